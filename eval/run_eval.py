@@ -1,0 +1,37 @@
+"""`make eval`: ingest the seeds and our own gold documents, export, score every gold file.
+
+The scorer is the shared one (../shared/eval/score.py), so our numbers are the same
+numbers the project is judged by. Gold: the seeds' (shared) and ours (eval/gold/).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(ROOT.parent / "shared" / "eval")
+
+
+def main() -> int:
+    scorer = SHARED / "score.py"
+    if not scorer.exists():
+        print(f"eval: {scorer} not found (the shared scorer sits beside the repository)", file=sys.stderr)
+        return 1
+    kb = [sys.executable, "-m", "kb"]
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "eval.db")
+        docs = sorted(str(p) for p in (ROOT / "eval" / "docs").glob("*.txt")) + \
+            sorted(str(p) for p in (ROOT / "data" / "samples").iterdir())
+        subprocess.run(kb + ["ingest", *docs, "--db", db], check=True)
+        export = Path(tmp) / "export.json"
+        with open(export, "w") as fh:
+            subprocess.run(kb + ["export", "--format", "json", "--db", db], check=True, stdout=fh)
+        gold = sorted(str(p) for p in (SHARED / "gold").glob("*.json")) + \
+            sorted(str(p) for p in (ROOT / "eval" / "gold").glob("*.json"))
+        return subprocess.run([sys.executable, str(scorer), "--export", str(export), "--gold", *gold]).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

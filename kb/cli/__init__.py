@@ -1,0 +1,143 @@
+"""The `kb` command line: thin commands over the library, one exit path for errors."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kb.cli.output import DbOption, Format, FormatOption, error, write_rows
+from kb.errors import KbError
+from kb.pipeline import expand_inputs, ingest_paths
+from kb.query.crosstab import AXES, COUNTS, crosstab
+from kb.query.export import build_export
+from kb.query.figures import FigureFilter, query_figures
+from kb.store.db import open_db
+
+app = typer.Typer(help="kb: a literature knowledge base for clinical evidence.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+
+FIGURE_TABLE_COLUMNS = ["study_title", "year", "group", "endpoint", "measure", "timepoint_months", "value",
+                        "unit", "ci_low", "ci_high", "p_op", "p_value", "quote"]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
+    *,
+    db: DbOption = None,
+) -> None:
+    """Ingest article files into the store (format detected from content)."""
+    store = open_db(db)
+    inputs = list(expand_inputs(paths))
+    console = Console(stderr=True)
+    if console.is_terminal and len(inputs) > 1:
+        with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("ingest", total=len(inputs))
+            report = ingest_paths(store, inputs, on_progress=lambda _: bar.advance(task))
+    else:
+        report = ingest_paths(store, inputs)
+    for path, reason in report.failed:
+        error(f"{path}: {reason}")
+    console.print(f"{len(report.ingested)} ingested ({report.studies} studies, {report.figures} figures), "
+                  f"{len(report.unchanged)} unchanged, {len(report.failed)} failed", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def query(
+    *,
+    therapy: Annotated[Optional[str], typer.Option(help="Therapy, class or synonym (follows the vocabulary hierarchy).")] = None,
+    outcome: Annotated[Optional[str], typer.Option(help="Endpoint code or name: OS, 'overall survival', ...")] = None,
+    condition: Annotated[Optional[str], typer.Option(help="Condition name (substring).")] = None,
+    measure: Annotated[Optional[str], typer.Option(help="rate, HR, OR, RR, median or proportion.")] = None,
+    study: Annotated[Optional[str], typer.Option(help="Study id, DOI, PMID or title words.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List outcome figures matching the filters, with study, group, value, CI, p and quote."""
+    store = open_db(db, create=False)
+    rows = query_figures(store, FigureFilter(therapy, outcome, condition, measure, study))
+    write_rows(rows, FIGURE_TABLE_COLUMNS if fmt is Format.table else list(rows[0]) if rows else FIGURE_TABLE_COLUMNS,
+               fmt, title=f"{len(rows)} figures")
+
+
+@app.command("crosstab")
+def crosstab_cmd(
+    *,
+    rows: Annotated[str, typer.Option(help=f"Row axis: {', '.join(AXES)}.")] = "therapy",
+    cols: Annotated[str, typer.Option(help=f"Column axis: {', '.join(AXES)}.")] = "outcome",
+    count: Annotated[str, typer.Option(help=f"What each cell counts: {', '.join(COUNTS)}.")] = "studies",
+    therapy: Annotated[Optional[str], typer.Option(help="Therapy filter.")] = None,
+    outcome: Annotated[Optional[str], typer.Option(help="Outcome filter.")] = None,
+    condition: Annotated[Optional[str], typer.Option(help="Condition filter.")] = None,
+    measure: Annotated[Optional[str], typer.Option(help="Measure filter.")] = None,
+    study: Annotated[Optional[str], typer.Option(help="Study filter.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Cross-tabulate the evidence: e.g. therapy class by outcome, counting studies."""
+    store = open_db(db, create=False)
+    row_keys, col_keys, cells = crosstab(store, rows, cols, count,
+                                         FigureFilter(therapy, outcome, condition, measure, study))
+    out = [{rows: r, **{c: cells.get((r, c), 0) for c in col_keys}} for r in row_keys]
+    write_rows(out, [rows] + col_keys, fmt, title=f"{count} by {rows} and {cols}")
+
+
+@app.command()
+def export(
+    *,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json (the evidence export) or csv (figures).")] = "json",
+    db: DbOption = None,
+) -> None:
+    """Export the store: JSON per the export contract, or the figures as CSV."""
+    store = open_db(db, create=False)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(build_export(store), ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        rows = query_figures(store, FigureFilter())
+        write_rows(rows, list(rows[0]) if rows else FIGURE_TABLE_COLUMNS, Format.csv)
+    else:
+        raise KbError(f"unknown export format {fmt!r}: use json or csv")
+
+
+@app.command()
+def studies(*, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the studies in the store."""
+    store = open_db(db, create=False)
+    cur = store.execute("""
+        SELECT s.id, s.year, s.design, c.name AS condition, s.n_patients, s.title,
+               (SELECT count(*) FROM figures f WHERE f.study_id = s.id) AS figures
+        FROM studies s LEFT JOIN conditions c ON c.id = s.condition_id ORDER BY s.year DESC, s.id""")
+    cols = [c[0] for c in cur.description]
+    write_rows([dict(zip(cols, r)) for r in cur.fetchall()], cols, fmt, title="studies")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except KbError as e:
+        error(str(e))
+        sys.exit(1)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        error("interrupted")
+        sys.exit(130)
+    except Exception as e:  # click usage errors and the like
+        import click
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        if isinstance(e, click.exceptions.Abort):
+            sys.exit(1)
+        if os.environ.get("KB_DEBUG"):
+            raise
+        error(f"internal error ({type(e).__name__}: {e}); set KB_DEBUG=1 for the traceback")
+        sys.exit(2)

@@ -1,0 +1,133 @@
+"""ArticleRecord -> Extraction: the one entry point of the extract stage."""
+from __future__ import annotations
+
+import re
+
+from kb.extract import figures as fig_rules
+from kb.extract.cohorts import prose_cohorts
+from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
+from kb.extract.study import find_design, find_follow_up, find_n_patients
+from kb.extract.tables import parse_tables
+from kb.extract.therapies import find_therapies
+from kb.extract.vocab import load_vocab
+from kb.models import ArticleRecord, Cohort, Extraction, Figure, Span, StudyFacts, TherapyMention
+
+PROSE_KINDS = {"title", "abstract", "introduction", "methods", "results", "discussion", "conclusions"}
+_SECTION_RANK = {"table": 0, "results": 1, "discussion": 2, "conclusions": 3, "abstract": 4}
+
+
+def document_spans(record: ArticleRecord) -> list[Span]:
+    """The record's own spans when its ingester knew the structure, else the text model's.
+    A text with no headings at all is an abstract: a short first line is its title."""
+    if record.spans:
+        return record.spans
+    spans = detect_spans(record.text)
+    if any(s.kind in ("abstract", "results", "methods") for s in spans):
+        return spans
+    text = record.text
+    first = text.split("\n", 1)[0]
+    if 0 < len(first.strip()) < 300 and "\n" in text:
+        return [Span("title", 0, len(first)), Span("abstract", len(first), len(text))] + \
+            [s for s in spans if s.kind in ("table", "caption")]
+    return [Span("abstract", 0, len(text))] + [s for s in spans if s.kind in ("table", "caption")]
+
+
+def extract_article(record: ArticleRecord) -> Extraction:
+    text = record.text
+    spans = document_spans(record)
+    clean = clean_view(text, prose_ranges(text, spans, PROSE_KINDS))
+    sentences = []
+    for s, e in split_sentences(clean.text, clean.breaks):
+        kind = _kind_at(clean.kinds, s)
+        sentences.append(fig_rules.Sentence(s, e, kind, bool(fig_rules.CITED_RE.search(clean.text[s:e]))))
+
+    tables = parse_tables(text, spans)
+    figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences) + tables.figures)
+
+    front = " ".join(clean.text[s.start:s.end] for s in sentences if s.section in ("title", "abstract"))
+    methods = " ".join(clean.text[s.start:s.end] for s in sentences if s.section == "methods")
+    front_full = " ".join(x for x in (record.title or "", front) if x)
+    facts = StudyFacts(
+        design=find_design(front_full, methods) or _design_from_types(record.publication_types),
+        condition=load_vocab().find_condition(front_full or clean.text[:3000]),
+        n_patients=find_n_patients(front + " " + methods),
+        follow_up_median_months=find_follow_up(front + " " + " ".join(
+            clean.text[s.start:s.end] for s in sentences if s.section in ("methods", "results"))),
+    )
+    orig_sentences = [clean.span(s.start, s.end) for s in sentences]
+    therapies = find_therapies(text, orig_sentences, spans)
+    cohort_sents = [(s.start, s.end, s.section, s.cited) for s in sentences]
+    cohorts = _dedupe_cohorts(
+        ([Cohort("All patients", facts.n_patients, rule="study.n_patients")] if facts.n_patients else [])
+        + tables.cohorts + prose_cohorts(clean, cohort_sents))
+    if facts.design in ("review", "systematic review") and not tables.figures:
+        # A narrative review states other studies' results: none of them are this study's figures.
+        figures = []
+    return Extraction(study=facts, cohorts=cohorts, therapies=therapies, figures=figures,
+                      adverse_events=tables.adverse_events)
+
+
+def _kind_at(kinds: list[tuple[int, str]], pos: int) -> str:
+    kind = kinds[0][1] if kinds else "other"
+    for start, k in kinds:
+        if start > pos:
+            break
+        kind = k
+    return kind
+
+
+def _design_from_types(types: list[str]) -> str | None:
+    low = " ".join(types).lower()
+    for key, name in (("meta-analysis", "meta-analysis"), ("systematic review", "systematic review"),
+                      ("randomized controlled trial", "randomized controlled trial"), ("review", "review"),
+                      ("case reports", "case report"), ("clinical trial", "single-arm trial")):
+        if key in low:
+            return name
+    return None
+
+
+def _same_group(a: str | None, b: str | None) -> bool:
+    if not a or not b or a.lower() in ("overall", "all") or b.lower() in ("overall", "all"):
+        return True
+    wa, wb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return bool(wa & wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.5
+
+
+def _dedupe_figures(figs: list[Figure]) -> list[Figure]:
+    """A number stated in the abstract and again in the results or a table is stored once,
+    from the richest place (table > results > discussion > abstract)."""
+    out: list[Figure] = []
+    for f in sorted(figs, key=lambda f: (_SECTION_RANK.get(f.section or "", 5), f.start)):
+        dup = False
+        for g in out:
+            if (g.endpoint == f.endpoint and g.measure == f.measure and abs(g.value - f.value) < 1e-9
+                    and g.timepoint_months == f.timepoint_months and g.section != f.section
+                    and (f.ci_low is None or g.ci_low is None or abs(f.ci_low - g.ci_low) < 1e-9)
+                    and _same_group(f.group, g.group) and not (f.section == "table" and g.section == "table")):
+                dup = True
+                break
+        if not dup:
+            out.append(f)
+    return sorted(out, key=lambda f: f.start)
+
+
+def _dedupe_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
+    out: list[Cohort] = []
+    for c in cohorts:
+        if c.n is None:
+            continue
+        words = set(re.findall(r"\w+", c.label.lower()))
+        if any(o.n == c.n and (words & set(re.findall(r"\w+", o.label.lower()))) for o in out):
+            continue
+        out.append(c)
+    return out
+
+
+def figure_therapies(f: Figure) -> list[TherapyMention]:
+    """Therapies a figure is about: named in its group, variable or comparator."""
+    found = []
+    for label in (f.group, f.variable):
+        if not label or re.match(r"\s*(without|no|non)\b", label, re.I):
+            continue
+        found += find_therapies(label, [(0, len(label))], [Span("results", 0, len(label))])
+    return found

@@ -1,0 +1,52 @@
+"""Cohorts stated in prose: arms and subgroups with their sizes."""
+from __future__ import annotations
+
+import re
+
+from kb.extract.numbers import WORD_NUM_RE, word_to_int
+from kb.extract.sections import CleanText
+from kb.models import Cohort
+
+_N = rf"(?:\d{{1,5}}|{WORD_NUM_RE.pattern[2:-2]})"
+# "surgery alone (n = 83)", "the control arm (n=40)"
+_PAREN_N = re.compile(r"(?P<label>[A-Za-z][\w /+-]{2,60}?)\s*\(\s*[nN]\s*=\s*(?P<n>\d{1,6})\s*\)")
+# "93 patients with postoperative radiotherapy", "9 were treated with preoperative radiotherapy",
+# "twelve of them were treated with palliative chemotherapy", "three refused surgery"
+_COUNT_VERB = re.compile(
+    rf"\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
+    rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused)\s+"
+    rf"(?P<label>[a-z][\w /+-]{{2,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+_SEX = re.compile(rf"\b(?P<n>\d{{1,6}})\s+(?P<label>females?|males?|women|men)\b", re.I)
+_NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
+
+
+def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]]) -> list[Cohort]:
+    out: list[Cohort] = []
+    for s, e, section, cited in sentences:
+        if cited or section not in ("abstract", "methods", "results"):
+            continue
+        sent = clean.text[s:e]
+        for m in _PAREN_N.finditer(sent):
+            label = re.sub(r"^(?:and|or|with|of|the|in)\s+", "", m.group("label").strip(), flags=re.I)
+            label = re.sub(r"^.*\b(?:groups?|arms?)\s*:\s*", "", label)
+            if _NOT_ARM.match(label):
+                continue
+            out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
+        for m in _COUNT_VERB.finditer(sent):
+            n = word_to_int(m.group("n"))
+            label = m.group("label").strip()
+            if n is None or _NOT_ARM.match(label) or re.search(r"\d", label):
+                continue
+            if re.search(r"refused", m.group(0), re.I):
+                label = "refused " + label
+            out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.count"))
+        for m in _SEX.finditer(sent):
+            label = m.group("label").lower()
+            label = {"females": "Female", "female": "Female", "women": "Female", "males": "Male", "male": "Male", "men": "Male"}[label]
+            out.append(_cohort(clean, s + m.start(), s + m.end(), label, int(m.group("n")), "prose.sex"))
+    return out
+
+
+def _cohort(clean: CleanText, cs: int, ce: int, label: str, n: int, rule: str) -> Cohort:
+    quote, start, end = clean.quote(cs, ce)
+    return Cohort(label=label[:1].upper() + label[1:], n=n, quote=quote, start=start, end=end, rule=rule)

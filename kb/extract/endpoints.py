@@ -1,0 +1,135 @@
+"""Finding endpoint mentions in a phrase, in order, as codes ("OS") or names ("distant metastasis").
+
+The lexicon is data/vocab/endpoints.csv (code, name, synonyms); this module only compiles
+it into one regex and answers questions about positions.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+
+from kb.extract.vocab import vocab_dir
+
+# Endpoints whose time-point values are survival probabilities (rates), not event shares.
+TIME_TO_EVENT = {"OS", "PFS", "DFS", "DMFS", "LRRFS", "LRFS", "EFS", "RFS", "TTP", "DSS", "CSS", "MFS",
+                 "FFS", "TTF", "LRC", "LC", "RC", "DMC", "BCSS", "MSS", "TTR", "FFR", "LPFS", "DRFS",
+                 "IDFS", "OS/PFS", "DOR", "LCR", "FFP", "BFFS", "TFS", "CRFS"}
+
+# How papers name event outcomes, mapped to the words the gold format uses.
+_EVENT_NAMES = [
+    (r"distant metastas[ie]s|distant failure|distant relapse", "distant metastasis"),
+    (r"local(?:ly)? (?:recurrences?|relapses?|failures?)", "local recurrence"),
+    (r"regional (?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?)", "regional recurrence"),
+    (r"locoregional (?:recurrences?|relapses?|failures?)", "locoregional recurrence"),
+    (r"metastas[ie]s", "distant metastasis"),
+    (r"recurrences?|relapses?", "recurrence"),
+    (r"progression", "progression"),
+    (r"deaths?|died|mortality", "death"),
+]
+
+
+AMBIGUOUS_CODES = {"SD", "PD", "PR", "MR", "MM", "LC", "RC", "CR"}
+
+
+@cache
+def _lexicon() -> tuple[re.Pattern, dict[str, str]]:
+    terms: dict[str, str] = {}
+    with open(vocab_dir() / "endpoints.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["code"].strip()
+            for t in [code, row.get("name") or ""] + (row.get("synonyms") or "").split("|"):
+                t = t.strip()
+                if t:
+                    terms[_key(t)] = code
+    # Longest first so "distant metastasis-free survival" wins over "metastasis".
+    alts = sorted(terms, key=len, reverse=True)
+    pats = []
+    for t in alts:
+        if t.isupper() or (len(t) <= 5 and t.replace("/", "").isalpha() and t.upper() == t.upper()
+                           and t == t.upper()):
+            pats.append(rf"(?<![A-Za-z]){re.escape(t)}(?![A-Za-z])")
+        else:
+            pats.append(rf"\b{_flex(t)}\b")
+    return re.compile("|".join(pats), re.I), terms
+
+
+def _key(t: str) -> str:
+    return re.sub(r"[\s-]+", " ", t.strip()).lower() if not t.isupper() else t
+
+
+def _flex(term: str) -> str:
+    """A term tolerant of hyphen/space variants: 'relapse-free' ~ 'relapse free'."""
+    words = re.split(r"[\s-]+", term)
+    return r"[\s-]*".join(re.escape(w) for w in words)
+
+
+def _code_of(mention: str) -> str | None:
+    _, terms = _lexicon()
+    if mention in terms:
+        return terms[mention]
+    k = _key(mention)
+    if k in terms:
+        return terms[k]
+    return terms.get(mention.upper())
+
+
+def _mentions(text: str) -> list[tuple[int, int, str]]:
+    pat, _ = _lexicon()
+    out = []
+    for m in pat.finditer(text):
+        raw = m.group(0)
+        # Short codes must be upper case in the text ("OS", not "os" inside a word), and
+        # codes that also mean something else (SD = standard deviation, PD-1) need their long name.
+        if len(raw) <= 5 and not raw.isupper():
+            continue
+        if raw in AMBIGUOUS_CODES or text[m.end():m.end() + 1] == "-" and text[m.end() + 1:m.end() + 2].isalnum():
+            continue
+        code = _code_of(raw)
+        if code:
+            out.append((m.start(), m.end(), code))
+    return out
+
+
+def all_endpoints(text: str) -> list[str]:
+    return [c for _, _, c in _mentions(text)]
+
+
+def first_endpoint(text: str) -> str | None:
+    m = _mentions(text)
+    return m[0][2] if m else None
+
+
+def last_endpoint(text: str) -> str | None:
+    m = _mentions(text)
+    return m[-1][2] if m else None
+
+
+def last_endpoint_span(text: str) -> tuple[int, int] | None:
+    m = _mentions(text)
+    return (m[-1][0], m[-1][1]) if m else None
+
+
+def endpoint_code(text: str) -> str | None:
+    m = _mentions(text)
+    return m[0][2] if m else None
+
+
+RESPONSE = {"ORR", "CR", "PR", "VGPR", "DCR", "PCR", "CBR", "MRD", "SCR", "NCR", "MR"}
+
+
+def is_response(endpoint: str) -> bool:
+    return endpoint.upper() in RESPONSE or "response" in endpoint.lower() or "remission" in endpoint.lower()
+
+
+def is_time_to_event(endpoint: str) -> bool:
+    return endpoint.upper() in TIME_TO_EVENT or endpoint.lower().endswith("survival")
+
+
+def event_endpoint(phrase: str) -> str | None:
+    """'Distant metastasis', 'local relapses' -> the event endpoint name."""
+    p = phrase.strip().lower()
+    for pat, name in _EVENT_NAMES:
+        if re.fullmatch(rf"(?:the\s+)?(?:{pat})", p) or re.search(rf"\b(?:{pat})\b", p):
+            return name
+    return None

@@ -1,0 +1,440 @@
+"""Outcome figures stated in prose: rates, ratios, medians and event proportions.
+
+Each rule reads one sentence of the clean view (with the previous sentence as context for
+enumerations whose labels come first) and returns figures whose quotes map back to the
+original text. Rules never fire on sentences that report other studies' results.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.extract import endpoints as ep
+from kb.extract.numbers import (NUM, PERCENT_RE, find_ci, find_p, find_timepoint, find_timepoint_list,
+                                percent_value, to_float)
+from kb.extract.sections import CleanText
+from kb.models import Figure
+
+# A sentence that reports someone else's results: a citation or a reference to other work.
+CITED_RE = re.compile(
+    r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]|\bet al\b|\bprevious(?:ly)? (?:stud|report|publish)|"
+    r"\b(?:other|several|some|many|prior|earlier) (?:studies|reports|series|trials)\b|"
+    r"\bstudies (?:have )?(?:shown|reported|found|demonstrated)|\bmeta-analys[ie]s (?:including|of|showed)|"
+    r"\bhas been reported\b|\bwere reported to\b|\bliterature\b", re.I)
+
+RESPECTIVELY = re.compile(r",?\s*respec-?\s*tively\b", re.I)
+_PCT = rf"({NUM})\s?%"
+# A list of percentages: "37.7%, 30.2%, 20.3%, and 21.0%" / "62.2% and 56.0%".
+PCT_LIST_RE = re.compile(rf"{_PCT}(?:\s*(?:,|;|and|,\s*and|&)\s*(?!\d+\s?%\s*CI){_PCT})*")
+RATIO_RE = re.compile(
+    rf"\b(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(a?HR|a?OR|a?RR|IRR|SHR|sHR|"
+    rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
+    rf"\s*(?:\([^)]{{0,12}}\)\s*)?(?:[:=,]|of|was|were|is|were)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
+MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
+              "relative": "RR", "risk": "RR", "incidence": "RR"}
+MEDIAN_RE = re.compile(
+    rf"\bmedian\b(?P<what>[^.;%]{{0,80}}?)\b(?:was|were|of|is|=|:|reached|,)\s*(?:approximately\s+)?"
+    rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
+VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
+EVENT_WORDS = re.compile(
+    r"\b(recurrence|recurred|relapse|relapsed|metastas[ie]s|metastatic|progression|progressed|died|death|"
+    r"failure|response|responded|remission|toxicit|mortality)", re.I)
+BASELINE_WORDS = re.compile(r"\b(received|underwent|were treated|had tumou?rs|female|male|smok|aged|"
+                            r"were (?:men|women)|primary tumou?r sites?|baseline|enrolled|included|"
+                            r"characteristics|patients had|at diagnosis)", re.I)
+
+
+@dataclass
+class Sentence:
+    start: int        # clean offsets
+    end: int
+    section: str
+    cited: bool
+
+    def text(self, clean: CleanText) -> str:
+        return clean.text[self.start:self.end]
+
+
+def _fig(clean: CleanText, sent: Sentence, cs: int, ce: int, **kw) -> Figure:
+    quote, s, e = clean.quote(cs, ce)
+    return Figure(quote=quote, start=s, end=e, section=sent.section, **kw)
+
+
+def _pct_values(s: str, offset: int) -> list[tuple[float, int, int]]:
+    """Every percentage in s with its clean offsets."""
+    out = []
+    for m in PERCENT_RE.finditer(s):
+        v = percent_value(m.group(0))
+        if v is not None:
+            out.append((v, offset + m.start(), offset + m.end()))
+    return out
+
+
+def _strip_label(s: str) -> str:
+    s = re.sub(r"^\s*(?:and|or|with|for|in|among|the|patients?|those)\s+", "", s.strip(" ,;:"), flags=re.I)
+    s = re.sub(r"^(?:the|patients? (?:with|treated with|who received)|those (?:with|treated with))\s+", "", s, flags=re.I)
+    s = re.sub(r"\s+(?:group|arm|cohort|patients?|disease)$", "", s.strip(), flags=re.I)
+    return s.strip(" ,;:")
+
+
+def split_labels(s: str) -> list[str]:
+    """'stage III, IVa, and IVb disease' -> ['stage III', 'stage IVa', 'stage IVb']."""
+    s = re.sub(r"\b(?:MMHN|disease|patients|groups?|arms?|cohorts?)\b", "", s)
+    parts = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", s) if p.strip()]
+    # Carry a shared head word: "stage III, IVa, and IVb" -> stage IVa, stage IVb.
+    head = re.match(r"^([A-Za-z]+)\s+\S+$", parts[0]) if parts else None
+    if head:
+        h = head.group(1)
+        parts = [p if p.lower().startswith(h.lower()) or " " in p else f"{h} {p}" for p in parts]
+    return [_strip_label(p) for p in parts if _strip_label(p)]
+
+
+# --- rules ----------------------------------------------------------------------------
+
+def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """HR/OR/RR with CI and p: 'HR = 0.733, 95% CI 0.349-1.540, P = 0.413'."""
+    s = sent.text(clean)
+    out = []
+    matches = list(RATIO_RE.finditer(s))
+    for k, m in enumerate(matches):
+        value = to_float(m.group(2))
+        if value is None or value <= 0 or value > 100:
+            continue
+        nxt = matches[k + 1].start() if k + 1 < len(matches) else len(s)
+        ci = find_ci(s, m.end(), bare_ok=True, limit=min(70, nxt - m.end() + 10))
+        if ci and not (ci.low <= value <= ci.high):
+            ci = None
+        end = ci.end if ci else m.end()
+        p = find_p(s, end, limit=min(40, max(0, nxt - end)))
+        if p:
+            end = p.end
+        kind = MEASURE_OF.get(re.sub(r"^a(?=[HOR])", "", m.group(1)).split()[0].lower().rstrip("s"), "HR")
+        before = s[:m.start()]
+        endpoint = ep.last_endpoint(before) or ep.last_endpoint(s[m.start():]) or ep.first_endpoint(s)
+        if endpoint is None:
+            continue
+        group, comparator = comparison(s)
+        # Quote from the endpoint mention when it is close, else from the ratio itself.
+        q0 = m.start()
+        em = ep.last_endpoint_span(before)
+        if em and m.start() - em[0] < 40:
+            q0 = em[0]
+        out.append(_fig(clean, sent, sent.start + q0, sent.start + end, endpoint=endpoint, measure=kind,
+                        value=value, unit="ratio", ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
+                        p_value=p.value if p else None, p_op=p.op if p else None, group=group,
+                        comparator=comparator, timepoint_months=None,
+                        analysis=_analysis(s), confidence=0.85 if ci else 0.6, rule="prose.ratio"))
+    return out
+
+
+_BETWEEN = re.compile(r"\bbetween (?:the )?(.{3,80}?)(?: groups?)? and (?:the )?(.{3,80}?)(?: groups?)?(?=[,.;)]|$)", re.I)
+_VERSUS = re.compile(r"(?:^|\bfor |\bin )([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
+
+
+def comparison(s: str) -> tuple[str | None, str | None]:
+    m = _BETWEEN.search(s) or _VERSUS.search(s)
+    if not m:
+        return None, None
+    return _strip_label(m.group(1)), _strip_label(m.group(2))
+
+
+def _analysis(s: str) -> str | None:
+    if re.search(r"multivariat|multivariable|adjusted", s, re.I):
+        return "multivariate"
+    if re.search(r"univariat|univariable|unadjusted|crude", s, re.I):
+        return "univariate"
+    return None
+
+
+def _measure_for(endpoint: str, context: str) -> str:
+    """Rates are for survival endpoints with a timepoint; event shares are proportions."""
+    return "rate" if ep.is_time_to_event(endpoint) else "proportion"
+
+
+def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) -> list[Figure]:
+    """'The 5-year OS, DMFS and DFS rates were 37.7%, 30.2% and 20.3%, respectively' and its
+    kin: several endpoints, several groups, or several timepoints matched to a list of values;
+    clauses after ';' reuse the groups and timepoint of the first clause."""
+    s = sent.text(clean)
+    if not PERCENT_RE.search(s):
+        return []
+    out: list[Figure] = []
+    tp_default = find_timepoint(s)
+    groups_ctx = _groups_before(s)
+    p_all = None
+    for clause_start, clause in _clauses(s):
+        m_list = _value_list(clause)
+        if not m_list:
+            continue
+        lst_start, values = m_list
+        head = clause[:lst_start]
+        if re.search(r"\b(CI|confidence)\b", head[-15:]):
+            continue
+        eps = ep.all_endpoints(head)
+        if not eps and not re.search(r"\b(rates?|survival|probabilit)", head, re.I):
+            continue
+        tps = find_timepoint_list(head)
+        tp = find_timepoint(head) or tp_default
+        groups = _groups_in(head) or groups_ctx
+        p = find_p(clause, lst_start, limit=len(clause))
+        if p:
+            p_all = p
+        vals = values
+        if len(eps) > 1 and len(eps) == len(vals):
+            pairs = [(e, groups[0] if len(groups) == 1 else "Overall", tp, v) for e, v in zip(eps, vals)]
+        elif eps and groups and len(groups) == len(vals):
+            pairs = [(eps[0], g, tp, v) for g, v in zip(groups, vals)]
+        elif eps and tps and len(tps[0]) == len(vals):
+            pairs = [(eps[0], groups[0] if len(groups) == 1 else None, t, v) for t, v in zip(tps[0], vals)]
+        elif eps and len(vals) == 1 and (tp or not ep.is_time_to_event(eps[0])):
+            pairs = [(eps[0], groups[0] if len(groups) == 1 else "Overall", tp, vals[0])]
+        else:
+            continue
+        if any(e is None for e, *_ in pairs):
+            continue
+        q_from = _quote_start(clause, head)
+        for e, g, t, (v, vs, ve) in pairs:
+            if t is not None and ep.is_time_to_event(e):
+                measure = "rate"
+            elif ep.is_response(e):
+                measure = "proportion"
+            else:
+                continue  # event shares are read by event_proportions, with their counts
+            out.append(_fig(clean, sent, sent.start + clause_start + q_from, sent.start + clause_start + ve,
+                            endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
+                            p_value=p.value if p else None, p_op=p.op if p else None,
+                            confidence=0.8, rule="prose.enumeration"))
+    return out
+
+
+def _quote_start(clause: str, head: str) -> int:
+    """Quote from the last endpoint/timepoint phrase before the values, not the whole clause."""
+    m = None
+    for m in re.finditer(r"\b(?:the\s+)?(?:\d+|one|two|three|four|five|ten)[-\s](?:years?|months?)\b|"
+                         r"\b[A-Z]{2,6}\b(?: rates?)?", head):
+        pass
+    if m is None:
+        return len(clause) - len(clause.lstrip())
+    # Step back to the sentence-style opening ("The 5-year OS ...") when close by.
+    k = head.rfind("The ", 0, m.start() + 1)
+    return k if 0 <= k and m.start() - k < 20 else m.start()
+
+
+def _clauses(s: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for part in re.split(r"(;)", s):
+        if part == ";":
+            pos += 1
+            continue
+        out.append((pos, part))
+        pos += len(part)
+    return out
+
+
+def _value_list(clause: str) -> tuple[int, list[tuple[float, int, int]]] | None:
+    m = PCT_LIST_RE.search(clause)
+    if not m:
+        return None
+    vals = _pct_values(m.group(0), m.start())
+    return m.start(), vals
+
+
+_GROUPS_RE = re.compile(
+    r"\b(?:for|among|in)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving)?\s*"
+    r"(?P<g>[^,;]{1,40}(?:,\s*[^,;]{1,40}){0,5},?\s+(?:and|or)\s+[^,;]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
+    r"(?=,|\s+were\b|\s+was\b|\s+the\b)", re.I)
+
+
+def _groups_in(head: str) -> list[str]:
+    m = _GROUPS_RE.search(head)
+    if not m:
+        return []
+    labels = split_labels(m.group("g"))
+    return labels if len(labels) > 1 else []
+
+
+def _groups_before(s: str) -> list[str]:
+    """Groups named in a leading clause ('Among patients with stage III, IVa, and IVb disease, ...')."""
+    first = _clauses(s)[0][1]
+    lst = PCT_LIST_RE.search(first)
+    return _groups_in(first[:lst.start()] if lst else first)
+
+
+_LABELLED_LIST = re.compile(rf"(?:^|;|:)\s*(?:and\s+)?(?P<label>[A-Za-z][^;:%]{{2,80}}?),\s*(?P<vals>{_PCT}(?:\s*,?\s*(?:and\s+)?{_PCT})*)")
+
+
+def labelled_lists(clean: CleanText, sent: Sentence, prev: Sentence | None) -> list[Figure]:
+    """'the corresponding 5-year OS, LRFS and DMFS rates were as follows: surgery alone, 33.0%,
+    25.3%, and 33.2%; ...': endpoint order from the announcing clause, one label per segment."""
+    s = sent.text(clean)
+    colon = s.find(":")
+    context = s[:colon] if colon >= 0 else ""
+    body_off = colon + 1 if colon >= 0 else 0
+    if colon < 0 and prev is not None:
+        pt = prev.text(clean)
+        if pt.rstrip().endswith(":"):
+            context = pt
+    if not context or not re.search(r"as follows|following|corresponding|respectively|were", context, re.I):
+        return []
+    eps = ep.all_endpoints(context)
+    if not eps:
+        return []
+    tp = find_timepoint(context)
+    body = s[body_off:]
+    out = []
+    for m in _LABELLED_LIST.finditer(body):
+        vals = _pct_values(m.group("vals"), body_off + m.start("vals"))
+        if len(vals) != len(eps):
+            continue
+        label = _strip_label(m.group("label"))
+        ls = body_off + m.start("label")
+        for e, (v, vs, ve) in zip(eps, vals):
+            measure = "rate" if (tp is not None and ep.is_time_to_event(e)) else "proportion"
+            out.append(_fig(clean, sent, sent.start + ls, sent.start + ve, endpoint=e, measure=measure, value=v,
+                            unit="%", timepoint_months=tp, group=label, confidence=0.75,
+                            rule="prose.labelled_list"))
+    return out
+
+
+def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """'had a better 5-year OS rate (42.1% vs. 34.2%)': two groups, first named in the sentence."""
+    s = sent.text(clean)
+    out = []
+    for m in VS_RE.finditer(s):
+        head = s[:m.start()]
+        e = ep.last_endpoint(head)
+        tp = find_timepoint(head)
+        if not e or tp is None or not ep.is_time_to_event(e):
+            continue
+        subj = re.search(r"(?:patients|those)\s+(?:with\s+\w+\s+)?(?:who were|with|aged|treated with|receiving)\s+(.{2,40}?)\s+(?:had|showed|were|achieved)", head, re.I)
+        g1 = _strip_label(subj.group(1)) if subj else None
+        q0 = ep.last_endpoint_span(head)
+        q_start = (subj.start(1) if subj else (q0[0] if q0 else m.start()))
+        for k, grp in ((1, g1), (2, f"not {g1}" if g1 else None)):
+            v = percent_value(m.group(k) + "%")
+            out.append(_fig(clean, sent, sent.start + q_start, sent.start + m.end(k) + 1, endpoint=e, measure="rate",
+                            value=v, unit="%", timepoint_months=tp, group=grp, confidence=0.65, rule="prose.versus"))
+    return out
+
+
+def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """'median OS was 23.4 months (95% CI 18.2-28.6)'; follow-up medians are not outcomes."""
+    s = sent.text(clean)
+    out = []
+    for m in MEDIAN_RE.finditer(s):
+        what = m.group("what")
+        if re.search(r"follow|age|dose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
+            continue
+        e = ep.first_endpoint(what) or ("OS" if re.search(r"\bsurvival\b", what, re.I) else None)
+        if not e:
+            continue
+        unit = m.group("unit").lower()
+        v = to_float(m.group("value"))
+        if v is None:
+            continue
+        v = v * 12 if unit.startswith("y") else (v / 4.345 if unit.startswith("w") else (v / 30.44 if unit.startswith("d") else v))
+        ci = find_ci(s, m.end(), bare_ok=True, limit=40)
+        end = ci.end if ci else m.end()
+        p = find_p(s, end, limit=30)
+        group = None
+        g = re.search(r"\b(?:in|for)\s+(?:the\s+)?(.{2,40}?)(?:\s+(?:group|arm|cohort|patients))?\s*$", what, re.I)
+        if g and not ep.first_endpoint(g.group(1)):
+            group = _strip_label(g.group(1))
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
+                        measure="median", value=round(v, 2), unit="months", group=group,
+                        ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
+                        p_value=p.value if p else None, p_op=p.op if p else None,
+                        confidence=0.8, rule="prose.median"))
+    return out
+
+
+_EVENT_COUNT = re.compile(
+    rf"(?P<label>(?:distant|local|regional|locoregional|nodal|lung|liver|bone|brain)?\s*(?:metastas[ie]s|recurrences?|relapses?|"
+    rf"progression|failures?|deaths?))(?:(?!recurrence|relapse|metasta)[^.;()%]){{0,40}}?\b(?:in|was observed in|occurred in|developed in|of)\s+"
+    rf"(?:\d+\s+of\s+\d+\s+patients\s+)?(?P<n>\d+)\s*(?:patients\s*)?\(\s*{_PCT}\s*\)", re.I)
+_SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
+
+
+def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """'Distant metastasis was observed in 107 patients (40.8%)', 'local recurrence in 74 (28.2%)',
+    and site lists tied to an event ('The lungs (19.5%), the liver (16%) ... distant metastases')."""
+    s = sent.text(clean)
+    out: list[Figure] = []
+    taken: set[int] = set()
+    # "All distant metastases, local relapses, and regional recurrences occurred in 59 (22.5%)"
+    comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I)
+    if comb:
+        parts = [ep.event_endpoint(x) for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", comb.group("label"))]
+        if len(parts) > 1 and all(parts):
+            out.append(_fig(clean, sent, sent.start + comb.start(), sent.start + comb.end(2) + 1,
+                            endpoint=" + ".join(parts), measure="proportion", value=percent_value(comb.group(2) + "%"),
+                            unit="%", group="Overall", confidence=0.6, rule="prose.event_combined"))
+            taken.add(comb.start(2))
+    for m in _EVENT_COUNT.finditer(s):
+        if m.start(3) in taken:
+            continue
+        e = ep.event_endpoint(m.group("label"))
+        if not e:
+            continue
+        v = percent_value(m.group(3) + "%")
+        out.append(_fig(clean, sent, sent.start + m.start("label"), sent.start + m.end(), endpoint=e,
+                        measure="proportion", value=v, unit="%", group="Overall", confidence=0.75,
+                        rule="prose.event_count"))
+        taken.add(m.start(3))
+    # Site lists: the event is named after the list ("... were sites of distant metastases").
+    tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I)
+    if tail_event:
+        e = ep.event_endpoint(tail_event.group(1))
+        for m in _SITE_LIST.finditer(s[:tail_event.start()]):
+            if m.start(2) in taken or not e:
+                continue
+            site = m.group("site").strip()
+            site = re.sub(r"^(?:(?:and|the|of)\s+)+", "", site).strip()
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
+                            measure="proportion", value=percent_value(m.group(2) + "%"), unit="%",
+                            group=site[:1].upper() + site[1:], confidence=0.6, rule="prose.site_list"))
+    return out
+
+
+_RESPONSE = re.compile(
+    rf"\b(?P<ep>ORR|objective response rate|overall response rate|response rate|complete response(?: rate)?|"
+    rf"complete remission(?: rate)?|CR rate|pCR|pathologic(?:al)? complete response|disease control rate|DCR)\b"
+    rf"[^.;%]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+
+
+def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
+    s = sent.text(clean)
+    out = []
+    for m in _RESPONSE.finditer(s):
+        e = ep.endpoint_code(m.group("ep")) or m.group("ep")
+        v = percent_value(m.group(2) + "%")
+        ci = find_ci(s, m.end(), bare_ok=True, limit=40)
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
+                        measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
+                        ci_high=ci.high if ci else None, confidence=0.7, rule="prose.response"))
+    return out
+
+
+def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
+    out: list[Figure] = []
+    prev = None
+    for sent in sentences:
+        if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front"):
+            prev = sent
+            continue
+        found = ratio_figures(clean, sent)
+        found += labelled_lists(clean, sent, prev)
+        # Specific rules first: a number one of them explains is not re-read by a general one.
+        for f in versus_rates(clean, sent) + event_proportions(clean, sent) + response_rates(clean, sent) \
+                + enumerated_rates(clean, sent, prev) + medians(clean, sent):
+            if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
+                found.append(f)
+        out.extend(found)
+        prev = sent
+    return out
+
+
+def _overlap(a: Figure, b: Figure) -> bool:
+    """Two figures for the same printed number: the same value ending at the same place."""
+    return a.end == b.end or (a.start <= b.end - 1 and b.start <= a.end - 1 and a.endpoint == b.endpoint
+                              and a.group == b.group)

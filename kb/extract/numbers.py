@@ -1,0 +1,178 @@
+"""The number grammar: how papers write values, intervals, p-values and timepoints.
+
+Works on the clean view (dashes and minus already normalised to "-", en dash kept as a
+range mark). Every parser returns plain values plus the clean offsets it consumed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A number as printed: 0.733, .02, 1,593 (thousands), 28,5 (decimal comma typo before %).
+NUM = r"(?:\d+(?:[.,]\d+)?|\.\d+)"
+_NUM_RE = re.compile(NUM)
+
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_WORD_NUM = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|" \
+            r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
+            r"fifteen|sixteen|seventeen|eighteen|nineteen)"
+WORD_NUM_RE = re.compile(rf"\b{_WORD_NUM}\b", re.I)
+
+
+def to_float(s: str, *, percent: bool = False) -> float | None:
+    """Parse one printed number. A comma is a thousands mark before exactly three digits
+    (1,593), otherwise a decimal comma (the "28,5%" typo)."""
+    s = s.strip()
+    if not s:
+        return None
+    if "," in s:
+        head, _, tail = s.partition(",")
+        s = head + tail if len(tail) == 3 and not percent else head + "." + tail
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def word_to_int(s: str) -> int | None:
+    s = s.lower().replace("-", " ").strip()
+    if s.isdigit():
+        return int(s)
+    parts = s.split()
+    if not parts or any(p not in WORD_NUMBERS for p in parts):
+        return None
+    return sum(WORD_NUMBERS[p] for p in parts)
+
+
+# --- intervals ----------------------------------------------------------------------
+
+_SEP = r"\s*(?:-|–|—|to|,|;|~)\s*"
+CI_LABELLED = re.compile(
+    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]?",
+    re.I)
+CI_BARE = re.compile(rf"^\s*[\[(]\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]")
+
+
+@dataclass
+class Interval:
+    low: float
+    high: float
+    start: int
+    end: int
+
+
+def find_ci(s: str, pos: int = 0, bare_ok: bool = False, limit: int = 60) -> Interval | None:
+    """A confidence interval starting within `limit` characters of pos."""
+    window = s[pos:pos + limit]
+    m = CI_LABELLED.search(window)
+    if m:
+        lo, hi = to_float(m.group(1)), to_float(m.group(2))
+        if lo is not None and hi is not None and lo <= hi:
+            return Interval(lo, hi, pos + m.start(), pos + m.end())
+    if bare_ok:
+        m = CI_BARE.match(window)
+        if m:
+            lo, hi = to_float(m.group(1)), to_float(m.group(2))
+            if lo is not None and hi is not None and lo <= hi:
+                return Interval(lo, hi, pos + m.start(), pos + m.end())
+    return None
+
+
+# --- p-values -----------------------------------------------------------------------
+
+P_RE = re.compile(rf"\b[Pp](?:\s*-?\s*values?)?\s*(=|<|>|≤|≥|<=|=<|>=)\s*({NUM})(?:\s*[x×]\s*10\s*[-−]\s*(\d+))?")
+P_BARE_RE = re.compile(rf"^\s*(<|≤|>)?\s*({NUM})\s*$")
+
+
+@dataclass
+class PValue:
+    value: float
+    op: str
+    start: int
+    end: int
+
+
+def _p_op(op: str) -> str:
+    return "<" if op in ("<", "≤", "<=", "=<") else (">" if op in (">", "≥", ">=") else "=")
+
+
+def find_p(s: str, pos: int = 0, limit: int = 80) -> PValue | None:
+    m = P_RE.search(s, pos, pos + limit)
+    if not m:
+        return None
+    v = to_float(m.group(2))
+    if v is None:
+        return None
+    if m.group(3):
+        v = v * 10 ** -int(m.group(3))
+    if v > 1:
+        return None
+    return PValue(v, _p_op(m.group(1)), m.start(), m.end())
+
+
+def parse_p_cell(s: str) -> tuple[float, str] | None:
+    """A table p cell: "0.029", "< 0.001", "<.001"."""
+    m = P_BARE_RE.match(s)
+    if not m:
+        return None
+    v = to_float(m.group(2))
+    if v is None or v > 1:
+        return None
+    return v, _p_op(m.group(1) or "=")
+
+
+# --- timepoints ---------------------------------------------------------------------
+
+_TP_UNIT = {"year": 12.0, "yr": 12.0, "y": 12.0, "month": 1.0, "mo": 1.0, "week": 12 / 52, "wk": 12 / 52, "day": 12 / 365}
+# "5-year", "five-year", "3-yr", or "5 year" when a survival word follows ("5 year OS");
+# never "57 years old".
+TIMEPOINT_RE = re.compile(
+    rf"\b(\d+(?:\.\d+)?|{_WORD_NUM})\s*(?:-\s*(years?|yrs?|y|months?|mos?|weeks?|wks?)\b|"
+    rf"\s(years?|yrs?|months?)\s+(?=(?:\w+\s+){{0,2}}(?:(?-i:[A-Z]{{2,5}})\b|survival|overall|rates?|probabilit|cumulative)))", re.I)
+AT_TIMEPOINT_RE = re.compile(r"\bat\s+(\d+(?:\.\d+)?)\s*(years?|months?|weeks?)\b", re.I)
+# Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year".
+TIMEPOINT_LIST_RE = re.compile(
+    r"\b((?:\d+(?:\.\d+)?\s*-?\s*,\s*)+(?:\d+(?:\.\d+)?\s*-?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)\b", re.I)
+
+
+def timepoint_months(number: str, unit: str) -> float | None:
+    n = word_to_int(number) if not number[0].isdigit() else float(number)
+    if n is None:
+        return None
+    u = unit.lower().rstrip("s")
+    factor = _TP_UNIT.get(u) or _TP_UNIT.get(u[:2]) or _TP_UNIT.get(u[:1])
+    return round(n * factor, 2) if factor else None
+
+
+def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
+    m = TIMEPOINT_LIST_RE.search(s)
+    if not m:
+        return None
+    nums = re.findall(r"\d+(?:\.\d+)?", m.group(1)) + [m.group(2)]
+    unit = m.group(3)
+    return [timepoint_months(n, unit) for n in nums], m.start(), m.end()
+
+
+def find_timepoint(s: str) -> float | None:
+    """The first survival timepoint in a phrase ("5-year", "five-year", "3-yr", "at 24 months")."""
+    m = TIMEPOINT_RE.search(s)
+    if m:
+        return timepoint_months(m.group(1), m.group(2) or m.group(3))
+    m = AT_TIMEPOINT_RE.search(s)
+    if m:
+        return timepoint_months(m.group(1), m.group(2))
+    return None
+
+
+# --- percentages --------------------------------------------------------------------
+
+PERCENT_RE = re.compile(rf"(?<![\w.]){NUM}\s?%")
+
+
+def percent_value(s: str) -> float | None:
+    return to_float(s.replace("%", "").strip(), percent=True)

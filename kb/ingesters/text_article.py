@@ -1,0 +1,60 @@
+"""Plain text of an article, typically extracted from a PDF: the generic fallback.
+
+The record's text is the decoded file itself, so every quote is an exact substring of
+the user's file. Sections, tables and sentences are found by the extract stage.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from kb.errors import ParseError
+from kb.hookspecs import hookimpl
+from kb.ingesters.base import decode_text, normalise_doi
+from kb.models import ArticleRecord, Document
+
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
+_PMID = re.compile(r"\bPMID:?\s*(\d{6,9})\b")
+# Above this share of letters-free content a file is not prose (a data dump, a binary).
+MIN_LETTER_SHARE = 0.3
+
+
+def guess_title(text: str) -> str | None:
+    """The first line, when it stands before an Abstract heading and reads like a title."""
+    lines = [ln.strip() for ln in text.split("\n")[:12]]
+    for k, ln in enumerate(lines):
+        if re.fullmatch(r"(?i)abstract|summary", ln):
+            cand = next((c for c in lines[:k] if c), None)
+            if cand and 15 <= len(cand) <= 300 and not cand.endswith(".") and not re.search(r"\d{4}|doi|©", cand, re.I):
+                return cand
+            return None
+    return None
+
+
+class TextArticleIngester:
+    format = "text"
+    priority = 0
+
+    def sniff(self, head: bytes, doc: Document) -> bool:
+        return True
+
+    def parse(self, doc: Document) -> Iterator[ArticleRecord]:
+        text = decode_text(doc)
+        letters = sum(ch.isalpha() for ch in text[:20000])
+        if letters < MIN_LETTER_SHARE * min(len(text), 20000):
+            raise ParseError(doc.path, "does not look like article text (too few letters)")
+        head = text[:5000]
+        doi = _DOI.search(head)
+        pmid = _PMID.search(head)
+        yield ArticleRecord(
+            source_format="text",
+            text=text,
+            title=guess_title(text),
+            doi=normalise_doi(doi.group(1)) if doi else None,
+            pmid=pmid.group(1) if pmid else None,
+        )
+
+
+@hookimpl
+def register_ingesters():
+    return [TextArticleIngester()]

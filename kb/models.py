@@ -1,0 +1,167 @@
+"""Dataclasses that cross stage boundaries (parse -> extract -> store). No I/O here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Author:
+    name: str                      # display form, "Junmei Zhao" or a collective name
+    family: str | None = None
+    given: str | None = None
+    collective: bool = False
+
+
+@dataclass
+class Journal:
+    name: str
+    issn: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    impact_factor: float | None = None
+    quartile: str | None = None    # "Q1".."Q4" as the source gives it
+    category: str | None = None
+
+
+@dataclass
+class Span:
+    """A named stretch of the document text: a section, a table or a caption."""
+    kind: str                      # abstract, introduction, methods, results, discussion,
+                                   # conclusions, references, table, caption, front, other
+    start: int
+    end: int
+    title: str | None = None
+
+
+@dataclass
+class TableCell:
+    text: str
+    start: int                     # offsets into ArticleRecord.text
+    end: int
+
+
+@dataclass
+class Table:
+    """A table with real structure (JATS, CSV, ...): rows of cells with offsets."""
+    label: str | None
+    caption: str | None
+    rows: list[list[TableCell]]
+    footnotes: str | None = None
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class ArticleRecord:
+    """What an ingester hands to extraction: metadata plus the text figures are quoted from.
+
+    `text` is the document text every offset refers to. For plain-text inputs it is the
+    decoded file content itself, so quotes are exact substrings of what the user gave us.
+    """
+    source_format: str
+    text: str = ""
+    title: str | None = None
+    title_original: str | None = None
+    title_language: str | None = None
+    abstract: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    nct_id: str | None = None
+    pub_date: str | None = None    # ISO-8601, as precise as the source gives
+    year: int | None = None
+    journal: Journal | None = None
+    authors: list[Author] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    publication_types: list[str] = field(default_factory=list)
+    language: str | None = None
+    oa_url: str | None = None
+    spans: list[Span] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    """One input file (or stdin) as read from disk."""
+    name: str
+    path: str
+    data: bytes
+    sha256: str
+    size: int
+
+
+@dataclass
+class Cohort:
+    label: str
+    n: int | None
+    quote: str | None = None
+    start: int | None = None
+    end: int | None = None
+    rule: str | None = None
+
+
+@dataclass
+class TherapyMention:
+    mention: str
+    canonical: str
+    therapy_class: str
+    start: int | None = None
+    end: int | None = None
+    given: bool = True             # False when named only while discussing other studies
+
+
+@dataclass
+class Figure:
+    endpoint: str
+    measure: str                   # rate HR OR RR median proportion
+    value: float
+    unit: str                      # % ratio months
+    quote: str
+    start: int
+    end: int
+    timepoint_months: float | None = None
+    group: str | None = None
+    comparator: str | None = None
+    variable: str | None = None
+    analysis: str | None = None    # univariate multivariate
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    p_op: str | None = None        # = <
+    confidence: float = 0.5
+    rule: str = ""
+    section: str | None = None
+    cited: bool = False            # a result the paper quotes from another study
+
+
+@dataclass
+class AdverseEvent:
+    event: str
+    grade: str
+    phase: str | None = None
+    n: int | None = None
+    percent: float | None = None
+    quote: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class StudyFacts:
+    """Study-level facts read from the text."""
+    design: str | None = None
+    condition: str | None = None
+    n_patients: int | None = None
+    follow_up_median_months: float | None = None
+
+
+@dataclass
+class Extraction:
+    study: StudyFacts
+    cohorts: list[Cohort] = field(default_factory=list)
+    therapies: list[TherapyMention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    adverse_events: list[AdverseEvent] = field(default_factory=list)

@@ -1,0 +1,136 @@
+"""The one place that connects parse -> extract -> store, one transaction per document."""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from sqlite_utils import Database
+
+from kb.errors import KbError, ParseError, UnknownFormat
+from kb.extract.article import extract_article, figure_therapies
+from kb.models import Document
+from kb.plugins import ingesters
+from kb.store import save
+
+# Larger inputs are refused before they are read: a literature record is never this big,
+# and reading one whole would hold it in memory. KB_MAX_FILE_MB overrides.
+DEFAULT_MAX_FILE_MB = 200
+
+
+@dataclass
+class IngestReport:
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    studies: int = 0
+    figures: int = 0
+
+
+def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
+    """Files, folders (recursive, sorted) and globs; '-' is standard input."""
+    seen: set[str] = set()
+    for p in paths:
+        if p == "-":
+            yield p
+            continue
+        matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
+        if not matches:
+            yield p  # reported as missing by read_document
+        for m in matches:
+            if os.path.isdir(m):
+                for root, dirs, files in os.walk(m, followlinks=False):
+                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                    for f in sorted(files):
+                        if not f.startswith("."):
+                            full = os.path.join(root, f)
+                            if full not in seen:
+                                seen.add(full)
+                                yield full
+            elif m not in seen:
+                seen.add(m)
+                yield m
+
+
+def read_document(path: str) -> Document:
+    max_bytes = int(float(os.environ.get("KB_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)) * 1024 * 1024)
+    if path == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        name = "stdin"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise ParseError(path, "no such file")
+        if not p.is_file():
+            raise ParseError(path, "not a regular file")
+        try:
+            if p.stat().st_size > max_bytes:
+                raise ParseError(path, f"larger than the {max_bytes // (1024 * 1024)} MB limit (KB_MAX_FILE_MB)")
+            data = p.read_bytes()
+        except PermissionError:
+            raise ParseError(path, "permission denied") from None
+        except OSError as e:
+            raise ParseError(path, f"cannot be read ({e.strerror or e})") from None
+        name = p.name
+    if len(data) > max_bytes:
+        raise ParseError(path, f"larger than the {max_bytes // (1024 * 1024)} MB limit (KB_MAX_FILE_MB)")
+    if not data.strip():
+        raise ParseError(path, "empty file")
+    return Document(name=name, path=path, data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+def pick_ingester(doc: Document):
+    head = doc.data[:65536]
+    for ing in ingesters():
+        if ing.sniff(head, doc):
+            return ing
+    raise UnknownFormat(doc.path)
+
+
+def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
+    """Parse, extract and store one document in one transaction. Returns (studies, figures)."""
+    ing = pick_ingester(doc)
+    records = list(ing.parse(doc))
+    if not records:
+        raise ParseError(doc.path, f"no records found in this {ing.format} file")
+    built = []
+    for rec in records:
+        ex = extract_article(rec)
+        links = [[(t.canonical, t.therapy_class) for t in figure_therapies(f)] for f in ex.figures]
+        built.append((rec, ex, links))
+    n_figures = 0
+    text = records[0].text if len(records) == 1 else doc.data.decode("utf-8", "replace")
+    with db.atomic():
+        doc_id = save.save_document(db, doc, ing.format, text)
+        for i, (rec, ex, links) in enumerate(built):
+            save.save_study(db, doc_id, doc, i, rec, ex, links)
+            n_figures += len(ex.figures)
+    return len(built), n_figures
+
+
+def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[str], None] | None = None) -> IngestReport:
+    report = IngestReport()
+    for path in expand_inputs(paths):
+        try:
+            doc = read_document(path)
+            if save.document_exists(db, doc.sha256):
+                report.unchanged.append(path)
+            else:
+                studies, figures = ingest_document(db, doc)
+                report.ingested.append(path)
+                report.studies += studies
+                report.figures += figures
+        except KbError as e:
+            report.failed.append((path, getattr(e, "reason", str(e))))
+        except sqlite3.DatabaseError as e:
+            report.failed.append((path, f"store error: {e}"))
+        except RecursionError:
+            report.failed.append((path, "structure nested too deeply"))
+        if on_progress:
+            on_progress(path)
+    return report

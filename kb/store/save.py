@@ -1,0 +1,129 @@
+"""Writes. Everything for one document goes in one transaction (see kb.pipeline)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+
+from kb.models import ArticleRecord, Document, Extraction, Figure
+
+PARSER_VERSION = "kb-1"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def study_key(record: ArticleRecord, doc: Document, index: int) -> str:
+    """Stable study id: from the strongest identifier the record has, else the file and position."""
+    for prefix, value in (("doi", record.doi), ("pmid", record.pmid), ("pmcid", record.pmcid), ("nct", record.nct_id)):
+        if value:
+            basis = f"{prefix}:{value.lower()}"
+            break
+    else:
+        basis = f"sha256:{doc.sha256}:{index}"
+    return "s" + hashlib.sha1(basis.encode()).hexdigest()[:12]
+
+
+def figure_key(doc: Document, f: Figure) -> str:
+    basis = json.dumps([doc.sha256, f.start, f.end, f.endpoint, f.measure, f.timepoint_months, f.group,
+                        f.variable, f.comparator, f.analysis, f.value])
+    return "f" + hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+def document_exists(db: Database, sha256: str) -> bool:
+    return bool(db.execute("SELECT 1 FROM documents WHERE sha256 = ?", [sha256]).fetchone())
+
+
+def save_document(db: Database, doc: Document, fmt: str, text: str) -> int:
+    return db["documents"].insert({
+        "name": doc.name, "path": doc.path, "format": fmt, "sha256": doc.sha256, "size": doc.size,
+        "parser_version": PARSER_VERSION, "ingested_at": now(), "text": text,
+    }).last_pk
+
+
+def _lookup(db: Database, table: str, column: str, value: str, extra: dict | None = None) -> int:
+    row = db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [value]).fetchone()
+    if row:
+        if extra:
+            updates = {k: v for k, v in extra.items() if v is not None}
+            if updates:
+                db[table].update(row[0], updates)
+        return row[0]
+    return db[table].insert({column: value, **(extra or {})}).last_pk
+
+
+def therapy_id(db: Database, canonical: str, therapy_class: str, parent: str | None = None) -> int:
+    row = db.execute("SELECT id FROM therapies WHERE canonical = ?", [canonical]).fetchone()
+    if row:
+        return row[0]
+    return db["therapies"].insert({"canonical": canonical, "class": therapy_class, "parent": parent}).last_pk
+
+
+def save_study(db: Database, doc_id: int, doc: Document, index: int, record: ArticleRecord,
+               ex: Extraction, figure_links: list[list[tuple[str, str]]]) -> str:
+    sid = study_key(record, doc, index)
+    j = record.journal
+    journal_id = _lookup(db, "journals", "name", j.name, {
+        "issn": j.issn, "impact_factor": j.impact_factor, "quartile": j.quartile, "category": j.category,
+    }) if j and j.name else None
+    condition_id = _lookup(db, "conditions", "name", ex.study.condition) if ex.study.condition else None
+    row = {
+        "id": sid, "title": record.title, "title_original": record.title_original,
+        "title_language": record.title_language, "abstract": record.abstract, "doi": record.doi,
+        "pmid": record.pmid, "pmcid": record.pmcid, "nct_id": record.nct_id, "pub_date": record.pub_date,
+        "year": record.year, "journal_id": journal_id, "volume": j.volume if j else None,
+        "issue": j.issue if j else None, "pages": j.pages if j else None, "design": ex.study.design,
+        "condition_id": condition_id, "n_patients": ex.study.n_patients,
+        "follow_up_median_months": ex.study.follow_up_median_months, "language": record.language,
+        "oa_url": record.oa_url, "publication_types": json.dumps(record.publication_types) if record.publication_types else None,
+        "created_at": now(),
+    }
+    existing = db.execute("SELECT 1 FROM studies WHERE id = ?", [sid]).fetchone()
+    if existing:
+        # Another source of the same paper: fill what is missing, never overwrite.
+        current = dict(zip([c[0] for c in db.execute("SELECT * FROM studies WHERE id = ?", [sid]).description],
+                           db.execute("SELECT * FROM studies WHERE id = ?", [sid]).fetchone()))
+        db["studies"].update(sid, {k: v for k, v in row.items() if current.get(k) is None and v is not None})
+    else:
+        db["studies"].insert(row)
+    db["study_documents"].insert({"study_id": sid, "document_id": doc_id}, ignore=True)
+
+    if not existing:
+        for pos, a in enumerate(record.authors):
+            aid = _lookup(db, "authors", "name", a.name, {"family": a.family, "given": a.given,
+                                                          "collective": int(a.collective)})
+            db["study_authors"].insert({"study_id": sid, "author_id": aid, "position": pos}, ignore=True)
+    for kw in dict.fromkeys(k.strip() for k in record.keywords if k.strip()):
+        kid = _lookup(db, "keywords", "keyword", kw)
+        db["study_keywords"].insert({"study_id": sid, "keyword_id": kid}, ignore=True)
+
+    for t in ex.therapies:
+        tid = therapy_id(db, t.canonical, t.therapy_class)
+        db["study_therapies"].insert({
+            "study_id": sid, "therapy_id": tid, "mention": t.mention, "given": int(t.given),
+            "document_id": doc_id, "start": t.start, "end": t.end,
+        }, ignore=True)
+    db["cohorts"].insert_all([{
+        "study_id": sid, "document_id": doc_id, "label": c.label, "n": c.n, "quote": c.quote,
+        "start": c.start, "end": c.end, "rule": c.rule,
+    } for c in ex.cohorts])
+    for f, links in zip(ex.figures, figure_links):
+        fid = figure_key(doc, f)
+        db["figures"].insert({
+            "id": fid, "study_id": sid, "document_id": doc_id, "endpoint": f.endpoint, "measure": f.measure,
+            "timepoint_months": f.timepoint_months, "group": f.group, "comparator": f.comparator,
+            "variable": f.variable, "analysis": f.analysis, "value": f.value, "unit": f.unit,
+            "ci_low": f.ci_low, "ci_high": f.ci_high, "p_value": f.p_value, "p_op": f.p_op,
+            "quote": f.quote, "start": f.start, "end": f.end, "section": f.section,
+            "confidence": f.confidence, "rule": f.rule,
+        }, ignore=True)
+        for canonical, cls in links:
+            db["figure_therapies"].insert({"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
+    db["adverse_events"].insert_all([{
+        "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
+        "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
+    } for a in ex.adverse_events])
+    return sid
