@@ -48,7 +48,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
     methods = " ".join(clean.text[s.start:s.end] for s in sentences if s.section == "methods")
     front_full = " ".join(x for x in (record.title or "", front) if x)
     facts = StudyFacts(
-        design=find_design(front_full, methods) or _design_from_types(record.publication_types),
+        design=find_design(record.title or "", front, methods) or _design_from_types(record.publication_types),
         condition=load_vocab().find_condition(front_full or clean.text[:3000]),
         n_patients=find_n_patients(front + " " + methods),
         follow_up_median_months=find_follow_up(front + " " + " ".join(
@@ -60,11 +60,45 @@ def extract_article(record: ArticleRecord) -> Extraction:
     cohorts = _dedupe_cohorts(
         ([Cohort("All patients", facts.n_patients, rule="study.n_patients")] if facts.n_patients else [])
         + tables.cohorts + prose_cohorts(clean, cohort_sents))
+    _name_groups_as_cohorts(figures, cohorts)
     if facts.design in ("review", "systematic review") and not tables.figures:
         # A narrative review states other studies' results: none of them are this study's figures.
         figures = []
     return Extraction(study=facts, cohorts=cohorts, therapies=therapies, figures=figures,
                       adverse_events=tables.adverse_events)
+
+
+def _treatment_classes(label: str) -> frozenset[str]:
+    """The modalities a group label names: 'surgery combined with chemoradiotherapy' ->
+    {surgery, radiotherapy, chemotherapy}; abbreviations (RT, CT) through the vocabulary."""
+    found = find_therapies(label, [(0, len(label))], [Span("results", 0, len(label))])
+    classes = set()
+    for t in found:
+        classes |= {"radiotherapy", "chemotherapy"} if t.therapy_class == "chemoradiotherapy" else {t.therapy_class}
+    # In a combination label ("Surgery + CT") CT is chemotherapy, not a CT scan.
+    if "+" in label and re.search(r"\bCT\b", label):
+        classes.add("chemotherapy")
+    return frozenset(classes)
+
+
+def _name_groups_as_cohorts(figures: list[Figure], cohorts: list[Cohort]) -> None:
+    """Prose often names a group in words ('surgery combined with radiotherapy') that a table
+    names tersely ('Surgery + RT'). When exactly one cohort names the same set of modalities,
+    the figure takes the cohort's name, so figures and cohorts line up."""
+    by_classes: dict[frozenset, list[str]] = {}
+    for c in cohorts:
+        level = c.label.split(": ", 1)[-1]
+        cl = _treatment_classes(level)
+        if len(cl) > 1:
+            by_classes.setdefault(cl, []).append(level)
+    if not by_classes:
+        return
+    for f in figures:
+        if f.section == "table" or not f.group:
+            continue
+        names = by_classes.get(_treatment_classes(f.group), [])
+        if len(names) == 1:
+            f.group = names[0]
 
 
 def _kind_at(kinds: list[tuple[int, str]], pos: int) -> str:
@@ -111,13 +145,27 @@ def _dedupe_figures(figs: list[Figure]) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+def _label_words(label: str) -> set[str]:
+    """Words with plural s dropped, plus the acronym of multi-word labels
+    ('intensity-modulated radiotherapy' -> 'imrt'), so a table's IMRT row and the
+    prose's 'intensity-modulated radiotherapy' are recognised as one group."""
+    words = [w.rstrip("s") if len(w) > 3 else w for w in re.findall(r"[a-z0-9]+", label.lower())]
+    out = set(words)
+    parts = re.findall(r"[a-z]+", label.lower().replace("therapy", " therapy"))
+    if len(parts) > 1:
+        out.add("".join(p[0] for p in parts if p not in ("and", "of", "the", "with")))
+    return out
+
+
 def _dedupe_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
+    """One cohort per group: the same size and a shared word (or acronym) is the same group,
+    kept from the first source (study total, then tables, then prose)."""
     out: list[Cohort] = []
     for c in cohorts:
         if c.n is None:
             continue
-        words = set(re.findall(r"\w+", c.label.lower()))
-        if any(o.n == c.n and (words & set(re.findall(r"\w+", o.label.lower()))) for o in out):
+        words = _label_words(c.label)
+        if any(o.n == c.n and (words & _label_words(o.label)) for o in out):
             continue
         out.append(c)
     return out

@@ -34,7 +34,7 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]])
             out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
         for m in _COUNT_VERB.finditer(sent):
             n = word_to_int(m.group("n"))
-            label = m.group("label").strip()
+            label = re.split(r"\s+(?:such as|including|like|e\.g\.)\b", m.group("label").strip())[0]
             if n is None or _NOT_ARM.match(label) or re.search(r"\d", label):
                 continue
             if re.search(r"refused", m.group(0), re.I):

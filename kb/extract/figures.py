@@ -17,7 +17,7 @@ from kb.models import Figure
 
 # A sentence that reports someone else's results: a citation or a reference to other work.
 CITED_RE = re.compile(
-    r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]|\bet al\b|\bprevious(?:ly)? (?:stud|report|publish)|"
+    r"(?<![\d%])(?<!months)(?<!years)(?<!\d )(?<!% )\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]|\bet al\b|\bprevious(?:ly)? (?:stud|report|publish)|"
     r"\b(?:other|several|some|many|prior|earlier) (?:studies|reports|series|trials)\b|"
     r"\bstudies (?:have )?(?:shown|reported|found|demonstrated)|\bmeta-analys[ie]s (?:including|of|showed)|"
     r"\bhas been reported\b|\bwere reported to\b|\bliterature\b", re.I)
@@ -25,7 +25,9 @@ CITED_RE = re.compile(
 RESPECTIVELY = re.compile(r",?\s*respec-?\s*tively\b", re.I)
 _PCT = rf"({NUM})\s?%"
 # A list of percentages: "37.7%, 30.2%, 20.3%, and 21.0%" / "62.2% and 56.0%".
-PCT_LIST_RE = re.compile(rf"{_PCT}(?:\s*(?:,|;|and|,\s*and|&)\s*(?!\d+\s?%\s*CI){_PCT})*")
+_BRACKET = r"(?:\s*[\[(][^\])%]{0,12}(?:\d\s?%\s*)?[^\])]{0,30}[\])])?"
+PCT_LIST_RE = re.compile(
+    rf"{_PCT}(?!\s*(?:CI|confidence)){_BRACKET}(?:\s*(?:,|and|,\s*and|&|vs\.?|versus)\s*(?!\d+\s?%\s*CI){_PCT}{_BRACKET})*")
 RATIO_RE = re.compile(
     rf"\b(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(a?HR|a?OR|a?RR|IRR|SHR|sHR|"
     rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
@@ -33,8 +35,9 @@ RATIO_RE = re.compile(
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
-    rf"\bmedian\b(?P<what>[^.;%]{{0,80}}?)\b(?:was|were|of|is|=|:|reached|,)\s*(?:approximately\s+)?"
+    rf"\bmedian\b(?P<what>[^.;%\d]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
+MEDIAN_VS_RE = re.compile(rf"^\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 EVENT_WORDS = re.compile(
     r"\b(recurrence|recurred|relapse|relapsed|metastas[ie]s|metastatic|progression|progressed|died|death|"
@@ -162,12 +165,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
     tp_default = find_timepoint(s)
     groups_ctx = _groups_before(s)
     p_all = None
-    for clause_start, clause in _clauses(s):
-        m_list = _value_list(clause)
-        if not m_list:
-            continue
-        lst_start, values = m_list
-        head = clause[:lst_start]
+    for clause_start, clause, lst_start, values, head, head_start in _value_lists(s):
         if re.search(r"\b(CI|confidence)\b", head[-15:]):
             continue
         eps = ep.all_endpoints(head)
@@ -186,13 +184,16 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
             pairs = [(eps[0], g, tp, v) for g, v in zip(groups, vals)]
         elif eps and tps and len(tps[0]) == len(vals):
             pairs = [(eps[0], groups[0] if len(groups) == 1 else None, t, v) for t, v in zip(tps[0], vals)]
+        elif eps and len(vals) == 2 and re.search(r"\b(?:vs\.?|versus)", clause[lst_start:]) and not groups:
+            # "70% [CI] vs 44% [CI]": two arms the sentence names elsewhere.
+            pairs = [(eps[0], None, tp, v) for v in vals]
         elif eps and len(vals) == 1 and (tp or not ep.is_time_to_event(eps[0])):
             pairs = [(eps[0], groups[0] if len(groups) == 1 else "Overall", tp, vals[0])]
         else:
             continue
         if any(e is None for e, *_ in pairs):
             continue
-        q_from = _quote_start(clause, head)
+        q_from = head_start + _quote_start(head, head)
         for e, g, t, (v, vs, ve) in pairs:
             if t is not None and ep.is_time_to_event(e):
                 measure = "rate"
@@ -200,8 +201,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
                 measure = "proportion"
             else:
                 continue  # event shares are read by event_proportions, with their counts
-            out.append(_fig(clean, sent, sent.start + clause_start + q_from, sent.start + clause_start + ve,
+            ci = find_ci(clause, ve, bare_ok=True, limit=30)
+            end = ci.end if ci and ci.low <= v <= ci.high else ve
+            out.append(_fig(clean, sent, sent.start + clause_start + q_from, sent.start + clause_start + end,
                             endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
+                            ci_low=ci.low if ci and end != ve else None, ci_high=ci.high if ci and end != ve else None,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.8, rule="prose.enumeration"))
     return out
@@ -231,12 +235,23 @@ def _clauses(s: str) -> list[tuple[int, str]]:
     return out
 
 
-def _value_list(clause: str) -> tuple[int, list[tuple[float, int, int]]] | None:
-    m = PCT_LIST_RE.search(clause)
-    if not m:
-        return None
-    vals = _pct_values(m.group(0), m.start())
-    return m.start(), vals
+def _value_lists(s: str):
+    """Each list of percentages in each clause, with the text before it (since the previous
+    list) that names its endpoints, timepoint and groups. A list's values exclude the
+    percentages inside its bracketed intervals."""
+    for clause_start, clause in _clauses(s):
+        prev_end = 0
+        for m in PCT_LIST_RE.finditer(clause):
+            body = re.sub(r"[\[(][^\])]*[\])]", lambda x: " " * len(x.group(0)), m.group(0))
+            vals = _pct_values(body, m.start())
+            head = clause[prev_end:m.start()]
+            if not re.search(r"[A-Za-z]{2,}", head):
+                head = clause[:m.start()]
+                head_start = 0
+            else:
+                head_start = prev_end
+            yield clause_start, clause, m.start(), vals, head, head_start
+            prev_end = m.end()
 
 
 _GROUPS_RE = re.compile(
@@ -317,6 +332,14 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
+def _months(v: float | None, unit: str) -> float | None:
+    if v is None:
+        return None
+    u = unit.lower()
+    v = v * 12 if u.startswith("y") else (v / 4.345 if u.startswith("w") else (v / 30.44 if u.startswith("d") else v))
+    return round(v, 2)
+
+
 def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'median OS was 23.4 months (95% CI 18.2-28.6)'; follow-up medians are not outcomes."""
     s = sent.text(clean)
@@ -332,7 +355,7 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         v = to_float(m.group("value"))
         if v is None:
             continue
-        v = v * 12 if unit.startswith("y") else (v / 4.345 if unit.startswith("w") else (v / 30.44 if unit.startswith("d") else v))
+        v = _months(v, unit)
         ci = find_ci(s, m.end(), bare_ok=True, limit=40)
         end = ci.end if ci else m.end()
         p = find_p(s, end, limit=30)
@@ -341,10 +364,19 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         if g and not ep.first_endpoint(g.group(1)):
             group = _strip_label(g.group(1))
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
-                        measure="median", value=round(v, 2), unit="months", group=group,
+                        measure="median", value=v, unit="months", group=group,
                         ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                         p_value=p.value if p else None, p_op=p.op if p else None,
                         confidence=0.8, rule="prose.median"))
+        # "... 20 months [95% CI 13-26] vs 15 months [13-17]": the comparison group's median.
+        vs = MEDIAN_VS_RE.match(s, end)
+        if vs:
+            v2 = _months(to_float(vs.group("value")), vs.group("unit"))
+            ci2 = find_ci(s, vs.end(), bare_ok=True, limit=30)
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci2.end if ci2 else vs.end()),
+                            endpoint=e, measure="median", value=v2, unit="months",
+                            ci_low=ci2.low if ci2 else None, ci_high=ci2.high if ci2 else None,
+                            confidence=0.7, rule="prose.median_vs"))
     return out
 
 

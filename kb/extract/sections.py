@@ -159,6 +159,7 @@ _CHAR_MAP = {
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u00ad": "",
     "\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\u00b7": ".", "\u2027": ".",  # the Lancet's decimal point (0·36) and its look-alike
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\t": " ",
 }
 # Compounds whose hyphen is real even when it falls at a line break.

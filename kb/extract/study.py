@@ -10,10 +10,10 @@ _DESIGNS = [
     (r"\bmeta-?analys[ie]s\b", "meta-analysis"),
     (r"\bsystematic(?:ally)? review", "systematic review"),
     (r"\brandomi[sz]ed\b[^.]{0,60}\b(?:trial|study)|\brandomi[sz]ed(?:,)? (?:controlled|phase|double|open)", "randomized controlled trial"),
-    (r"\bsingle[- ]arm\b|\bphase (?:I|II|1|2|I/II|1/2)\b[^.]{0,40}\b(?:trial|study)", "single-arm trial"),
     (r"\bcase report\b|\bwe (?:report|present|describe) (?:a|an|the) (?:case|patient)", "case report"),
     (r"\bcase series\b", "case series"),
     (r"\bretrospective(?:ly)?\b", "retrospective cohort"),
+    (r"\bsingle[- ]arm\b|\bphase (?:I|II|1|2|I/II|1/2)\b[^.]{0,40}\b(?:trial|study)", "single-arm trial"),
     (r"\bprospective(?:ly)?\b[^.]{0,40}\b(?:cohort|study|registry|collected)", "prospective cohort"),
     (r"\bthis (?:narrative )?review\b|\bwe review\b|\b(?:narrative|comprehensive) review\b|^\s*(?:a )?review\b", "review"),
     (r"\bcohort study\b", "retrospective cohort"),
@@ -29,8 +29,9 @@ _FOLLOW_UP = re.compile(
     rf"(?:approximately\s+)?(?P<v>{NUM})\s*(?P<u>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 
 
-def find_design(front: str, methods: str) -> str | None:
-    for text in (front, methods):
+def find_design(title: str, front: str, methods: str) -> str | None:
+    """The title is the surest statement of design, then the abstract, then the methods."""
+    for text in (title, front, methods):
         for pat, name in _DESIGNS:
             if re.search(pat, text, re.I | re.M):
                 return name
