@@ -21,8 +21,17 @@ from kb.store.db import open_db
 app = typer.Typer(help="kb: a literature knowledge base for clinical evidence.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
-FIGURE_TABLE_COLUMNS = ["study_title", "year", "group", "endpoint", "measure", "timepoint_months", "value",
-                        "unit", "ci_low", "ci_high", "p_op", "p_value", "quote"]
+FIGURE_TABLE_COLUMNS = ["study", "group", "variable", "endpoint", "measure", "months", "value", "ci", "p", "quote"]
+
+
+def _display(row: dict) -> dict:
+    """One figure as a person reads it: '0.671', '0.473-0.952', '= 0.025'."""
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    return {**row, "study": f"{row.get('study_title') or row.get('document')} ({row.get('year') or 'n.d.'})",
+            "months": row.get("timepoint_months"),
+            "value": f"{row['value']:g}{'%' if row.get('unit') == '%' else ''}",
+            "ci": f"{lo:g}-{hi:g}" if lo is not None and hi is not None else None,
+            "p": f"{row.get('p_op') or '='} {row['p_value']:g}" if row.get("p_value") is not None else None}
 
 
 @app.command()
@@ -64,8 +73,10 @@ def query(
     """List outcome figures matching the filters, with study, group, value, CI, p and quote."""
     store = open_db(db, create=False)
     rows = query_figures(store, FigureFilter(therapy, outcome, condition, measure, study))
-    write_rows(rows, FIGURE_TABLE_COLUMNS if fmt is Format.table else list(rows[0]) if rows else FIGURE_TABLE_COLUMNS,
-               fmt, title=f"{len(rows)} figures")
+    if fmt is Format.table:
+        write_rows([_display(r) for r in rows], FIGURE_TABLE_COLUMNS, fmt, title=f"{len(rows)} figures")
+    else:
+        write_rows(rows, list(rows[0]) if rows else [], fmt)
 
 
 @app.command("crosstab")

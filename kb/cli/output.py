@@ -33,10 +33,21 @@ def write_rows(rows: list[dict], columns: list[str], fmt: Format, title: str | N
     else:
         table = Table(title=title, show_lines=False)
         for c in columns:
-            table.add_column(c, overflow="fold")
+            table.add_column(c, overflow="fold", max_width=60 if c in ("quote", "study") else None)
         for r in rows:
-            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
-        Console().print(table)
+            table.add_row(*(_cell(r.get(c)) for c in columns))
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=200)  # piped: do not squeeze columns to 80
+        console.print(table)
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:g}"
+    return " ".join(str(v).split())
 
 
 def error(message: str) -> None:

@@ -74,7 +74,7 @@ def _pct_values(s: str, offset: int) -> list[tuple[float, int, int]]:
 
 
 def _strip_label(s: str) -> str:
-    s = re.sub(r"^\s*(?:and|or|with|for|in|among|the|patients?|those)\s+", "", s.strip(" ,;:"), flags=re.I)
+    s = re.sub(r"^\s*(?:and|or|for|in|among|the|patients?|those)\s+", "", s.strip(" ,;:"), flags=re.I)
     s = re.sub(r"^(?:the|patients? (?:with|treated with|who received)|those (?:with|treated with))\s+", "", s, flags=re.I)
     s = re.sub(r"\s+(?:group|arm|cohort|patients?|disease)$", "", s.strip(), flags=re.I)
     return s.strip(" ,;:")
