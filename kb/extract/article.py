@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from kb.extract import endpoints as ep
 from kb.extract import figures as fig_rules
 from kb.extract.cohorts import prose_cohorts
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
@@ -39,7 +40,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
     sentences = []
     for s, e in split_sentences(clean.text, clean.breaks):
         kind = _kind_at(clean.kinds, s)
-        sentences.append(fig_rules.Sentence(s, e, kind, bool(fig_rules.CITED_RE.search(clean.text[s:e]))))
+        sentences.append(fig_rules.Sentence(s, e, kind, fig_rules.is_cited(clean.text[s:e])))
 
     tables = parse_tables(text, spans)
     figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences) + tables.figures)
@@ -61,6 +62,8 @@ def extract_article(record: ArticleRecord) -> Extraction:
         ([Cohort("All patients", facts.n_patients, rule="study.n_patients")] if facts.n_patients else [])
         + tables.cohorts + prose_cohorts(clean, cohort_sents))
     _name_groups_as_cohorts(figures, cohorts)
+    for f in figures:
+        f.endpoint = ep.contract_name(f.endpoint)
     if facts.design in ("review", "systematic review") and not tables.figures:
         # A narrative review states other studies' results: none of them are this study's figures.
         figures = []

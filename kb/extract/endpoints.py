@@ -92,7 +92,46 @@ def _mentions(text: str) -> list[tuple[int, int, str]]:
 
 
 def all_endpoints(text: str) -> list[str]:
-    return [c for _, _, c in _mentions(text)]
+    """Endpoints in order; 'overall survival (OS)' is one mention, not two."""
+    out: list[str] = []
+    last_end = -10
+    for start, end, code in _mentions(text):
+        between = text[last_end:start] if last_end >= 0 else ""
+        if out and out[-1] == code and re.fullmatch(r"\s*\(?\s*", between):
+            last_end = end
+            continue
+        out.append(code)
+        last_end = end
+    return out
+
+
+# The codes the export contract names; other endpoints are exported in words.
+CONTRACT_CODES = {"OS", "PFS", "DFS", "DMFS", "LRRFS", "LRFS", "EFS", "RFS", "TTP", "DSS", "CSS", "ORR", "CR"}
+
+
+@cache
+def _names() -> dict[str, str]:
+    with open(vocab_dir() / "endpoints.csv", encoding="utf-8") as fh:
+        return {row["code"].strip(): (row.get("name") or "").strip() for row in csv.DictReader(fh)}
+
+
+def contract_name(endpoint: str) -> str:
+    """'TTR' -> 'time to recurrence': codes outside the contract's list are written as words."""
+    if endpoint in CONTRACT_CODES:
+        return endpoint
+    return _names().get(endpoint) or endpoint
+
+
+def outcome_of_sentence(text: str) -> str | None:
+    """The outcome a sentence's ratios are about, when it says so: 'associated with later
+    recurrence', 'risk of death', 'predictors of OS'."""
+    m = re.search(r"\b(?:associated with|predictors? of|predictive of|prognostic (?:factors? )?(?:of|for)|"
+                  r"risks? of|odds of|hazards? of|factors? for)\s+(?:(?:a|an|the|later|longer|shorter|improved|"
+                  r"worse|better|poorer|increased|decreased|reduced|higher|lower|inferior|superior)\s+){0,2}", text, re.I)
+    if not m:
+        return None
+    found = _mentions(text[m.end():m.end() + 60])
+    return found[0][2] if found and found[0][0] == 0 else None
 
 
 def first_endpoint(text: str) -> str | None:
@@ -113,6 +152,12 @@ def last_endpoint_span(text: str) -> tuple[int, int] | None:
 def endpoint_code(text: str) -> str | None:
     m = _mentions(text)
     return m[0][2] if m else None
+
+
+def is_specific(endpoint: str | None) -> bool:
+    """A named endpoint (OS, TTR, 'local control'), not a bare 'survival' or 'recurrence'."""
+    return bool(endpoint) and endpoint.lower() not in {"survival", "recurrence", "relapse", "progression",
+                                                       "death", "mortality", "response", "metastasis"}
 
 
 RESPONSE = {"ORR", "CR", "PR", "VGPR", "DCR", "PCR", "CBR", "MRD", "SCR", "NCR", "MR"}

@@ -16,8 +16,21 @@ from kb.extract.sections import CleanText
 from kb.models import Figure
 
 # A sentence that reports someone else's results: a citation or a reference to other work.
+_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
+# After a value, "[4-17]" is an interval, not a reference.
+_VALUE_BEFORE = re.compile(r"(?:\d|%|months?|years?|weeks?|days?|mo)\s*$")
+
+
+def is_cited(text: str) -> bool:
+    """Does the sentence report other studies' results (a reference or a phrase saying so)?"""
+    for m in _CITATION.finditer(text):
+        if not _VALUE_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            return True
+    return bool(CITED_RE.search(text))
+
+
 CITED_RE = re.compile(
-    r"(?<![\d%])(?<!months)(?<!years)(?<!\d )(?<!% )\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]|\bet al\b|\bprevious(?:ly)? (?:stud|report|publish)|"
+    r"\bet al\b|\bprevious(?:ly)? (?:stud|report|publish)|"
     r"\b(?:other|several|some|many|prior|earlier) (?:studies|reports|series|trials)\b|"
     r"\bstudies (?:have )?(?:shown|reported|found|demonstrated)|\bmeta-analys[ie]s (?:including|of|showed)|"
     r"\bhas been reported\b|\bwere reported to\b|\bliterature\b", re.I)
@@ -31,13 +44,13 @@ PCT_LIST_RE = re.compile(
 RATIO_RE = re.compile(
     rf"\b(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(a?HR|a?OR|a?RR|IRR|SHR|sHR|"
     rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
-    rf"\s*(?:\([^)]{{0,12}}\)\s*)?(?:[:=,]|of|was|were|is|were)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
+    rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*)?(?:[:=,]|of|was|were|is|were)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
     rf"\bmedian\b(?P<what>[^.;%\d]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
-MEDIAN_VS_RE = re.compile(rf"^\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 EVENT_WORDS = re.compile(
     r"\b(recurrence|recurred|relapse|relapsed|metastas[ie]s|metastatic|progression|progressed|died|death|"
@@ -53,6 +66,7 @@ class Sentence:
     end: int
     section: str
     cited: bool
+    context_endpoint: str | None = None   # the last time-to-event endpoint named before, in this section
 
     def text(self, clean: CleanText) -> str:
         return clean.text[self.start:self.end]
@@ -113,7 +127,13 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
             end = p.end
         kind = MEASURE_OF.get(re.sub(r"^a(?=[HOR])", "", m.group(1)).split()[0].lower().rstrip("s"), "HR")
         before = s[:m.start()]
-        endpoint = ep.last_endpoint(before) or ep.last_endpoint(s[m.start():]) or ep.first_endpoint(s)
+        near = ep.last_endpoint_span(before)
+        # The endpoint right before the ratio ("the OS rate (HR = ...") wins; then what the
+        # sentence says the ratios predict; then the nearest mention either side.
+        nearest = ep.last_endpoint(before) if near and m.start() - near[1] < 25 else None
+        endpoint = (nearest if ep.is_specific(nearest) else None) \
+            or ep.outcome_of_sentence(s) or ep.last_endpoint(before) or ep.first_endpoint(s[m.start():])
+        endpoint = _resolve_generic(endpoint, sent.context_endpoint)
         if endpoint is None:
             continue
         group, comparator = comparison(s)
@@ -132,6 +152,17 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
 
 _BETWEEN = re.compile(r"\bbetween (?:the )?(.{3,80}?)(?: groups?)? and (?:the )?(.{3,80}?)(?: groups?)?(?=[,.;)]|$)", re.I)
 _VERSUS = re.compile(r"(?:^|\bfor |\bin )([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
+
+
+def _resolve_generic(endpoint: str | None, context: str | None) -> str | None:
+    """A bare 'recurrence' after the paragraph spoke of 'time to recurrence' means that endpoint."""
+    if not context or (endpoint and ep.is_time_to_event(endpoint)):
+        return endpoint
+    if endpoint is None:
+        return None
+    name = ep.contract_name(context).lower()
+    stem = endpoint.lower().rstrip("s")[:8]
+    return context if stem and stem in name else endpoint
 
 
 def comparison(s: str) -> tuple[str | None, str | None]:
@@ -168,12 +199,15 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
     for clause_start, clause, lst_start, values, head, head_start in _value_lists(s):
         if re.search(r"\b(CI|confidence)\b", head[-15:]):
             continue
-        eps = ep.all_endpoints(head)
-        if not eps and not re.search(r"\b(rates?|survival|probabilit)", head, re.I):
+        found = ep.all_endpoints(head)
+        specific = [e for e in found if ep.is_specific(e)]
+        eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
+        if not eps:
             continue
         tps = find_timepoint_list(head)
         tp = find_timepoint(head) or tp_default
-        groups = _groups_in(head) or groups_ctx
+        # Lists of groups pair with lists of values only when the paper says "respectively".
+        groups = (_groups_in(head) or groups_ctx) if RESPECTIVELY.search(s) else []
         p = find_p(clause, lst_start, limit=len(clause))
         if p:
             p_all = p
@@ -242,6 +276,8 @@ def _value_lists(s: str):
     for clause_start, clause in _clauses(s):
         prev_end = 0
         for m in PCT_LIST_RE.finditer(clause):
+            if re.search(r"[≥≤<>]\s*$", clause[:m.start()]):
+                continue  # a threshold ('CR rate of >=75%'), not a result
             body = re.sub(r"[\[(][^\])]*[\])]", lambda x: " " * len(x.group(0)), m.group(0))
             vals = _pct_values(body, m.start())
             head = clause[prev_end:m.start()]
@@ -384,6 +420,11 @@ _EVENT_COUNT = re.compile(
     rf"(?P<label>(?:distant|local|regional|locoregional|nodal|lung|liver|bone|brain)?\s*(?:metastas[ie]s|recurrences?|relapses?|"
     rf"progression|failures?|deaths?))(?:(?!recurrence|relapse|metasta)[^.;()%]){{0,40}}?\b(?:in|was observed in|occurred in|developed in|of)\s+"
     rf"(?:\d+\s+of\s+\d+\s+patients\s+)?(?P<n>\d+)\s*(?:patients\s*)?\(\s*{_PCT}\s*\)", re.I)
+# "7 (13%) patients have progressed", "4 (8%) have died", "12 patients (20%) relapsed"
+_COUNT_THEN_EVENT = re.compile(
+    rf"\b\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?(?:have|had|has)?\s*(?:subsequently\s+)?"
+    rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b", re.I)
+_EVENT_VERBS = {"progressed": "progression", "died": "death", "relapsed": "recurrence", "recurred": "recurrence"}
 _SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
 
 
@@ -413,6 +454,16 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                         measure="proportion", value=v, unit="%", group="Overall", confidence=0.75,
                         rule="prose.event_count"))
         taken.add(m.start(3))
+    for m in _COUNT_THEN_EVENT.finditer(s):
+        if m.start(1) in taken:
+            continue
+        word = m.group("ev").lower()
+        e = _EVENT_VERBS.get(word) or ep.event_endpoint(word)
+        if e:
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
+                            measure="proportion", value=percent_value(m.group(1) + "%"), unit="%", group="Overall",
+                            confidence=0.7, rule="prose.count_then_event"))
+            taken.add(m.start(1))
     # Site lists: the event is named after the list ("... were sites of distant metastases").
     tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I)
     if tail_event:
@@ -428,16 +479,30 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
+_RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?|response rate|complete response(?: rate)?|"
+                   r"complete remission(?: rate)?|CR rate|CR|pCR|pathologic(?:al)? complete response|"
+                   r"disease control rate|DCR|partial response(?: rate)?")
 _RESPONSE = re.compile(
-    rf"\b(?P<ep>ORR|objective response rate|overall response rate|response rate|complete response(?: rate)?|"
-    rf"complete remission(?: rate)?|CR rate|pCR|pathologic(?:al)? complete response|disease control rate|DCR)\b"
-    rf"[^.;%]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+    rf"\b(?P<ep>{_RESPONSE_NAMES})\b(?:\s*\([A-Za-z]{{2,5}}\))?"
+    rf"[^.;%≥≤<>]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+# "79% (42/53) were in CR", "45% of patients achieved a complete response"
+_RESPONSE_AFTER = re.compile(
+    rf"(?<![≥≤<>\d.]){_PCT}\s*(?:\(\s*\d+\s*/\s*\d+\s*\))?\s*(?:of (?:the )?patients\s*|of (?:the )?evaluable patients\s*)?"
+    rf"(?:were in|achieved|had|attained|reached|showed)\s+(?:an?\s+)?(?:functional\s+)?(?P<ep>{_RESPONSE_NAMES})\b", re.I)
 
 
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     out = []
+    for m in _RESPONSE_AFTER.finditer(s):
+        e = ep.endpoint_code(m.group("ep")) or m.group("ep")
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
+                        value=percent_value(m.group(1) + "%"), unit="%", confidence=0.7, rule="prose.response_after"))
+    seen = {f.value for f in out}
     for m in _RESPONSE.finditer(s):
+        if percent_value(m.group(2) + "%") in seen:
+            continue
+        seen.add(percent_value(m.group(2) + "%"))
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         v = percent_value(m.group(2) + "%")
         ci = find_ci(s, m.end(), bare_ok=True, limit=40)
@@ -447,17 +512,120 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
+_STATES = [
+    (r"alive|living", "OS"), (r"progression[- ]free|free (?:of|from) progression", "PFS"),
+    (r"disease[- ]free|free (?:of|from) disease", "DFS"), (r"relapse[- ]free|recurrence[- ]free|free (?:of|from) (?:relapse|recurrence)", "RFS"),
+    (r"event[- ]free", "EFS"), (r"in (?:complete )?remission", "remission"), (r"metastasis[- ]free", "DMFS"),
+]
+_STATE_RE = re.compile(
+    rf"(?<![\d.]){_PCT}\s*(?:\(\s*\d+\s*/\s*\d+\s*\)\s*)?(?:of (?:the |all )?(?:patients|participants|cases)\s*)?"
+    rf"(?:are|were|remain(?:ed)?|remained|was|is|stayed)\s+(?:still\s+)?(?P<state>{'|'.join(p for p, _ in _STATES)})", re.I)
+
+
+def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """'At 5 years, 78% of patients remain in remission and 94% are alive': the share in a
+    state at a timepoint is that endpoint's rate."""
+    s = sent.text(clean)
+    tp = find_timepoint(s)
+    if tp is None:
+        return []
+    out = []
+    for m in _STATE_RE.finditer(s):
+        state = m.group("state").lower()
+        e = next(code for pat, code in _STATES if re.fullmatch(pat, state, re.I))
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="rate",
+                        value=percent_value(m.group(1) + "%"), unit="%", timepoint_months=tp, group="Overall",
+                        confidence=0.65, rule="prose.state_rate"))
+    return out
+
+
+_LABELLED_PAIR = re.compile(
+    rf"(?P<l1>[A-Z][\w+/-]{{0,25}}),\s*{_PCT}\s*(?:v\.?|vs\.?|versus)\s*(?P<l2>[A-Z][\w+/-]{{0,25}}),\s*{_PCT}")
+
+
+def labelled_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """'The 4-month PFS rate was comparable for both groups (EE, 18% v EP, 20%; P = .7)'."""
+    s = sent.text(clean)
+    out = []
+    for m in _LABELLED_PAIR.finditer(s):
+        head = s[:m.start()]
+        e = ep.last_endpoint(head)
+        tp = find_timepoint(head)
+        if not e:
+            continue
+        measure = "rate" if tp is not None and ep.is_time_to_event(e) else ("proportion" if ep.is_response(e) else None)
+        if not measure:
+            continue
+        p = find_p(s, m.end(), limit=30)
+        for label, k in (("l1", 2), ("l2", 4)):
+            out.append(_fig(clean, sent, sent.start + m.start(label), sent.start + m.end(k) + 1, endpoint=e,
+                            measure=measure, value=percent_value(m.group(k) + "%"), unit="%", timepoint_months=tp,
+                            group=m.group(label), p_value=p.value if p else None, p_op=p.op if p else None,
+                            confidence=0.7, rule="prose.labelled_pair"))
+    return out
+
+
+_TIME_PAIR = re.compile(
+    rf"(?<![\d.])(?P<a>{NUM}|not reached|NR)\s*(?:months?|mo|years?)?\s*(?:[\[(][^\])]{{0,50}}[\])])?\s*"
+    rf"(?:v\.?|vs\.?|versus)\s*(?P<b>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+_MEDIAN_LIST = re.compile(
+    rf"\bmedians?\s+(?P<what>[^.;\d]{{3,120}}?)\s+(?:were|was|of)\s+(?P<vals>{NUM}(?:\s*(?:,|,?\s*and)\s*{NUM})+)\s*"
+    rf"(?P<unit>months?|years?|weeks?)\b", re.I)
+
+
+def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """Two times compared after a time-to-event endpoint are its medians: 'OS was longer in
+    the EE group compared with the EP group (9.4 v 5.4 months ...)', 'median 21.8 vs. 13.8 months'."""
+    s = sent.text(clean)
+    out = []
+    for m in _TIME_PAIR.finditer(s):
+        head = s[:m.start()]
+        if re.search(r"follow|aged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
+            continue
+        e = ep.last_endpoint(head)
+        if not e or not ep.is_time_to_event(e):
+            continue
+        g1, g2 = comparison(head)
+        p = find_p(s, m.end(), limit=40)
+        for k, grp in (("a", g1), ("b", g2)):
+            v = _months(to_float(m.group(k)), m.group("unit"))
+            if v is None:
+                continue  # "not reached" has no number to store
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(k) + (len(m.group(0)) - (m.end("b") - m.start()) if k == "b" else 0),
+                            endpoint=e, measure="median", value=v, unit="months", group=grp,
+                            p_value=p.value if p else None, p_op=p.op if p else None,
+                            confidence=0.6, rule="prose.time_pair"))
+    for m in _MEDIAN_LIST.finditer(s):
+        eps = ep.all_endpoints(m.group("what"))
+        vals = re.findall(NUM, m.group("vals"))
+        if len(eps) < 2 or len(eps) != len(vals):
+            continue
+        for e, v in zip(eps, vals):
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="median",
+                            value=_months(to_float(v), m.group("unit")), unit="months", group="Overall",
+                            confidence=0.7, rule="prose.median_list"))
+    return out
+
+
 def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
     out: list[Figure] = []
     prev = None
+    context, context_section = None, None
     for sent in sentences:
+        if sent.section != context_section:
+            context, context_section = None, sent.section
+        sent.context_endpoint = context
+        tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_time_to_event(e) and ep.is_specific(e)]
+        if tte:
+            context = tte[-1]
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front"):
             prev = sent
             continue
         found = ratio_figures(clean, sent)
         found += labelled_lists(clean, sent, prev)
         # Specific rules first: a number one of them explains is not re-read by a general one.
-        for f in versus_rates(clean, sent) + event_proportions(clean, sent) + response_rates(clean, sent) \
+        for f in versus_rates(clean, sent) + labelled_pairs(clean, sent) + event_proportions(clean, sent) \
+                + response_rates(clean, sent) + state_rates(clean, sent) + time_pairs(clean, sent) \
                 + enumerated_rates(clean, sent, prev) + medians(clean, sent):
             if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
                 found.append(f)
@@ -467,6 +635,6 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
 
 
 def _overlap(a: Figure, b: Figure) -> bool:
-    """Two figures for the same printed number: the same value ending at the same place."""
-    return a.end == b.end or (a.start <= b.end - 1 and b.start <= a.end - 1 and a.endpoint == b.endpoint
-                              and a.group == b.group)
+    """Two readings of the same printed number (the caller checks the value): the same end,
+    or overlapping quotes for the same endpoint."""
+    return a.end == b.end or (a.start <= b.end - 1 and b.start <= a.end - 1 and a.endpoint == b.endpoint)
