@@ -101,7 +101,7 @@ def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
     built = []
     for rec in records:
         ex = extract_article(rec)
-        links = [[(t.canonical, t.therapy_class) for t in figure_therapies(f)] for f in ex.figures]
+        links = [figure_therapies(f) for f in ex.figures]
         built.append((rec, ex, links))
     n_figures = 0
     text = records[0].text if len(records) == 1 else doc.data.decode("utf-8", "replace")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kb.extract import endpoints as ep
 from kb.extract import figures as fig_rules
@@ -9,7 +10,7 @@ from kb.extract.cohorts import prose_cohorts
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
 from kb.extract.study import find_design, find_follow_up, find_n_patients
 from kb.extract.tables import parse_tables
-from kb.extract.therapies import find_therapies
+from kb.extract.therapies import find_therapies, given_status, therapies_in_label
 from kb.extract.vocab import load_vocab
 from kb.models import ArticleRecord, Cohort, Extraction, Figure, Span, StudyFacts, TherapyMention
 
@@ -71,13 +72,13 @@ def extract_article(record: ArticleRecord) -> Extraction:
                       adverse_events=tables.adverse_events)
 
 
+@lru_cache(maxsize=4096)
 def _treatment_classes(label: str) -> frozenset[str]:
     """The modalities a group label names: 'surgery combined with chemoradiotherapy' ->
     {surgery, radiotherapy, chemotherapy}; abbreviations (RT, CT) through the vocabulary."""
-    found = find_therapies(label, [(0, len(label))], [Span("results", 0, len(label))])
     classes = set()
-    for t in found:
-        classes |= {"radiotherapy", "chemotherapy"} if t.therapy_class == "chemoradiotherapy" else {t.therapy_class}
+    for _, cls in therapies_in_label(label):
+        classes |= {"radiotherapy", "chemotherapy"} if cls == "chemoradiotherapy" else {cls}
     # In a combination label ("Surgery + CT") CT is chemotherapy, not a CT scan.
     if "+" in label and re.search(r"\bCT\b", label):
         classes.add("chemotherapy")
@@ -102,6 +103,13 @@ def _name_groups_as_cohorts(figures: list[Figure], cohorts: list[Cohort]) -> Non
         names = by_classes.get(_treatment_classes(f.group), [])
         if len(names) == 1:
             f.group = names[0]
+
+
+def clear_caches() -> None:
+    """Forget per-text caches (benchmarks measure a cold article, not a repeated one)."""
+    _treatment_classes.cache_clear()
+    given_status.cache_clear()
+    ep.clear_caches()
 
 
 def _kind_at(kinds: list[tuple[int, str]], pos: int) -> str:
@@ -174,11 +182,11 @@ def _dedupe_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
     return out
 
 
-def figure_therapies(f: Figure) -> list[TherapyMention]:
-    """Therapies a figure is about: named in its group, variable or comparator."""
-    found = []
+def figure_therapies(f: Figure) -> list[tuple[str, str]]:
+    """(canonical, class) of the therapies a figure is about: named in its group or
+    variable ('without X' is not about X)."""
+    found: list[tuple[str, str]] = []
     for label in (f.group, f.variable):
-        if not label or re.match(r"\s*(without|no|non)\b", label, re.I):
-            continue
-        found += find_therapies(label, [(0, len(label))], [Span("results", 0, len(label))])
+        if label and not re.match(r"\s*(without|no|non)\b", label, re.I):
+            found += [t for t in therapies_in_label(label) if t not in found]
     return found

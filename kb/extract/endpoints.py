@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 
+from kb.extract.lexicon import TermMatcher
 from kb.extract.vocab import vocab_dir
 
 # Endpoints whose time-point values are survival probabilities (rates), not event shares.
@@ -33,7 +34,7 @@ AMBIGUOUS_CODES = {"SD", "PD", "PR", "MR", "MM", "LC", "RC", "CR"}
 
 
 @cache
-def _lexicon() -> tuple[re.Pattern, dict[str, str]]:
+def _lexicon() -> tuple[TermMatcher, dict[str, str]]:
     terms: dict[str, str] = {}
     with open(vocab_dir() / "endpoints.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -44,14 +45,8 @@ def _lexicon() -> tuple[re.Pattern, dict[str, str]]:
                     terms[_key(t)] = code
     # Longest first so "distant metastasis-free survival" wins over "metastasis".
     alts = sorted(terms, key=len, reverse=True)
-    pats = []
-    for t in alts:
-        if t.isupper() or (len(t) <= 5 and t.replace("/", "").isalpha() and t.upper() == t.upper()
-                           and t == t.upper()):
-            pats.append(rf"(?<![A-Za-z]){re.escape(t)}(?![A-Za-z])")
-        else:
-            pats.append(rf"\b{_flex(t)}\b")
-    return re.compile("|".join(pats), re.I), terms
+    pats = [(re.split(r"[\s/-]+", t)[0][:2], re.escape(t) if t.isupper() else _flex(t)) for t in alts]
+    return TermMatcher(pats), terms
 
 
 def _key(t: str) -> str:
@@ -74,7 +69,17 @@ def _code_of(mention: str) -> str | None:
     return terms.get(mention.upper())
 
 
-def _mentions(text: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=16384)
+def _mentions(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Cached: rules ask about the same sentence heads many times."""
+    return tuple(_find_mentions(text))
+
+
+def clear_caches() -> None:
+    _mentions.cache_clear()
+
+
+def _find_mentions(text: str) -> list[tuple[int, int, str]]:
     pat, _ = _lexicon()
     out = []
     for m in pat.finditer(text):

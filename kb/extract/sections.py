@@ -170,6 +170,9 @@ _KEEP_HYPHEN = re.compile(
     r"intensity|age|sex|cause|year|month|day|placebo|case|cross|all)$", re.I)
 
 
+_SPECIAL = re.compile("[\n\r " + "".join(re.escape(c) for c in _CHAR_MAP) + "]")
+
+
 @dataclass
 class CleanText:
     text: str          # the clean view
@@ -213,6 +216,15 @@ def clean_view(text: str, keep: list[tuple[int, int, str, bool]]) -> CleanText:
             kinds.append((len(out), kind))
         i = r_start
         while i < r_end:
+            # Copy the run of ordinary characters up to the next one that needs care.
+            m = _SPECIAL.search(text, i, r_end)
+            stop = m.start() if m else r_end
+            if stop > i:
+                out.extend(text[i:stop])
+                idx.extend(range(i, stop))
+                i = stop
+                if i >= r_end:
+                    break
             ch = text[i]
             if ch == "\n" or ch == "\r":
                 # Hyphenated word across a line break: "sur-\ngery" -> "surgery".

@@ -29,6 +29,7 @@ original-text offsets of that occurrence.
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 import re
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ from kb.extract.vocab import (
     join_line_breaks,
     key,
     load_vocab,
+    match_text,
     split_sentences,
 )
 from kb.models import Span, TherapyMention
@@ -187,6 +189,7 @@ class _Context:
         return self.text[a:len(self.text) if b < 0 else b]
 
 
+@lru_cache(maxsize=4096)
 def given_status(kind: str, sentence: str, review: bool) -> bool | None:
     """True (this study's treatment), False (discussed only) or None (ignore)."""
     if kind == "references":
@@ -228,9 +231,40 @@ def _display(vocab: Vocab, mention: str) -> str:
     if not first or is_abbreviation(first.group(0)):
         return mention
     word = first.group(0)
-    capitalised = any(s.split()[0].rstrip("-/") == word or s.startswith(word)
-                      for e in vocab.therapies.values() for s in e.surfaces if s[:1].isupper())
+    capitalised = word in _capitalised_words(vocab) or any(s.startswith(word) for s in _capitalised_surfaces(vocab))
     return mention if capitalised else mention[0].lower() + mention[1:]
+
+
+_CAPITALISED: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _capitalised(vocab: Vocab) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Surfaces the vocabulary writes with a capital, and their first words (computed once)."""
+    if id(vocab) not in _CAPITALISED:
+        surfaces = tuple(s for e in vocab.therapies.values() for s in e.surfaces if s[:1].isupper())
+        _CAPITALISED[id(vocab)] = (surfaces, frozenset(s.split()[0].rstrip("-/") for s in surfaces))
+    return _CAPITALISED[id(vocab)]
+
+
+def _capitalised_surfaces(vocab: Vocab) -> tuple[str, ...]:
+    return _capitalised(vocab)[0]
+
+
+def _capitalised_words(vocab: Vocab) -> frozenset[str]:
+    return _capitalised(vocab)[1]
+
+
+def therapies_in_label(label: str) -> list[tuple[str, str]]:
+    """(canonical, class) of every therapy a short label names ('Surgery + RT'): the
+    vocabulary alone, without the sentence and section reasoning of find_therapies."""
+    vocab = load_vocab()
+    text = match_text(label)
+    out = []
+    for m in vocab.therapy_pattern.finditer(text):
+        canonical = vocab.therapy_for_surface(label[m.start():m.end()])
+        if canonical and canonical not in [c for c, _ in out]:
+            out.append((canonical, vocab.therapies[canonical].therapy_class))
+    return out
 
 
 def _abbreviation_occurrences(vocab: Vocab, doc: JoinedText, ctx: _Context, defined: dict[str, str],

@@ -27,6 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.extract.lexicon import TermMatcher
+
 from rapidfuzz import fuzz, process
 
 from kb.errors import KbError
@@ -356,13 +358,13 @@ class Vocab:
 
     # ------------------------------------------------------------------ patterns
     @functools.cached_property
-    def therapy_pattern(self) -> re.Pattern[str]:
+    def therapy_pattern(self) -> TermMatcher:
         """One compiled alternation of every unambiguous therapy surface form, longest first."""
         surfaces = {s for e in self.therapies.values() for s in e.surfaces}
         return compile_terms(surfaces)
 
     @functools.cached_property
-    def condition_pattern(self) -> re.Pattern[str]:
+    def condition_pattern(self) -> TermMatcher:
         surfaces = {s for c in self.conditions.values() for s in c.surfaces}
         return compile_terms(surfaces)
 
@@ -405,12 +407,17 @@ def term_regex(surface: str) -> str:
     return _SEP_PATTERN.join(parts)
 
 
-def compile_terms(surfaces) -> re.Pattern[str]:
-    """One case-insensitive alternation, longest surface first, bounded by non-word chars."""
+def compile_terms(surfaces) -> TermMatcher:
+    """Case-insensitive matcher of every surface, longest first, bounded by non-word chars."""
     forms = {v for s in surfaces for v in _variants(s)}
     ordered = sorted(forms, key=lambda s: (-len(key(s)), -len(s), s))
-    alternation = "|".join(term_regex(s) for s in ordered)
-    return re.compile(rf"(?<![0-9A-Za-z])(?:{alternation})(?![0-9A-Za-z])", re.IGNORECASE)
+    return TermMatcher([(_leading(s), term_regex(s)) for s in ordered])
+
+
+def _leading(surface: str) -> str:
+    """The characters a surface's match starts with: its first word's first two (or one)."""
+    first = _SEP_RE.split(match_text(surface.strip()))[0]
+    return first[:2]
 
 
 def match_text(text: str) -> str:
@@ -592,6 +599,12 @@ def vocab_dir() -> Path:
     env = os.environ.get("KB_VOCAB_DIR")
     if env:
         return Path(env)
+    return _default_vocab_dir()
+
+
+@functools.cache
+def _default_vocab_dir() -> Path:
+    # Resolved once: extraction asks for it per sentence.
     return Path(__file__).resolve().parents[2] / "data" / "vocab"
 
 
