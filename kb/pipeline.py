@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from kb.errors import KbError, ParseError, UnknownFormat
 from kb.extract.article import extract_article, figure_therapies
-from kb.models import Document
+from kb.models import Document, Extraction
 from kb.plugins import ingesters
 from kb.store import save
 
@@ -92,30 +92,61 @@ def pick_ingester(doc: Document):
     raise UnknownFormat(doc.path)
 
 
+# Between the texts of the records of one file, in documents.text.
+RECORD_SEPARATOR = "\n\n"
+
+
 def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
-    """Parse, extract and store one document in one transaction. Returns (studies, figures)."""
+    """Parse, extract and store one document in one transaction. Returns (studies, figures).
+
+    Records are streamed: each is extracted and saved as it comes, so a 600-record MEDLINE
+    file is never held whole in memory. documents.text is the records' texts joined, and
+    every offset is shifted to point into it. A parse error anywhere rolls the file back.
+    """
     ing = pick_ingester(doc)
-    records = list(ing.parse(doc))
-    if not records:
-        raise ParseError(doc.path, f"no records found in this {ing.format} file")
-    built = []
-    for rec in records:
-        ex = extract_article(rec)
-        links = [figure_therapies(f) for f in ex.figures]
-        built.append((rec, ex, links))
-    n_figures = 0
-    text = records[0].text if len(records) == 1 else doc.data.decode("utf-8", "replace")
+    n_studies = n_figures = 0
+    parts: list[str] = []
+    base = 0
     with db.atomic():
-        doc_id = save.save_document(db, doc, ing.format, text)
-        for i, (rec, ex, links) in enumerate(built):
+        doc_id = save.save_document(db, doc, ing.format, "")
+        for i, rec in enumerate(ing.parse(doc)):
+            ex = extract_article(rec)
+            if base:
+                shift_offsets(ex, base)
+            links = [figure_therapies(f) for f in ex.figures]
             save.save_study(db, doc_id, doc, i, rec, ex, links)
+            parts.append(rec.text)
+            base += len(rec.text) + len(RECORD_SEPARATOR)
+            n_studies += 1
             n_figures += len(ex.figures)
-    return len(built), n_figures
+        if not n_studies:
+            raise ParseError(doc.path, f"no records found in this {ing.format} file")
+        db.execute("UPDATE documents SET text = ? WHERE id = ?", [RECORD_SEPARATOR.join(parts), doc_id])
+    return n_studies, n_figures
+
+
+def shift_offsets(ex: Extraction, base: int) -> None:
+    """Offsets of a record's extraction, moved to where its text stands in the document."""
+    for item in [*ex.figures, *ex.cohorts, *ex.therapies, *ex.adverse_events]:
+        if item.start is not None:
+            item.start += base
+        if item.end is not None:
+            item.end += base
+
+
+def store_files(db: Database) -> set[str]:
+    """The store's own files (database, WAL, shared memory): never ingested as input."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    main = os.path.realpath(row[2]) if row and row[2] else None
+    return {main + suffix for suffix in ("", "-wal", "-shm", "-journal")} if main else set()
 
 
 def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[str], None] | None = None) -> IngestReport:
     report = IngestReport()
+    own = store_files(db)
     for path in expand_inputs(paths):
+        if path != "-" and os.path.realpath(path) in own:
+            continue
         try:
             doc = read_document(path)
             if save.document_exists(db, doc.sha256):

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PLUGINS = (
     "kb.ingesters.platform_json",
+    "kb.ingesters.pubmed_xml",
     "kb.ingesters.text_article",
 )
 

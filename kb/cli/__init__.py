@@ -132,7 +132,9 @@ def studies(*, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # With standalone_mode off, click returns the exit code of typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except KbError as e:
         error(str(e))
         sys.exit(1)
@@ -141,12 +143,12 @@ def main() -> None:
     except KeyboardInterrupt:
         error("interrupted")
         sys.exit(130)
-    except Exception as e:  # click usage errors and the like
-        import click
-        if isinstance(e, click.ClickException):
+    except Exception as e:  # usage errors and the like
+        # Typer vendors its own click; match its exceptions by their shape, not their module.
+        if hasattr(e, "show") and hasattr(e, "exit_code"):
             e.show()
             sys.exit(e.exit_code)
-        if isinstance(e, click.exceptions.Abort):
+        if type(e).__name__ == "Abort":
             sys.exit(1)
         if os.environ.get("KB_DEBUG"):
             raise

@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 
 from kb.extract import endpoints as ep
-from kb.extract.numbers import (NUM, PERCENT_RE, find_ci, find_p, find_timepoint, find_timepoint_list,
-                                percent_value, to_float)
+from kb.extract.numbers import (NUM, PERCENT_RE, find_ci, find_last_timepoint, find_p, find_timepoint,
+                                find_timepoint_list, percent_value, to_float)
 from kb.extract.sections import CleanText
+from kb.extract.vocab import load_vocab, match_text
 from kb.models import Figure
 
 # A sentence that reports someone else's results: a citation or a reference to other work.
@@ -40,15 +41,18 @@ _PCT = rf"({NUM})\s?%"
 # A list of percentages: "37.7%, 30.2%, 20.3%, and 21.0%" / "62.2% and 56.0%".
 _BRACKET = r"(?:\s*[\[(][^\])%]{0,12}(?:\d\s?%\s*)?[^\])]{0,30}[\])])?"
 PCT_LIST_RE = re.compile(
-    rf"{_PCT}(?!\s*(?:CI|confidence)){_BRACKET}(?:\s*(?:,|and|,\s*and|&|vs\.?|versus)\s*(?!\d+\s?%\s*CI){_PCT}{_BRACKET})*")
+    rf"{_PCT}(?!\s*(?:CI|confidence)){_BRACKET}(?:\s*(?:,|and|,\s*and|&|vs\.?|versus|to)\s*(?!\d+\s?%\s*CI){_PCT}{_BRACKET})*")
 RATIO_RE = re.compile(
     rf"\b(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(a?HR|a?OR|a?RR|IRR|SHR|sHR|"
     rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
-    rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*)?(?:[:=,]|of|was|were|is|were)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
+    rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*)?"
+    # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16"
+    rf"(?:(?:of|for)\s+[^.;()\d=]{{1,60}}?\s+(?=was\b|were\b|is\b|=))?"
+    rf"(?:[:=,]|of|was|were|is)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
-    rf"\bmedian\b(?P<what>[^.;%\d]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
+    rf"\bmedian\b(?P<what>[^.;%\d<>≤≥]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
@@ -108,39 +112,56 @@ def split_labels(s: str) -> list[str]:
 
 # --- rules ----------------------------------------------------------------------------
 
+_BARE_RATIO = re.compile(rf"(?<![\w.=:])(?P<v>{NUM})\s*(?=[\[(]\s*(?:95\s?%\s*)?(?:CI|confidence))", re.I)
+
+
 def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
-    """HR/OR/RR with CI and p: 'HR = 0.733, 95% CI 0.349-1.540, P = 0.413'."""
+    """HR/OR/RR with CI and p: 'HR = 0.733, 95% CI 0.349-1.540, P = 0.413'; and bare values
+    with a CI that continue a ratio named earlier in the sentence ('an RR of 1.35 (95% CI:
+    0.86-2.13) in males and 1.31 (95% CI: 0.98-1.73) in females')."""
     s = sent.text(clean)
     out = []
-    matches = list(RATIO_RE.finditer(s))
-    for k, m in enumerate(matches):
-        value = to_float(m.group(2))
+    matches = [(m.start(), m.end(), m.group(2), m.group(1)) for m in RATIO_RE.finditer(s)]
+    if not matches:
+        return []
+    named = [(a, b) for a, b, _, _ in matches]
+    for m in _BARE_RATIO.finditer(s):
+        if m.start() > matches[0][0] and not any(a <= m.start() < b + 3 for a, b in named):
+            prior = [x for x in matches if x[0] < m.start()][-1]
+            matches.append((m.start(), m.end(), m.group("v"), prior[3]))
+    matches.sort()
+    for k, (m_start, m_end, raw_value, name) in enumerate(matches):
+        value = to_float(raw_value)
         if value is None or value <= 0 or value > 100:
             continue
-        nxt = matches[k + 1].start() if k + 1 < len(matches) else len(s)
-        ci = find_ci(s, m.end(), bare_ok=True, limit=min(70, nxt - m.end() + 10))
+        nxt = matches[k + 1][0] if k + 1 < len(matches) else len(s)
+        ci = find_ci(s, m_end, bare_ok=True, limit=min(70, nxt - m_end + 10))
         if ci and not (ci.low <= value <= ci.high):
             ci = None
-        end = ci.end if ci else m.end()
+        end = ci.end if ci else m_end
         p = find_p(s, end, limit=min(40, max(0, nxt - end)))
         if p:
             end = p.end
-        kind = MEASURE_OF.get(re.sub(r"^a(?=[HOR])", "", m.group(1)).split()[0].lower().rstrip("s"), "HR")
-        before = s[:m.start()]
+        kind = MEASURE_OF.get(re.sub(r"^a(?=[HOR])", "", name).split()[0].lower().rstrip("s"), "HR")
+        before = s[:m_start]
         near = ep.last_endpoint_span(before)
         # The endpoint right before the ratio ("the OS rate (HR = ...") wins; then what the
-        # sentence says the ratios predict; then the nearest mention either side.
-        nearest = ep.last_endpoint(before) if near and m.start() - near[1] < 25 else None
+        # sentence says the ratios predict; then the nearest mention either side; then, for
+        # exposure studies, the disease whose risk the ratio measures.
+        nearest = ep.last_endpoint(before) if near and m_start - near[1] < 25 else None
         endpoint = (nearest if ep.is_specific(nearest) else None) \
-            or ep.outcome_of_sentence(s) or ep.last_endpoint(before) or ep.first_endpoint(s[m.start():])
+            or ep.outcome_of_sentence(s) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:]) \
+            or _disease_outcome(s, m_start)
         endpoint = _resolve_generic(endpoint, sent.context_endpoint)
         if endpoint is None:
             continue
         group, comparator = comparison(s)
+        if group is None:
+            group = _trailing_group(s, end)
         # Quote from the endpoint mention when it is close, else from the ratio itself.
-        q0 = m.start()
+        q0 = m_start
         em = ep.last_endpoint_span(before)
-        if em and m.start() - em[0] < 40:
+        if em and m_start - em[0] < 40:
             q0 = em[0]
         out.append(_fig(clean, sent, sent.start + q0, sent.start + end, endpoint=endpoint, measure=kind,
                         value=value, unit="ratio", ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
@@ -148,6 +169,19 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
                         comparator=comparator, timepoint_months=None,
                         analysis=_analysis(s), confidence=0.85 if ci else 0.6, rule="prose.ratio"))
     return out
+
+
+def _disease_outcome(s: str, pos: int) -> str | None:
+    """'related significantly to melanoma (HR = 1.95 ...)', 'the pooled RR of bladder cancer':
+    the disease named closest to the ratio is its outcome."""
+    vocab = load_vocab()
+    window_start = max(0, pos - 80)
+    text = match_text(s[window_start:min(len(s), pos + 40)])
+    best = None
+    for m in vocab.condition_pattern.finditer(text):
+        if best is None or abs(window_start + m.start() - pos) < abs(window_start + best.start() - pos):
+            best = m
+    return s[window_start + best.start():window_start + best.end()].lower() if best else None
 
 
 _BETWEEN = re.compile(r"\bbetween (?:the )?(.{3,80}?)(?: groups?)? and (?:the )?(.{3,80}?)(?: groups?)?(?=[,.;)]|$)", re.I)
@@ -188,49 +222,62 @@ def _measure_for(endpoint: str, context: str) -> str:
 def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) -> list[Figure]:
     """'The 5-year OS, DMFS and DFS rates were 37.7%, 30.2% and 20.3%, respectively' and its
     kin: several endpoints, several groups, or several timepoints matched to a list of values;
-    clauses after ';' reuse the groups and timepoint of the first clause."""
+    'from 6% to 12%'; and runs of single values that share the endpoint and timepoint of the
+    first ('was 41% (CI) overall, 13% (CI) for low-risk men, ...'). Clauses after ';' reuse
+    the groups and timepoint of the first clause."""
     s = sent.text(clean)
     if not PERCENT_RE.search(s):
         return []
     out: list[Figure] = []
-    tp_default = find_timepoint(s)
+    tp_default = find_last_timepoint(s[:PERCENT_RE.search(s).start()]) or find_timepoint(s)
     groups_ctx = _groups_before(s)
-    p_all = None
+    respectively = bool(RESPECTIVELY.search(s))
+    inherited: tuple[list[str], float | None, int] | None = None
+    current_clause = None
     for clause_start, clause, lst_start, values, head, head_start in _value_lists(s):
+        if clause_start != current_clause:
+            current_clause = clause_start
+            inherited = inherited if inherited and inherited[2] == clause_start else None
         if re.search(r"\b(CI|confidence)\b", head[-15:]):
             continue
         found = ep.all_endpoints(head)
         specific = [e for e in found if ep.is_specific(e)]
         eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
+        eps = [_resolve_generic(e, sent.context_endpoint) for e in eps]
+        tp = find_last_timepoint(head)
+        # A value with no endpoint of its own continues the previous one ('..., 13% for
+        # low-risk men'), unless a new subject with its own verb has started.
+        if not eps and inherited and not _NEW_SUBJECT.search(head):
+            eps, tp = inherited[0], tp if tp is not None else inherited[1]
+        tp = tp if tp is not None else tp_default
         if not eps:
             continue
+        eps = [_survival_is_os(e) for e in eps]
+        inherited = (eps, tp, clause_start)
         tps = find_timepoint_list(head)
-        tp = find_timepoint(head) or tp_default
         # Lists of groups pair with lists of values only when the paper says "respectively".
-        groups = (_groups_in(head) or groups_ctx) if RESPECTIVELY.search(s) else []
+        groups = (_groups_in(head) or groups_ctx) if respectively else []
         p = find_p(clause, lst_start, limit=len(clause))
-        if p:
-            p_all = p
         vals = values
+        after = clause[lst_start:]
         if len(eps) > 1 and len(eps) == len(vals):
             pairs = [(e, groups[0] if len(groups) == 1 else "Overall", tp, v) for e, v in zip(eps, vals)]
-        elif eps and groups and len(groups) == len(vals):
+        elif groups and len(groups) == len(vals):
             pairs = [(eps[0], g, tp, v) for g, v in zip(groups, vals)]
-        elif eps and tps and len(tps[0]) == len(vals):
+        elif tps and len(tps[0]) == len(vals):
             pairs = [(eps[0], groups[0] if len(groups) == 1 else None, t, v) for t, v in zip(tps[0], vals)]
-        elif eps and len(vals) == 2 and re.search(r"\b(?:vs\.?|versus)", clause[lst_start:]) and not groups:
-            # "70% [CI] vs 44% [CI]": two arms the sentence names elsewhere.
+        elif len(vals) == 2 and re.search(r"\b(?:vs\.?|versus|to)\b", after) and not groups:
+            # "70% [CI] vs 44% [CI]", "from 6% to 12%": two groups the sentence names elsewhere.
             pairs = [(eps[0], None, tp, v) for v in vals]
-        elif eps and len(vals) == 1 and (tp or not ep.is_time_to_event(eps[0])):
-            pairs = [(eps[0], groups[0] if len(groups) == 1 else "Overall", tp, vals[0])]
+        elif len(vals) == 1:
+            pairs = [(eps[0], _trailing_group(clause, vals[0][2]) or (groups[0] if len(groups) == 1 else "Overall"),
+                      tp, vals[0])]
         else:
-            continue
-        if any(e is None for e, *_ in pairs):
             continue
         q_from = head_start + _quote_start(head, head)
         for e, g, t, (v, vs, ve) in pairs:
-            if t is not None and ep.is_time_to_event(e):
-                measure = "rate"
+            if t is not None and not ep.is_response(e):
+                measure = "rate"      # a time-point probability, whatever the event
             elif ep.is_response(e):
                 measure = "proportion"
             else:
@@ -241,8 +288,28 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
                             endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
                             ci_low=ci.low if ci and end != ve else None, ci_high=ci.high if ci and end != ve else None,
                             p_value=p.value if p else None, p_op=p.op if p else None,
-                            confidence=0.8, rule="prose.enumeration"))
+                            confidence=0.8 if len(pairs) > 1 or g != "Overall" else 0.7, rule="prose.enumeration"))
     return out
+
+
+_NEW_SUBJECT = re.compile(r"\b(?:was|were|is|are|increased|decreased|rose|fell|declined|improved|remained|"
+                          r"changed|ranged|varied|accounted)\b", re.I)
+
+
+def _survival_is_os(endpoint: str) -> str:
+    """A bare '5-year survival' is overall survival."""
+    return "OS" if endpoint.lower() == "survival" else endpoint
+
+
+_TRAILING_GROUP = re.compile(
+    r"\s*(?:[\[(][^\])]{0,40}[\])])?\s*(?:for|in|among)\s+(?:the\s+)?(?:those|patients|men|women|cases)?\s*"
+    r"(?:with|who|who had|treated with)?\s*(?P<g>[^,;()]{2,50}?)\s*(?=\(|,|;|$|\band\b)", re.I)
+
+
+def _trailing_group(clause: str, value_end: int) -> str | None:
+    """'13% (95% CI, 5-27) for low-risk men (n=41)' -> 'low-risk men'."""
+    m = _TRAILING_GROUP.match(clause, value_end)
+    return _strip_label(m.group("g")) if m else None
 
 
 def _quote_start(clause: str, head: str) -> int:
@@ -615,7 +682,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         if sent.section != context_section:
             context, context_section = None, sent.section
         sent.context_endpoint = context
-        tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_time_to_event(e) and ep.is_specific(e)]
+        tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_specific(e)]
         if tte:
             context = tte[-1]
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front"):

@@ -53,7 +53,7 @@ def word_to_int(s: str) -> int | None:
 
 _SEP = r"\s*(?:-|–|—|to|,|;|~)\s*"
 CI_LABELLED = re.compile(
-    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]?",
+    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?(?:\s*\(CIs?\))?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]?",
     re.I)
 CI_BARE = re.compile(rf"^\s*[\[(]\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]")
 
@@ -134,7 +134,7 @@ _TP_UNIT = {"year": 12.0, "yr": 12.0, "y": 12.0, "month": 1.0, "mo": 1.0, "week"
 TIMEPOINT_RE = re.compile(
     rf"\b(\d+(?:\.\d+)?|{_WORD_NUM})\s*(?:-\s*(years?|yrs?|y|months?|mos?|weeks?|wks?)\b|"
     rf"\s(years?|yrs?|months?)\s+(?=(?:\w+\s+){{0,2}}(?:(?-i:[A-Z]{{2,5}})\b|survival|overall|rates?|probabilit|cumulative)))", re.I)
-AT_TIMEPOINT_RE = re.compile(r"\bat\s+(\d+(?:\.\d+)?)\s*(years?|months?|weeks?)\b", re.I)
+AT_TIMEPOINT_RE = re.compile(rf"\bat\s+(\d+(?:\.\d+)?|{_WORD_NUM})\s*(years?|yrs?|months?|mos?|weeks?)\b", re.I)
 # Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year".
 TIMEPOINT_LIST_RE = re.compile(
     r"\b((?:\d+(?:\.\d+)?\s*-?\s*,\s*)+(?:\d+(?:\.\d+)?\s*-?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)\b", re.I)
@@ -156,6 +156,17 @@ def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
     nums = re.findall(r"\d+(?:\.\d+)?", m.group(1)) + [m.group(2)]
     unit = m.group(3)
     return [timepoint_months(n, unit) for n in nums], m.start(), m.end()
+
+
+def find_last_timepoint(s: str) -> float | None:
+    """The timepoint closest to the end of a phrase: the one the values after it belong to."""
+    last = None
+    for rx in (TIMEPOINT_RE, AT_TIMEPOINT_RE):
+        for m in rx.finditer(s):
+            if last is None or m.start() > last[0]:
+                unit = m.group(2) if rx is AT_TIMEPOINT_RE else (m.group(2) or m.group(3))
+                last = (m.start(), timepoint_months(m.group(1), unit))
+    return last[1] if last else None
 
 
 def find_timepoint(s: str) -> float | None:

@@ -1,0 +1,497 @@
+"""PubMed/MEDLINE XML: efetch `PubmedArticleSet` and baseline `MedlineCitationSet` files.
+
+Plain or gzip-compressed (told apart by the magic bytes, never the file name). The XML is
+streamed with lxml iterparse and every citation is cleared once it has been turned into an
+ArticleRecord, so a 30,000-citation baseline file is read in constant memory; the gzip
+layer is decompressed as the parser asks for bytes, under a cap (KB_MAX_DECOMPRESSED_MB).
+
+The parser never loads a DTD, never touches the network and never resolves entities. The
+DOCTYPE line NCBI writes is normal and tolerated; a file that *declares* entities in an
+internal subset is not something NCBI produces and is refused.
+
+Each citation becomes one record whose `text` is the title, a blank line and the abstract
+(structured paragraphs as "LABEL: text", separated by blank lines), with "title" and
+"abstract" spans pointing into it. `DeleteCitation` entries of update files yield no record;
+`deleted_pmids(doc)` lists them for a caller that wants to act on them. `PubmedBookArticle`
+entries (NCBI Bookshelf) are skipped.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import io
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from kb.errors import ParseError
+from kb.hookspecs import hookimpl
+from kb.ingesters.base import normalise_doi
+from kb.models import ArticleRecord, Author, Document, Journal, Span
+
+FORMAT = "pubmed-xml"
+ROOTS = ("PubmedArticleSet", "MedlineCitationSet")
+
+# A baseline file is ~200 MB decompressed; a gzip bomb is many GB. KB_MAX_DECOMPRESSED_MB overrides.
+DEFAULT_MAX_DECOMPRESSED_MB = 2048
+GZIP_MAGIC = b"\x1f\x8b"
+# How much of a gzip file sniff() inflates to find the root element (the prolog is < 1 KB).
+SNIFF_INFLATE_BYTES = 16384
+READ_CHUNK = 64 * 1024
+
+# Safe by construction: no DTD, no network, no entity substitution, libxml2's default limits.
+PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False,
+                      dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True)
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MEDLINE_DATE = re.compile(r"\s*(\d{4})(?:[\s-]+([A-Za-z]{3,})\.?(?:\s+(\d{1,2})\b)?)?")
+_BRACKETED = re.compile(r"^\[(.+)\](\.?)$", re.S)
+_PMC = re.compile(r"^(PMC\d+)")
+# Labels NLM writes on abstracts that have no real structure.
+_NO_LABEL = {"UNLABELLED", "UNLABELED"}
+
+
+@dataclass
+class DeletedCitations:
+    """A `DeleteCitation` entry of a MEDLINE update file: PMIDs to withdraw."""
+    pmids: list[str]
+
+
+class PubmedXmlIngester:
+    format = FORMAT
+    priority = 60
+
+    def sniff(self, head: bytes, doc: Document) -> bool:
+        if head.startswith(GZIP_MAGIC):
+            head = inflate_head(head)
+        return root_name(head) in ROOTS
+
+    def parse(self, doc: Document) -> Iterator[ArticleRecord]:
+        for entry in parse_entries(doc):
+            if isinstance(entry, ArticleRecord):
+                yield entry
+
+
+def deleted_pmids(doc: Document) -> list[str]:
+    """PMIDs listed in the file's DeleteCitation entries (update files), in file order."""
+    return [p for e in parse_entries(doc) if isinstance(e, DeletedCitations) for p in e.pmids]
+
+
+# ---------------------------------------------------------------- sniffing
+
+def inflate_head(head: bytes) -> bytes:
+    """The first bytes of a gzip stream's content; b"" when it is not valid gzip."""
+    try:
+        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(head, SNIFF_INFLATE_BYTES)
+    except zlib.error:
+        return b""
+
+
+def root_name(head: bytes) -> str | None:
+    """Name of the first element after the XML declaration, DOCTYPE, comments and PIs."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    elif head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        head = head.decode("utf-16", "ignore").encode("utf-8")
+    pos, n = 0, len(head)
+    while pos < n:
+        if head[pos:pos + 1].isspace():
+            pos += 1
+        elif head.startswith(b"<?", pos):
+            pos = _after(head, b"?>", pos + 2)
+        elif head.startswith(b"<!--", pos):
+            pos = _after(head, b"-->", pos + 4)
+        elif head.startswith(b"<!DOCTYPE", pos):
+            gt, bracket = head.find(b">", pos), head.find(b"[", pos)
+            if 0 <= bracket < gt:           # internal subset: skip to "]" then ">"
+                pos = _after(head, b">", _after(head, b"]", bracket))
+            else:
+                pos = _after(head, b">", pos)
+        else:
+            m = re.match(rb"<([A-Za-z_][\w.:-]*)", head[pos:pos + 200])
+            return m.group(1).decode("ascii", "replace") if m else None
+    return None
+
+
+def _after(data: bytes, token: bytes, start: int) -> int:
+    i = data.find(token, start) if start >= 0 else -1
+    return len(data) + 1 if i < 0 else i + len(token)
+
+
+# ---------------------------------------------------------------- streaming
+
+def max_decompressed_mb(source: str) -> float:
+    raw = os.environ.get("KB_MAX_DECOMPRESSED_MB", str(DEFAULT_MAX_DECOMPRESSED_MB))
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = -1.0
+    if not mb > 0:
+        raise ParseError(source, f"KB_MAX_DECOMPRESSED_MB must be a positive number of MB, not {raw!r}")
+    return mb
+
+
+class CappedGzipReader(io.RawIOBase):
+    """Inflates gzip as it is read and raises ParseError past `limit` bytes of output."""
+
+    def __init__(self, data: bytes, limit_mb: float, source: str):
+        self._gz = gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb")
+        self._limit_mb = limit_mb
+        self._limit = int(limit_mb * 1024 * 1024)
+        self._source = source
+        self.bytes_out = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        want = READ_CHUNK if size is None or size < 0 else size
+        try:
+            chunk = self._gz.read(min(want, self._limit - self.bytes_out + 1))
+        except (OSError, EOFError, zlib.error) as e:
+            raise ParseError(self._source, f"truncated or corrupt gzip data: {e}") from None
+        self.bytes_out += len(chunk)
+        if self.bytes_out > self._limit:
+            raise ParseError(self._source, f"decompresses to more than the {self._limit_mb:g} MB "
+                                           "limit (KB_MAX_DECOMPRESSED_MB)")
+        return chunk
+
+
+def open_stream(doc: Document):
+    """A binary reader of the XML: the bytes themselves, or a capped gzip inflater."""
+    if doc.data.startswith(GZIP_MAGIC):
+        return CappedGzipReader(doc.data, max_decompressed_mb(doc.path), doc.path)
+    return io.BytesIO(doc.data)
+
+
+def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
+    """Stream the file: one ArticleRecord per citation, one DeletedCitations per DeleteCitation.
+
+    Only children of the root are records (a MedlineCitation inside PubmedArticle, or a PMID
+    inside CommentsCorrections, is not); each is cleared and dropped from the tree once read.
+    """
+    depth = 0
+    root = None
+    try:
+        for event, elem in etree.iterparse(open_stream(doc), events=("start", "end"), **PARSER_OPTIONS):
+            if event == "start":
+                if depth == 0:
+                    root = elem
+                    check_root(elem, doc.path)
+                depth += 1
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            entry = build_entry(elem)
+            if entry is not None:
+                yield entry
+            elem.clear(keep_tail=False)
+            while elem.getprevious() is not None:
+                del root[0]
+    except etree.XMLSyntaxError as e:
+        raise ParseError(doc.path, f"malformed PubMed XML: {_one_line(e)}") from None
+
+
+def check_root(root, source: str) -> None:
+    if root.tag not in ROOTS:
+        raise ParseError(source, f"not PubMed XML: the root element is <{etree.QName(root).localname}>")
+    dtd = root.getroottree().docinfo.internalDTD
+    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
+    if names:
+        raise ParseError(source, "refusing PubMed XML that declares entities "
+                                 f"({', '.join(names[:5])}); NCBI files never do")
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def build_entry(elem) -> ArticleRecord | DeletedCitations | None:
+    if elem.tag == "PubmedArticle":
+        citation = elem.find("MedlineCitation")
+        return build_record(citation, elem.find("PubmedData")) if citation is not None else None
+    if elem.tag == "MedlineCitation":
+        return build_record(elem, None)
+    if elem.tag == "DeleteCitation":
+        return DeletedCitations([p for p in (text_of(e) for e in elem.iter("PMID")) if p])
+    return None  # PubmedBookArticle and anything unknown
+
+
+# ---------------------------------------------------------------- text helpers
+
+def flatten(el) -> str:
+    """Text of an element with inline markup (<i>, <sup>, MathML) flattened.
+
+    Entity references (never resolved) and comments contribute nothing but their tails."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(flatten(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def text_of(el) -> str | None:
+    """Flattened, whitespace-collapsed text; None when absent or blank."""
+    if el is None:
+        return None
+    s = " ".join(flatten(el).split())
+    return s or None
+
+
+def texts(parent, path: str) -> list[str]:
+    if parent is None:
+        return []
+    return [t for t in (text_of(e) for e in parent.iterfind(path)) if t]
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------- fields
+
+def parse_pmid(citation) -> str | None:
+    return text_of(citation.find("PMID"))
+
+
+def parse_doi(article, pubmed_data) -> str | None:
+    for el in (pubmed_data.iterfind("ArticleIdList/ArticleId") if pubmed_data is not None else ()):
+        if el.get("IdType") == "doi" and text_of(el):
+            return normalise_doi(text_of(el))
+    for el in (article.iterfind("ELocationID") if article is not None else ()):
+        if el.get("EIdType") == "doi" and el.get("ValidYN", "Y") != "N" and text_of(el):
+            return normalise_doi(text_of(el))
+    return None
+
+
+def parse_pmcid(citation, pubmed_data) -> str | None:
+    for el in (pubmed_data.iterfind("ArticleIdList/ArticleId") if pubmed_data is not None else ()):
+        if el.get("IdType") == "pmc" and text_of(el):
+            return text_of(el).upper()
+    for el in citation.iterfind("OtherID"):          # baseline files without PubmedData
+        m = _PMC.match(text_of(el) or "")
+        if el.get("Source") == "NLM" and m:
+            return m.group(1)
+    return None
+
+
+def parse_title(article) -> tuple[str | None, bool]:
+    """ArticleTitle, and whether NLM marked it as translated by [brackets]."""
+    title = text_of(article.find("ArticleTitle")) if article is not None else None
+    m = _BRACKETED.match(title or "")
+    if m and "[" not in m.group(1) and "]" not in m.group(1):
+        return m.group(1) + m.group(2), True
+    return title, False
+
+
+def parse_vernacular_title(article) -> str | None:
+    return text_of(article.find("VernacularTitle")) if article is not None else None
+
+
+def parse_languages(article) -> list[str]:
+    return _dedupe(texts(article, "Language"))
+
+
+def vernacular_language(languages: list[str]) -> str | None:
+    """The language of a VernacularTitle: the first non-English language of the article."""
+    return next((lang for lang in languages if lang != "eng"), None)
+
+
+def parse_abstract(article) -> tuple[str | None, list[dict]]:
+    """Paragraphs joined by blank lines, "LABEL: text" when labelled; plus each part's offsets."""
+    paragraphs: list[str] = []
+    sections: list[dict] = []
+    pos = 0
+    for el in (article.iterfind("Abstract/AbstractText") if article is not None else ()):
+        body = text_of(el)
+        if not body:
+            continue
+        label = " ".join((el.get("Label") or "").split()) or None
+        if label and label.upper() in _NO_LABEL:
+            label = None
+        para = f"{label}: {body}" if label else body
+        if paragraphs:
+            pos += 2
+        sections.append({"label": label, "category": el.get("NlmCategory"), "start": pos, "end": pos + len(para)})
+        paragraphs.append(para)
+        pos += len(para)
+    return ("\n\n".join(paragraphs) or None), sections
+
+
+def parse_author(el) -> Author | None:
+    collective = text_of(el.find("CollectiveName"))
+    if collective:
+        return Author(name=collective, collective=True)
+    family = text_of(el.find("LastName"))
+    given = text_of(el.find("ForeName")) or text_of(el.find("Initials"))
+    suffix = text_of(el.find("Suffix"))
+    if not family and not given:
+        return None
+    return Author(name=" ".join(x for x in (given, family, suffix) if x), family=family, given=given)
+
+
+def parse_authors(article) -> list[Author]:
+    if article is None:
+        return []
+    found = (parse_author(el) for el in article.iterfind("AuthorList/Author") if el.get("ValidYN", "Y") != "N")
+    return [a for a in found if a is not None]
+
+
+def parse_pages(article) -> str | None:
+    pages = text_of(article.find("Pagination/MedlinePgn"))
+    if pages:
+        return pages
+    start, end = text_of(article.find("Pagination/StartPage")), text_of(article.find("Pagination/EndPage"))
+    return f"{start}-{end}" if start and end else start
+
+
+def parse_journal(article, citation) -> Journal | None:
+    if article is None:
+        return None
+    j = article.find("Journal")
+    name = (text_of(j.find("Title")) or text_of(j.find("ISOAbbreviation"))) if j is not None else None
+    name = name or text_of(citation.find("MedlineJournalInfo/MedlineTA"))
+    if not name:
+        return None
+    issn = (text_of(j.find("ISSN")) if j is not None else None) or text_of(
+        citation.find("MedlineJournalInfo/ISSNLinking"))
+    issue = j.find("JournalIssue") if j is not None else None
+    return Journal(
+        name=name,
+        issn=issn,
+        volume=text_of(issue.find("Volume")) if issue is not None else None,
+        issue=text_of(issue.find("Issue")) if issue is not None else None,
+        pages=parse_pages(article),
+    )
+
+
+def month_number(s: str | None) -> int | None:
+    """'Feb', 'February', '02' or '2' -> 2; a season or a range start ('Jan-Mar') -> its first month."""
+    if not s:
+        return None
+    s = s.strip()
+    if s.isdigit():
+        return int(s) if 1 <= int(s) <= 12 else None
+    return _MONTHS.get(s[:3].lower())
+
+
+def iso_from_parts(year: str | None, month: int | None, day: str | None) -> str | None:
+    if not year or not re.fullmatch(r"\d{4}", year.strip()):
+        return None
+    y = int(year)
+    if not month:
+        return f"{y:04d}"
+    if day and day.strip().isdigit():
+        try:
+            return _dt.date(y, month, int(day)).isoformat()
+        except ValueError:
+            pass
+    return f"{y:04d}-{month:02d}"
+
+
+def parse_medline_date(s: str | None) -> str | None:
+    """Free-form MedlineDate: '2016 Jan-Feb' -> '2016-01', '2001 Nov 15-21' -> '2001-11-15'."""
+    m = _MEDLINE_DATE.match(s or "")
+    if not m:
+        return None
+    return iso_from_parts(m.group(1), month_number(m.group(2)), m.group(3))
+
+
+def parse_date_element(el) -> str | None:
+    if el is None:
+        return None
+    year = text_of(el.find("Year"))
+    if year:
+        month = month_number(text_of(el.find("Month"))) or month_number(text_of(el.find("Season")))
+        return iso_from_parts(year, month, text_of(el.find("Day")))
+    return parse_medline_date(text_of(el.find("MedlineDate")))
+
+
+def parse_pub_date(article) -> str | None:
+    """The issue's PubDate; the electronic ArticleDate only when the issue has no date."""
+    if article is None:
+        return None
+    return parse_date_element(article.find("Journal/JournalIssue/PubDate")) or \
+        parse_date_element(article.find("ArticleDate"))
+
+
+def parse_keywords(citation) -> list[str]:
+    return _dedupe(texts(citation, "KeywordList/Keyword"))
+
+
+def parse_mesh(citation) -> list[str]:
+    return _dedupe(texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"))
+
+
+def parse_publication_types(article) -> list[str]:
+    return _dedupe(texts(article, "PublicationTypeList/PublicationType"))
+
+
+def build_text(title: str | None, abstract: str | None) -> tuple[str, list[Span], int]:
+    """record.text = title, blank line, abstract; spans with exact offsets; where the abstract starts."""
+    spans: list[Span] = []
+    parts: list[str] = []
+    pos = 0
+    if title:
+        spans.append(Span("title", 0, len(title)))
+        parts.append(title)
+        pos = len(title) + 2
+    abstract_start = pos if title else 0
+    if abstract:
+        spans.append(Span("abstract", abstract_start, abstract_start + len(abstract)))
+        parts.append(abstract)
+    return "\n\n".join(parts), spans, abstract_start
+
+
+def build_record(citation, pubmed_data) -> ArticleRecord:
+    article = citation.find("Article")
+    title, translated = parse_title(article)
+    vernacular = parse_vernacular_title(article)
+    languages = parse_languages(article)
+    abstract, sections = parse_abstract(article)
+    text, spans, abstract_start = build_text(title, abstract)
+    pub_date = parse_pub_date(article)
+    mesh = parse_mesh(citation)
+    extra: dict = {"mesh": mesh}
+    if sections and any(s["label"] for s in sections):
+        extra["abstract_sections"] = [{**s, "start": s["start"] + abstract_start, "end": s["end"] + abstract_start}
+                                      for s in sections]
+    if translated:
+        extra["title_translated"] = True
+    if len(languages) > 1:
+        extra["languages"] = languages
+    abbrev = text_of(citation.find("MedlineJournalInfo/MedlineTA"))
+    if abbrev:
+        extra["journal_abbrev"] = abbrev
+    return ArticleRecord(
+        source_format=FORMAT,
+        text=text,
+        title=title,
+        title_original=vernacular,
+        title_language=vernacular_language(languages) if vernacular else None,
+        abstract=abstract,
+        doi=parse_doi(article, pubmed_data),
+        pmid=parse_pmid(citation),
+        pmcid=parse_pmcid(citation, pubmed_data),
+        pub_date=pub_date,
+        year=int(pub_date[:4]) if pub_date else None,
+        journal=parse_journal(article, citation),
+        authors=parse_authors(article),
+        keywords=_dedupe(parse_keywords(citation) + mesh),
+        publication_types=parse_publication_types(article),
+        language=languages[0] if languages else None,
+        spans=spans,
+        extra=extra,
+    )
+
+
+@hookimpl
+def register_ingesters():
+    return [PubmedXmlIngester()]
