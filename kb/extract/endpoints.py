@@ -45,7 +45,7 @@ def _lexicon() -> tuple[TermMatcher, dict[str, str]]:
                     terms[_key(t)] = code
     # Longest first so "distant metastasis-free survival" wins over "metastasis".
     alts = sorted(terms, key=len, reverse=True)
-    pats = [(re.split(r"[\s/-]+", t)[0][:2], re.escape(t) if t.isupper() else _flex(t)) for t in alts]
+    pats = [(re.split(r"[\s/-]+", t)[0], re.escape(t) if t.isupper() else _flex(t)) for t in alts]
     return TermMatcher(pats), terms
 
 

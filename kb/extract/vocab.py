@@ -415,9 +415,8 @@ def compile_terms(surfaces) -> TermMatcher:
 
 
 def _leading(surface: str) -> str:
-    """The characters a surface's match starts with: its first word's first two (or one)."""
-    first = _SEP_RE.split(match_text(surface.strip()))[0]
-    return first[:2]
+    """The first word of a surface as the text will show it (what TermMatcher indexes)."""
+    return _SEP_RE.split(match_text(surface.strip()))[0]
 
 
 def match_text(text: str) -> str:
