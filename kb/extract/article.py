@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from kb.extract import endpoints as ep
 from kb.extract import figures as fig_rules
+from kb.extract import therapies as therapies_module
 from kb.extract.cohorts import prose_cohorts
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
 from kb.extract.study import find_design, find_follow_up, find_n_patients
@@ -109,6 +110,7 @@ def clear_caches() -> None:
     """Forget per-text caches (benchmarks measure a cold article, not a repeated one)."""
     _treatment_classes.cache_clear()
     given_status.cache_clear()
+    therapies_module._DISPLAY.clear()
     ep.clear_caches()
 
 

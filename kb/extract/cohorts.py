@@ -9,13 +9,20 @@ from kb.models import Cohort
 
 _N = rf"(?:\d{{1,5}}|{WORD_NUM_RE.pattern[2:-2]})"
 # "surgery alone (n = 83)", "the control arm (n=40)"
-_PAREN_N = re.compile(r"(?P<label>[A-Za-z][\w /+-]{2,60}?)\s*\(\s*[nN]\s*=\s*(?P<n>\d{1,6})\s*\)")
+# Found from the "(n = 83)" backwards: scanning for the label first costs a lazy
+# 60-character attempt at every letter of the paper.
+_N_EQUALS = re.compile(r"\(\s*[nN]\s*=\s*(?P<n>\d{1,6})\s*\)")
+_LABEL_BEFORE = re.compile(r"[A-Za-z][\w /+-]{2,60}?\s*$")
 # "93 patients with postoperative radiotherapy", "9 were treated with preoperative radiotherapy",
 # "twelve of them were treated with palliative chemotherapy", "three refused surgery"
 _COUNT_VERB = re.compile(
     rf"\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
     rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused)\s+"
     rf"(?P<label>[a-z][\w /+-]{{2,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+# Cheap test before the costly patterns: a digit or a number word somewhere in the sentence.
+_ANY_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                         r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
+                         r"forty|fifty|sixty|seventy|eighty|ninety|hundred)\b", re.I)
 _SEX = re.compile(rf"\b(?P<n>\d{{1,6}})\s+(?P<label>females?|males?|women|men)\b", re.I)
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
 
@@ -26,12 +33,18 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]])
         if cited or section not in ("abstract", "methods", "results"):
             continue
         sent = clean.text[s:e]
-        for m in _PAREN_N.finditer(sent):
-            label = re.sub(r"^(?:and|or|with|of|the|in)\s+", "", m.group("label").strip(), flags=re.I)
+        if not _ANY_NUMBER.search(sent):
+            continue
+        for m in _N_EQUALS.finditer(sent):
+            w0 = max(0, m.start() - 64)
+            lm = _LABEL_BEFORE.search(sent, w0, m.start())
+            if not lm:
+                continue
+            label = re.sub(r"^(?:and|or|with|of|the|in)\s+", "", lm.group(0).strip(), flags=re.I)
             label = re.sub(r"^.*\b(?:groups?|arms?)\s*:\s*", "", label)
             if _NOT_ARM.match(label):
                 continue
-            out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
+            out.append(_cohort(clean, s + lm.start(), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
         for m in _COUNT_VERB.finditer(sent):
             n = word_to_int(m.group("n"))
             label = re.split(r"\s+(?:such as|including|like|e\.g\.)\b", m.group("label").strip())[0]

@@ -674,6 +674,9 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
+_HAS_DIGIT = re.compile(r"\d")
+
+
 def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
     out: list[Figure] = []
     prev = None
@@ -685,8 +688,9 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_specific(e)]
         if tte:
             context = tte[-1]
-        if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front"):
-            prev = sent
+        if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front") \
+                or not _HAS_DIGIT.search(clean.text, sent.start, sent.end):
+            prev = sent  # no number, no figure: most sentences of a paper stop here
             continue
         found = ratio_figures(clean, sent)
         found += labelled_lists(clean, sent, prev)

@@ -162,6 +162,7 @@ class _Context:
         self.sentences = sentences
         self._sentence_starts = [a for a, _ in sentences]
         self.review = review
+        self._normalised: dict[tuple[int, int], str] = {}
 
     def kind(self, offset: int) -> str:
         best = None
@@ -180,8 +181,10 @@ class _Context:
             a = self.text.rfind("\n", 0, offset) + 1
             b = self.text.find("\n", offset)
             b = len(self.text) if b < 0 else b
-        s = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", self.text[a:b])
-        return re.sub(r"\s+", " ", s)
+        if (a, b) not in self._normalised:          # many mentions share a sentence
+            s = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", self.text[a:b])
+            self._normalised[(a, b)] = re.sub(r"\s+", " ", s)
+        return self._normalised[(a, b)]
 
     def line(self, offset: int) -> str:
         a = self.text.rfind("\n", 0, offset) + 1
@@ -224,7 +227,20 @@ def _make_occurrence(vocab: Vocab, doc: JoinedText, ctx: _Context, canonical: st
     return _Occurrence(canonical, mention, ostart, oend, given, abbreviation, defined)
 
 
+_DISPLAY: dict[tuple[int, str], str] = {}
+
+
 def _display(vocab: Vocab, mention: str) -> str:
+    """Cached: the same wording recurs many times in a paper."""
+    k = (id(vocab), mention)
+    if k not in _DISPLAY:
+        if len(_DISPLAY) > 50_000:
+            _DISPLAY.clear()
+        _DISPLAY[k] = _display_uncached(vocab, mention)
+    return _DISPLAY[k]
+
+
+def _display_uncached(vocab: Vocab, mention: str) -> str:
     """Sentence-initial capitals undone ("Radiotherapy" -> "radiotherapy") unless the
     vocabulary writes the term with a capital (a name such as "Mohs surgery")."""
     first = re.match(r"[A-Z][a-z]+", mention)
