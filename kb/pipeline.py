@@ -162,6 +162,9 @@ def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[s
             report.failed.append((path, f"store error: {e}"))
         except RecursionError:
             report.failed.append((path, "structure nested too deeply"))
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, UnicodeError) as e:
+            # A file shaped in a way no parser expected: that file fails, the batch goes on.
+            report.failed.append((path, f"unexpected content ({type(e).__name__}: {e})"))
         if on_progress:
             on_progress(path)
     return report

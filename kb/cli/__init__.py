@@ -15,7 +15,7 @@ from kb.errors import KbError
 from kb.pipeline import expand_inputs, ingest_paths
 from kb.query.crosstab import AXES, COUNTS, crosstab
 from kb.query.export import build_export
-from kb.query.figures import FigureFilter, query_figures
+from kb.query.figures import FigureFilter, figure_columns, query_figures
 from kb.store.db import open_db
 
 app = typer.Typer(help="kb: a literature knowledge base for clinical evidence.", no_args_is_help=True,
@@ -76,7 +76,7 @@ def query(
     if fmt is Format.table:
         write_rows([_display(r) for r in rows], FIGURE_TABLE_COLUMNS, fmt, title=f"{len(rows)} figures")
     else:
-        write_rows(rows, list(rows[0]) if rows else [], fmt)
+        write_rows(rows, figure_columns(store), fmt)
 
 
 @app.command("crosstab")
@@ -112,8 +112,7 @@ def export(
     if fmt == "json":
         sys.stdout.write(json.dumps(build_export(store), ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
-        rows = query_figures(store, FigureFilter())
-        write_rows(rows, list(rows[0]) if rows else FIGURE_TABLE_COLUMNS, Format.csv)
+        write_rows(query_figures(store, FigureFilter()), figure_columns(store), Format.csv)
     else:
         raise KbError(f"unknown export format {fmt!r}: use json or csv")
 

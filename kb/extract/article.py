@@ -80,9 +80,6 @@ def _treatment_classes(label: str) -> frozenset[str]:
     classes = set()
     for _, cls in therapies_in_label(label):
         classes |= {"radiotherapy", "chemotherapy"} if cls == "chemoradiotherapy" else {cls}
-    # In a combination label ("Surgery + CT") CT is chemotherapy, not a CT scan.
-    if "+" in label and re.search(r"\bCT\b", label):
-        classes.add("chemotherapy")
     return frozenset(classes)
 
 

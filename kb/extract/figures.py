@@ -675,6 +675,7 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+_TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
 
 
 def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
@@ -692,12 +693,25 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
                 or not _HAS_DIGIT.search(clean.text, sent.start, sent.end):
             prev = sent  # no number, no figure: most sentences of a paper stop here
             continue
+        text = sent.text(clean)
+        has_pct = "%" in text
+        has_time = _TIME_WORD.search(text) is not None
         found = ratio_figures(clean, sent)
-        found += labelled_lists(clean, sent, prev)
+        if has_pct:
+            found += labelled_lists(clean, sent, prev)
         # Specific rules first: a number one of them explains is not re-read by a general one.
-        for f in versus_rates(clean, sent) + labelled_pairs(clean, sent) + event_proportions(clean, sent) \
-                + response_rates(clean, sent) + state_rates(clean, sent) + time_pairs(clean, sent) \
-                + enumerated_rates(clean, sent, prev) + medians(clean, sent):
+        # Rules that need a percentage or a time unit are not asked without one.
+        later = []
+        if has_pct:
+            later += versus_rates(clean, sent) + labelled_pairs(clean, sent) + event_proportions(clean, sent) \
+                + response_rates(clean, sent) + state_rates(clean, sent)
+        if has_time:
+            later += time_pairs(clean, sent)
+        if has_pct:
+            later += enumerated_rates(clean, sent, prev)
+        if has_time:
+            later += medians(clean, sent)
+        for f in later:
             if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
                 found.append(f)
         out.extend(found)

@@ -280,6 +280,10 @@ def therapies_in_label(label: str) -> list[tuple[str, str]]:
         canonical = vocab.therapy_for_surface(label[m.start():m.end()])
         if canonical and canonical not in [c for c, _ in out]:
             out.append((canonical, vocab.therapies[canonical].therapy_class))
+    # In a combination label ("Surgery + CT") CT is chemotherapy, not a CT scan.
+    if "+" in label and re.search(r"\bCT\b", label) and "chemotherapy" in vocab.therapies \
+            and "chemotherapy" not in [c for c, _ in out]:
+        out.append(("chemotherapy", vocab.therapies["chemotherapy"].therapy_class))
     return out
 
 

@@ -415,8 +415,16 @@ def compile_terms(surfaces) -> TermMatcher:
 
 
 def _leading(surface: str) -> str:
-    """The first word of a surface as the text will show it (what TermMatcher indexes)."""
-    return _SEP_RE.split(match_text(surface.strip()))[0]
+    """What every match of the surface's regex starts with (TermMatcher indexes it): its
+    first word, less a final 'y' that term_regex lets become 'ies', cut at an apostrophe
+    (which term_regex makes optional)."""
+    chunks = [c for c in _SEP_RE.split(match_text(surface.strip())) if c]
+    if not chunks:
+        return ""
+    first = chunks[0].split("'")[0].split("’")[0]
+    if len(chunks) == 1 and first[-1:].lower() == "y":
+        first = first[:-1]
+    return first
 
 
 def match_text(text: str) -> str:

@@ -46,6 +46,14 @@ class PlatformJsonIngester:
         yield build_record(obj, text, doc.name)
 
 
+def _text(v) -> str | None:
+    """A field that should be text: numbers become text, structures and blanks None."""
+    if isinstance(v, bool) or v is None or isinstance(v, (dict, list)):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
 def _english(obj: dict, source: str) -> dict:
     nested = obj.get("resultStr")
     if isinstance(nested, str) and nested.strip():
@@ -60,7 +68,7 @@ def _english(obj: dict, source: str) -> dict:
 
 def _authors(value) -> list[Author]:
     if isinstance(value, list):
-        names = [a.get("name") if isinstance(a, dict) else str(a) for a in value]
+        names = [_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in value]
     elif isinstance(value, str):
         names = re.split(r"\s*[,;]\s*", value)
     else:
@@ -85,18 +93,18 @@ def _float(v) -> float | None:
 
 def build_record(obj: dict, text: str, source: str) -> ArticleRecord:
     en = _english(obj, source)
-    top_title = strip_html(obj.get("title"))
-    title = strip_html(en.get("title")) or top_title
+    top_title = strip_html(_text(obj.get("title")))
+    title = strip_html(_text(en.get("title"))) or top_title
     original = top_title if top_title and top_title != title else None
     j = en.get("journal") if isinstance(en.get("journal"), dict) else {}
-    jname = j.get("name") or en.get("PeriodicalName") or obj.get("PeriodicalName")
-    vol = (j.get("volume") or "").split()
+    jname = _text(j.get("name")) or _text(en.get("PeriodicalName")) or _text(obj.get("PeriodicalName"))
+    vol = (_text(j.get("volume")) or "").split()
     journal = Journal(
         name=jname, volume=vol[0] if vol else None, issue=vol[1] if len(vol) > 1 else None,
-        pages=j.get("pages") or None, impact_factor=_float(en.get("PeriodicalIF")),
-        quartile=en.get("JCR") or None, category=en.get("JCRName") or None,
+        pages=_text(j.get("pages")), impact_factor=_float(en.get("PeriodicalIF")),
+        quartile=_text(en.get("JCR")), category=_text(en.get("JCRName")),
     ) if jname else None
-    date = iso_date(en.get("publicationDate") or en.get("EPubDate"))
+    date = iso_date(_text(en.get("publicationDate")) or _text(en.get("EPubDate")))
 
     # Spans: the JSON line is front matter; the plain lines are title and abstract;
     # a journal description is not about the study and is kept out of extraction.
@@ -125,15 +133,15 @@ def build_record(obj: dict, text: str, source: str) -> ArticleRecord:
         title=title,
         title_original=original,
         title_language=guess_language(original) if original else guess_language(title),
-        abstract=abstract_text or strip_html(en.get("abstract")),
-        doi=normalise_doi(en.get("doi") or obj.get("doi")),
-        pmcid=en.get("PMCID") or None,
+        abstract=abstract_text or strip_html(_text(en.get("abstract"))),
+        doi=normalise_doi(_text(en.get("doi")) or _text(obj.get("doi"))),
+        pmcid=_text(en.get("PMCID")),
         pub_date=date,
         year=int(date[:4]) if date else None,
         journal=journal,
         authors=_authors(en.get("authors")),
         publication_types=[t.strip() for t in types.split(",")] if isinstance(types, str) and types else [],
-        oa_url=en.get("openAccessPdf") or None,
+        oa_url=_text(en.get("openAccessPdf")),
         spans=spans,
         extra={"platform": en.get("platform"), "citation_count": en.get("citationCount")},
     )

@@ -58,6 +58,13 @@ def _like(s: str) -> str:
     return "%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def figure_columns(db: Database) -> list[str]:
+    """The columns query_figures returns, also when it returns no rows."""
+    cur = db.execute(f"SELECT {FIGURE_COLUMNS} FROM figures f JOIN studies s ON s.id = f.study_id "
+                     "JOIN documents d ON d.id = f.document_id LEFT JOIN conditions c ON c.id = s.condition_id LIMIT 0")
+    return [c[0] for c in cur.description]
+
+
 def query_figures(db: Database, flt: FigureFilter) -> list[dict]:
     where, params = filter_sql(flt)
     sql = f"""
