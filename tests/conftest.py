@@ -1,0 +1,155 @@
+"""Shared fixtures: the two checked-in samples, a CLI runner, and stores built from them.
+
+Every store lives under pytest's tmp_path; nothing touches ./kb.db or the network.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from typer.testing import CliRunner
+
+from kb.cli import app, main
+
+# Property tests keep no example database, and Hypothesis's own cache goes to the temp
+# folder: the suite leaves nothing behind in the repository.
+settings.register_profile("kb", database=None, deadline=None)
+settings.load_profile("kb")
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "kb-tests-hypothesis")
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+# The gold annotations of the two samples (copied from the shared evaluation folder, so
+# the tests run from a clone alone).
+GOLD_DIR = Path(os.environ.get("KB_GOLD_DIR", Path(__file__).parent / "fixtures" / "gold"))
+
+
+def _one(pattern: str) -> Path:
+    (path,) = SAMPLES.glob(pattern)
+    return path
+
+
+MELANOMA = _one("000_*.txt")   # PDF text: retrospective study of head and neck mucosal melanoma
+MYELOMA = _one("002_*.txt")    # literature-platform JSON record of a myeloma review
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    """Environment knobs of kb must not leak in from the developer's shell."""
+    for var in ("KB_DB", "KB_MAX_FILE_MB", "KB_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(scope="session")
+def melanoma_path() -> Path:
+    return MELANOMA
+
+
+@pytest.fixture(scope="session")
+def myeloma_path() -> Path:
+    return MYELOMA
+
+
+@pytest.fixture(scope="session")
+def melanoma_text() -> str:
+    return MELANOMA.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def gold():
+    """gold('000') -> the gold annotation dict of that sample."""
+    def load(prefix: str) -> dict:
+        paths = sorted(GOLD_DIR.glob(f"{prefix}_*.json"))
+        if not paths:
+            pytest.fail(f"gold annotation {prefix}_*.json not found in {GOLD_DIR} (set KB_GOLD_DIR)")
+        return json.loads(paths[0].read_text(encoding="utf-8"))
+    return load
+
+
+def invoke(args: list[str], input: str | bytes | None = None):
+    """Run `kb ARGS` in-process through typer's CliRunner (exceptions propagate)."""
+    return CliRunner().invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def kb():
+    return invoke
+
+
+@dataclass
+class MainResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def kb_main(monkeypatch, capsys):
+    """Run the real console-script entry point `kb.cli.main` (the one error path users see)."""
+    def run(args: list[str]) -> MainResult:
+        monkeypatch.setattr(sys, "argv", ["kb", *map(str, args)])
+        code = 0
+        try:
+            main()
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out = capsys.readouterr()
+        return MainResult(code, out.out, out.err)
+    return run
+
+
+def table_counts(db_path: Path) -> dict[str, int]:
+    """Row count of every table in the store (FTS shadow tables and migrations included)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {n: conn.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0] for n in names}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def counts():
+    return table_counts
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> Path:
+    """A store with both samples ingested once. Read-only for the tests that use it."""
+    db = tmp_path_factory.mktemp("seeded") / "kb.db"
+    result = invoke(["ingest", MELANOMA, MYELOMA, "--db", db])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def seeded(seeded_db) -> sqlite3.Connection:
+    conn = connect(seeded_db)
+    yield conn
+    conn.close()
+
+
+def study_id_of(conn: sqlite3.Connection, document_name: str) -> str:
+    row = conn.execute("""SELECT sd.study_id FROM study_documents sd JOIN documents d ON d.id = sd.document_id
+                          WHERE d.name = ?""", [document_name]).fetchone()
+    assert row is not None, f"no study for {document_name}"
+    return row[0]
+
+
+@pytest.fixture
+def study_of():
+    return study_id_of

@@ -1,0 +1,128 @@
+"""The plain-text ingester on the real melanoma PDF text (000_*) and encodings of it."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+
+import pytest
+
+from conftest import MELANOMA, MYELOMA, connect
+from kb.errors import ParseError
+from kb.ingesters.base import decode_text, strip_html
+from kb.ingesters.text_article import TextArticleIngester, guess_title
+from kb.models import Document
+
+
+def doc_of(data: bytes, name: str = "article.txt") -> Document:
+    return Document(name=name, path=name, data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+def parse(data: bytes):
+    (record,) = list(TextArticleIngester().parse(doc_of(data)))
+    return record
+
+
+def myeloma_as_text() -> str:
+    """The myeloma review as a plain-text article: title, authors, Abstract heading, DOI line."""
+    inner = json.loads(json.loads(MYELOMA.read_text(encoding="utf-8").split("\n", 1)[0])["resultStr"])
+    return (f"{inner['title'].rstrip('.')}\n{inner['authors']}\n\nAbstract\n{strip_html(inner['abstract'])}\n\n"
+            f"https://doi.org/10.1007/S10238-025-01821-W\n")
+
+
+def test_record_text_is_the_file_itself(melanoma_text):
+    rec = parse(MELANOMA.read_bytes())
+    assert rec.source_format == "text"
+    assert rec.text == melanoma_text
+    # The PDF text carries no title line, DOI or PMID (the gold says so too).
+    assert (rec.title, rec.doi, rec.pmid) == (None, None, None)
+    assert rec.spans == []  # structure is found by the extract stage
+
+
+def test_text_ingester_is_the_fallback():
+    ing = TextArticleIngester()
+    assert ing.priority == 0
+    assert ing.sniff(b"anything", doc_of(b"anything"))
+
+
+def test_title_doi_from_a_plain_text_header():
+    rec = parse(myeloma_as_text().encode())
+    assert rec.title == "Therapeutic options for extramedullary involvement in multiple myeloma"
+    assert rec.doi == "10.1007/s10238-025-01821-w"
+
+
+@pytest.mark.parametrize("header, title", [
+    ("Therapeutic options for extramedullary involvement in multiple myeloma\n\nAbstract\n",
+     "Therapeutic options for extramedullary involvement in multiple myeloma"),
+    ("Clin Exp Med (2025) 25:301\n\nAbstract\n", None),          # a citation line is not a title
+    ("The study aims to analyze the clinical characteristics.\nAbstract\n", None),  # a sentence
+    ("Results\nThe median follow-up time was 34.0 months.\n", None),               # no Abstract heading
+])
+def test_guess_title(header, title):
+    assert guess_title(header + "Objectives: The study aims to analyze MMHN.\n") == title
+
+
+def test_pmid_in_the_header():
+    rec = parse(("PMID: 40848118\n" + myeloma_as_text()).encode())
+    assert rec.pmid == "40848118"
+
+
+def test_bom_utf8_is_removed(melanoma_text):
+    assert decode_text(doc_of(codecs.BOM_UTF8 + MELANOMA.read_bytes())) == melanoma_text
+
+
+def test_utf16_with_bom_is_decoded(melanoma_text):
+    assert decode_text(doc_of(melanoma_text.encode("utf-16"))) == melanoma_text
+
+
+def test_cp1252_text_is_detected(melanoma_text):
+    data = melanoma_text.encode("cp1252", errors="replace")
+    assert decode_text(doc_of(data)) == data.decode("cp1252")
+
+
+def test_nul_bytes_refused():
+    with pytest.raises(ParseError, match="NUL"):
+        parse(MELANOMA.read_bytes()[:3000].replace(b"\n", b"\x00"))
+
+
+def test_table_dump_without_prose_refused():
+    # The numbers of Table 2 without their labels: not an article.
+    text = MELANOMA.read_text(encoding="utf-8")
+    numbers = "".join(ch for ch in text if ch.isdigit() or ch in " .,()\n")
+    with pytest.raises(ParseError, match="too few letters"):
+        parse(numbers.encode())
+
+
+@pytest.mark.parametrize("variant", ["bom", "crlf", "utf16"])
+def test_encodings_of_the_same_paper_give_the_same_figures(kb, tmp_path, seeded, study_of, variant):
+    text = MELANOMA.read_text(encoding="utf-8")
+    data = {"bom": codecs.BOM_UTF8 + text.encode(), "crlf": text.replace("\n", "\r\n").encode(),
+            "utf16": text.encode("utf-16")}[variant]
+    path = tmp_path / f"{variant}.txt"
+    path.write_bytes(data)
+    db = tmp_path / "kb.db"
+    assert kb(["ingest", path, "--db", db]).exit_code == 0
+    conn = connect(db)
+    rows = conn.execute('SELECT f.endpoint, f.measure, f.value, f.timepoint_months, f.quote, f.start, f."end", '
+                        'd.text FROM figures f JOIN documents d ON d.id = f.document_id').fetchall()
+    assert [r["quote"] for r in rows if r["text"][r["start"]:r["end"]] != r["quote"]] == []
+    got = sorted((r["endpoint"], r["measure"], r["value"], r["timepoint_months"]) for r in rows)
+    want = sorted(tuple(r) for r in seeded.execute(
+        "SELECT endpoint, measure, value, timepoint_months FROM figures WHERE study_id = ?",
+        [study_of(seeded, MELANOMA.name)]))
+    assert got == want
+
+
+def test_plain_text_version_joins_the_platform_record_of_the_same_paper(kb, tmp_path):
+    as_text = tmp_path / "myeloma_text.txt"
+    as_text.write_text(myeloma_as_text(), encoding="utf-8")
+    db = tmp_path / "kb.db"
+    assert kb(["ingest", MYELOMA, as_text, "--db", db]).exit_code == 0
+    conn = connect(db)
+    (study,) = [dict(r) for r in conn.execute("SELECT id, doi, title, design FROM studies")]
+    assert study["doi"] == "10.1007/s10238-025-01821-w"
+    assert study["title"] == "Therapeutic options for extramedullary involvement in multiple myeloma."  # kept
+    docs = conn.execute("""SELECT d.format FROM study_documents sd JOIN documents d ON d.id = sd.document_id
+                           WHERE sd.study_id = ? ORDER BY d.id""", [study["id"]]).fetchall()
+    assert [r[0] for r in docs] == ["platform-json", "text"]
+    assert conn.execute("SELECT count(*) FROM study_authors").fetchone()[0] == 3  # not duplicated
