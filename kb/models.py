@@ -81,6 +81,9 @@ class ArticleRecord:
     spans: list[Span] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # What a structured source states outright (a registry's arms, interventions, posted
+    # results): merged with what extraction finds in `text`. Offsets still point into `text`.
+    stated: "Extraction | None" = None
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Cohort:
     start: int | None = None
     end: int | None = None
     rule: str | None = None
+    locator: str | None = None     # where in the source: "page 3", a JSON path, "Table 1"
 
 
 @dataclass
@@ -135,6 +139,7 @@ class Figure:
     rule: str = ""
     section: str | None = None
     cited: bool = False            # a result the paper quotes from another study
+    locator: str | None = None     # where in the source: "page 3", a JSON path, "Table 2"
 
 
 @dataclass
@@ -147,6 +152,7 @@ class AdverseEvent:
     quote: str | None = None
     start: int | None = None
     end: int | None = None
+    locator: str | None = None
 
 
 @dataclass

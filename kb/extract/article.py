@@ -63,14 +63,35 @@ def extract_article(record: ArticleRecord) -> Extraction:
     cohorts = _dedupe_cohorts(
         ([Cohort("All patients", facts.n_patients, rule="study.n_patients")] if facts.n_patients else [])
         + tables.cohorts + prose_cohorts(clean, cohort_sents))
+    if facts.design == "review" and not tables.figures:
+        # A narrative review states other studies' results: none of them are this study's figures.
+        figures = []
+    if record.stated:
+        # A structured source's own figures, arms and events come first; what the text
+        # model finds in its rendered text only adds what they do not already say.
+        figures = _dedupe_figures(record.stated.figures + figures) if figures else list(record.stated.figures)
+        cohorts = _dedupe_cohorts(record.stated.cohorts + cohorts)
+        therapies = _merge_therapies(record.stated.therapies, therapies)
+        adverse = record.stated.adverse_events + [a for a in tables.adverse_events]
+        facts = _merge_facts(record.stated.study, facts)
+    else:
+        adverse = tables.adverse_events
     _name_groups_as_cohorts(figures, cohorts)
     for f in figures:
         f.endpoint = ep.contract_name(f.endpoint)
-    if facts.design in ("review", "systematic review") and not tables.figures:
-        # A narrative review states other studies' results: none of them are this study's figures.
-        figures = []
     return Extraction(study=facts, cohorts=cohorts, therapies=therapies, figures=figures,
-                      adverse_events=tables.adverse_events)
+                      adverse_events=adverse)
+
+
+def _merge_therapies(first: list[TherapyMention], more: list[TherapyMention]) -> list[TherapyMention]:
+    seen = {t.canonical for t in first}
+    return list(first) + [t for t in more if t.canonical not in seen]
+
+
+def _merge_facts(stated: StudyFacts, found: StudyFacts) -> StudyFacts:
+    """What the source states wins; the text fills what it leaves empty."""
+    return StudyFacts(**{k: getattr(stated, k) if getattr(stated, k) is not None else getattr(found, k)
+                         for k in ("design", "condition", "n_patients", "follow_up_median_months")})
 
 
 @lru_cache(maxsize=4096)

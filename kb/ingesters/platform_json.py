@@ -141,6 +141,7 @@ def build_record(obj: dict, text: str, source: str) -> ArticleRecord:
         journal=journal,
         authors=_authors(en.get("authors")),
         publication_types=[t.strip() for t in types.split(",")] if isinstance(types, str) and types else [],
+        language=guess_language(abstract_text or title),
         oa_url=_text(en.get("openAccessPdf")),
         spans=spans,
         extra={"platform": en.get("platform"), "citation_count": en.get("citationCount")},

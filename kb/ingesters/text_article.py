@@ -10,7 +10,7 @@ from typing import Iterator
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import decode_text, normalise_doi
+from kb.ingesters.base import decode_text, guess_language, normalise_doi
 from kb.models import ArticleRecord, Document
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
@@ -52,6 +52,7 @@ class TextArticleIngester:
             title=guess_title(text),
             doi=normalise_doi(doi.group(1)) if doi else None,
             pmid=pmid.group(1) if pmid else None,
+            language=guess_language(text[:5000]),
         )
 
 

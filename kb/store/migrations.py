@@ -186,3 +186,11 @@ def indexes_and_search(db: Database) -> None:
         """
     )
     db["studies"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+
+
+@migrations(name="0003_locators")
+def locators(db: Database) -> None:
+    """Where in the source a value stands beyond text offsets: a page of a PDF, a JSON path
+    of a registry record, a table cell."""
+    for table in ("figures", "cohorts", "adverse_events"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN locator TEXT")

@@ -108,7 +108,7 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         }, ignore=True)
     db["cohorts"].insert_all([{
         "study_id": sid, "document_id": doc_id, "label": c.label, "n": c.n, "quote": c.quote,
-        "start": c.start, "end": c.end, "rule": c.rule,
+        "start": c.start, "end": c.end, "rule": c.rule, "locator": c.locator,
     } for c in ex.cohorts])
     for f, links in zip(ex.figures, figure_links):
         fid = figure_key(doc, f)
@@ -118,12 +118,13 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             "variable": f.variable, "analysis": f.analysis, "value": f.value, "unit": f.unit,
             "ci_low": f.ci_low, "ci_high": f.ci_high, "p_value": f.p_value, "p_op": f.p_op,
             "quote": f.quote, "start": f.start, "end": f.end, "section": f.section,
-            "confidence": f.confidence, "rule": f.rule,
+            "confidence": f.confidence, "rule": f.rule, "locator": f.locator,
         }, ignore=True)
         for canonical, cls in links:
             db["figure_therapies"].insert({"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
     db["adverse_events"].insert_all([{
         "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
         "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
+        "locator": a.locator,
     } for a in ex.adverse_events])
     return sid
