@@ -25,8 +25,8 @@ def document_spans(record: ArticleRecord) -> list[Span]:
     if record.spans:
         return record.spans
     spans = detect_spans(record.text)
-    if any(s.kind in ("abstract", "results", "methods") for s in spans):
-        return spans
+    if any(s.kind not in ("front", "table", "caption", "furniture") for s in spans):
+        return spans  # the text has section headings: trust them
     text = record.text
     first = text.split("\n", 1)[0]
     if 0 < len(first.strip()) < 300 and "\n" in text:

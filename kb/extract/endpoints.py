@@ -56,17 +56,23 @@ def _key(t: str) -> str:
 def _flex(term: str) -> str:
     """A term tolerant of hyphen/space variants: 'relapse-free' ~ 'relapse free'."""
     words = re.split(r"[\s-]+", term)
-    return r"[\s-]*".join(re.escape(w) for w in words)
+    pattern = r"[\s-]*".join(re.escape(w) for w in words)
+    return pattern + ("s?" if words[-1][-1:].isalpha() and not words[-1].endswith("s") else "")
 
 
 def _code_of(mention: str) -> str | None:
     _, terms = _lexicon()
-    if mention in terms:
-        return terms[mention]
-    k = _key(mention)
-    if k in terms:
-        return terms[k]
-    return terms.get(mention.upper())
+    for m in (mention, mention[:-1] if mention.endswith("s") and len(mention) > 5 else None):
+        if not m:
+            continue
+        if m in terms:
+            return terms[m]
+        k = _key(m)
+        if k in terms:
+            return terms[k]
+        if m.upper() in terms:
+            return terms[m.upper()]
+    return None
 
 
 @lru_cache(maxsize=16384)
@@ -86,8 +92,8 @@ def _find_mentions(text: str) -> list[tuple[int, int, str]]:
         raw = m.group(0)
         # Short codes must be upper case in the text ("OS", not "os" inside a word), and
         # codes that also mean something else (SD = standard deviation, PD-1) need their long name.
-        if len(raw) <= 5 and not raw.isupper():
-            continue
+        if len(raw) <= 5 and not raw.isupper() and _key(raw) not in _lexicon()[1]:
+            continue  # "pCR" as the vocabulary writes it is fine; "os" inside prose is not
         if raw in AMBIGUOUS_CODES or text[m.end():m.end() + 1] == "-" and text[m.end() + 1:m.end() + 2].isalnum():
             continue
         code = _code_of(raw)
@@ -125,6 +131,25 @@ def contract_name(endpoint: str) -> str:
     if endpoint in CONTRACT_CODES:
         return endpoint
     return _names().get(endpoint) or endpoint
+
+
+# Trial reports name the event a ratio counts: "hazard ratio for progression or death".
+_RATIO_EVENTS = [
+    (r"(?:disease )?progression or death|death or (?:disease )?progression", "PFS"),
+    (r"(?:disease )?recurrence or death|relapse or death|death or (?:recurrence|relapse)", "DFS"),
+    (r"death(?: from any cause)?|mortality", "OS"),
+]
+
+
+def ratio_event(phrase: str) -> str | None:
+    """'for disease progression or death' -> PFS; 'for death' -> OS."""
+    m = re.match(r"\s*(?:for|of)\s+(.*?)\s*(?:,|\bwas\b|\bwere\b|\bis\b|=|$)", phrase, re.I)
+    if not m:
+        return None
+    for pat, code in _RATIO_EVENTS:
+        if re.fullmatch(pat, m.group(1).strip(), re.I):
+            return code
+    return None
 
 
 def outcome_of_sentence(text: str) -> str | None:

@@ -47,14 +47,14 @@ RATIO_RE = re.compile(
     rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
     rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*)?"
     # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16"
-    rf"(?:(?:of|for)\s+[^.;()\d=]{{1,60}}?\s+(?=was\b|were\b|is\b|=))?"
+    rf"(?:(?:of|for)\s+[^.;()\d=]{{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
     rf"(?:[:=,]|of|was|were|is)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
     rf"\bmedian\b(?P<what>[^.;%\d<>≤≥]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
-MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,40}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 EVENT_WORDS = re.compile(
     r"\b(recurrence|recurred|relapse|relapsed|metastas[ie]s|metastatic|progression|progressed|died|death|"
@@ -142,15 +142,18 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
         p = find_p(s, end, limit=min(40, max(0, nxt - end)))
         if p:
             end = p.end
-        kind = MEASURE_OF.get(re.sub(r"^a(?=[HOR])", "", name).split()[0].lower().rstrip("s"), "HR")
+        kind = _measure_of(name)
         before = s[:m_start]
         near = ep.last_endpoint_span(before)
         # The endpoint right before the ratio ("the OS rate (HR = ...") wins; then what the
         # sentence says the ratios predict; then the nearest mention either side; then, for
         # exposure studies, the disease whose risk the ratio measures.
         nearest = ep.last_endpoint(before) if near and m_start - near[1] < 25 else None
-        endpoint = (nearest if ep.is_specific(nearest) else None) \
-            or ep.outcome_of_sentence(s) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:]) \
+        specific_before = [e for e in ep.all_endpoints(before) if ep.is_specific(e)]
+        name_end = s.find(name, m_start) + len(name) if name in s[m_start:m_end] else m_start
+        endpoint = ep.ratio_event(s[name_end:m_end]) or (nearest if ep.is_specific(nearest) else None) \
+            or ep.outcome_of_sentence(s) or (specific_before[-1] if specific_before else None) \
+            or ep.first_endpoint(s[m_start:m_end]) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:]) \
             or _disease_outcome(s, m_start)
         endpoint = _resolve_generic(endpoint, sent.context_endpoint)
         if endpoint is None:
@@ -169,6 +172,12 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
                         comparator=comparator, timepoint_months=None,
                         analysis=_analysis(s), confidence=0.85 if ci else 0.6, rule="prose.ratio"))
     return out
+
+
+def _measure_of(name: str) -> str:
+    """'odds ratio' -> OR, 'aHR' -> HR, 'hazard ratios' -> HR, 'IRR' -> RR."""
+    word = re.sub(r"^a(?=[HOR])", "", name).split()[0].lower()
+    return MEASURE_OF.get(word) or MEASURE_OF.get(word.rstrip("s"), "HR")
 
 
 def _disease_outcome(s: str, pos: int) -> str | None:
@@ -550,8 +559,10 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"complete remission(?: rate)?|CR rate|CR|pCR|pathologic(?:al)? complete response|"
                    r"disease control rate|DCR|partial response(?: rate)?")
 _RESPONSE = re.compile(
-    rf"\b(?P<ep>{_RESPONSE_NAMES})\b(?:\s*\([A-Za-z]{{2,5}}\))?"
+    rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
     rf"[^.;%≥≤<>]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+# "33 of 50 patients (66%) responded"
+_RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
 # "79% (42/53) were in CR", "45% of patients achieved a complete response"
 _RESPONSE_AFTER = re.compile(
     rf"(?<![≥≤<>\d.]){_PCT}\s*(?:\(\s*\d+\s*/\s*\d+\s*\))?\s*(?:of (?:the )?patients\s*|of (?:the )?evaluable patients\s*)?"
@@ -561,6 +572,9 @@ _RESPONSE_AFTER = re.compile(
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     out = []
+    for m in _RESPONDED.finditer(s):
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
+                        value=percent_value(m.group(1) + "%"), unit="%", confidence=0.65, rule="prose.responded"))
     for m in _RESPONSE_AFTER.finditer(s):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",

@@ -149,8 +149,13 @@ def timepoint_months(number: str, unit: str) -> float | None:
     return round(n * factor, 2) if factor else None
 
 
+# "at 1, 2 and 5 years"
+AT_TIMEPOINT_LIST_RE = re.compile(
+    r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)+(?:\d+(?:\.\d+)?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
+
+
 def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
-    m = TIMEPOINT_LIST_RE.search(s)
+    m = TIMEPOINT_LIST_RE.search(s) or AT_TIMEPOINT_LIST_RE.search(s)
     if not m:
         return None
     nums = re.findall(r"\d+(?:\.\d+)?", m.group(1)) + [m.group(2)]
