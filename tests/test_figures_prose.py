@@ -130,3 +130,38 @@ def test_the_same_sentences_in_an_introduction_give_nothing():
     """Background sections cite others' results; none of them is this study's figure."""
     text = "Introduction\n" + " ".join(SENTENCES) + "\n"
     assert extract_article(ArticleRecord("text", text=text)).figures == []
+
+
+ADVERSE_EVENTS = [
+    ("Grade 3-4 neutropenia occurred in 24% of patients.", {("Neutropenia", "3-4", None, 24.0)}),
+    ("The most common grade 3 or 4 adverse events were neutropenia (18%), anemia (9%) and fatigue (5%).",
+     {("Neutropenia", "3-4", None, 18.0), ("Anemia", "3-4", None, 9.0), ("Fatigue", "3-4", None, 5.0)}),
+    ("Grade ≥3 diarrhea was observed in 12 patients (10.0%).", {("Diarrhea", "≥3", 12, 10.0)}),
+    ("Treatment-related grade 3 pneumonitis developed in 3 (2.5%) patients.", {("Pneumonitis", "3", 3, 2.5)}),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", ADVERSE_EVENTS, ids=[s[:40] for s, _ in ADVERSE_EVENTS])
+def test_adverse_events_stated_in_prose(sentence, expected):
+    ex = extract_article(ArticleRecord("text", text="Results\n" + sentence + "\n"))
+    assert {(a.event, a.grade, a.n, a.percent) for a in ex.adverse_events} == expected
+
+
+COHORTS = [
+    ("One hundred thirty-two patients were enrolled (EE, 67; EP, 65).", {("All patients", 132), ("EE", 67), ("EP", 65)}),
+    ("A total of 132 patients were randomly assigned to erlotinib plus entinostat (n = 67) or erlotinib plus placebo "
+     "(n = 65).", {("All patients", 132), ("Erlotinib plus entinostat", 67), ("Erlotinib plus placebo", 65)}),
+    ("The cohort comprised 58 men and 42 women.", {("Male", 58), ("Female", 42)}),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", COHORTS, ids=[s[:40] for s, _ in COHORTS])
+def test_cohorts_stated_in_an_abstract(sentence, expected):
+    ex = extract_article(ArticleRecord("text", text="Title of a trial report\n\n" + sentence + "\n"))
+    assert {(c.label, c.n) for c in ex.cohorts} == expected
+
+
+def test_thousands_separator_is_not_read_as_two_groups():
+    """'9,892 women' is one group of 9892, not 892 women (regression: 'Female 892')."""
+    ex = extract_article(ArticleRecord("text", text="A cohort study\n\nWe followed 9,892 women through 2010.\n"))
+    assert ("Female", 892) not in {(c.label, c.n) for c in ex.cohorts}

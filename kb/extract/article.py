@@ -7,6 +7,7 @@ from functools import lru_cache
 from kb.extract import endpoints as ep
 from kb.extract import figures as fig_rules
 from kb.extract import therapies as therapies_module
+from kb.extract.adverse import prose_adverse_events
 from kb.extract.cohorts import prose_cohorts
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
 from kb.extract.study import find_design, find_follow_up, find_n_patients
@@ -76,6 +77,9 @@ def extract_article(record: ArticleRecord) -> Extraction:
         facts = _merge_facts(record.stated.study, facts)
     else:
         adverse = tables.adverse_events
+    if not tables.adverse_events:
+        # A paper with an adverse-event table states its events there; prose only repeats them.
+        adverse = adverse + prose_adverse_events(clean, cohort_sents)
     _name_groups_as_cohorts(figures, cohorts)
     for f in figures:
         f.endpoint = ep.contract_name(f.endpoint)

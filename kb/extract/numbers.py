@@ -18,9 +18,11 @@ WORD_NUMBERS = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
-_WORD_NUM = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|" \
-            r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
-            r"fifteen|sixteen|seventeen|eighteen|nineteen)"
+_WORD_BELOW_100 = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|"
+                   r"seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                   r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+# "twelve", "twenty-two", "one hundred thirty-two", "two hundred and five"
+_WORD_NUM = rf"(?:(?:one|two|three|four|five|six|seven|eight|nine)\s+hundred(?:\s+(?:and\s+)?{_WORD_BELOW_100})?|{_WORD_BELOW_100})"
 WORD_NUM_RE = re.compile(rf"\b{_WORD_NUM}\b", re.I)
 
 
@@ -43,9 +45,14 @@ def word_to_int(s: str) -> int | None:
     s = s.lower().replace("-", " ").strip()
     if s.isdigit():
         return int(s)
-    parts = s.split()
-    if not parts or any(p not in WORD_NUMBERS for p in parts):
+    parts = [p for p in s.split() if p != "and"]
+    if not parts or any(p not in WORD_NUMBERS and p != "hundred" for p in parts):
         return None
+    if "hundred" in parts:
+        k = parts.index("hundred")
+        if k != 1:
+            return None
+        return WORD_NUMBERS[parts[0]] * 100 + sum(WORD_NUMBERS[p] for p in parts[2:])
     return sum(WORD_NUMBERS[p] for p in parts)
 
 

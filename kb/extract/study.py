@@ -22,8 +22,10 @@ _PATIENTS = re.compile(
     rf"\b(?:(?:a total of|total of|in total,?|overall,?|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+)"
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
 _PATIENTS_BARE = re.compile(
-    r"\b(?P<n>\d{1,3}(?:,\d{3})+|\d{2,})\s+(?:[\w-]+\s+){0,3}?(?:patients|subjects|participants)\s+(?:were|was)\s+"
+    rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,3}}?(?:patients|subjects|participants)\s+(?:were|was)\s+"
     r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
+_PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed),\s*(?P<n>\d+)\s+"
+                          r"(?:were|was)\s+(?:eligible|evaluable|assessable|analy[sz]ed)")
 _FOLLOW_UP = re.compile(
     rf"\bmedian (?:duration of )?follow-?\s?up(?: time| period| duration)?(?: for [^.]{{0,40}}?)?\s*(?:was|of|:|=|,)?\s*"
     rf"(?:approximately\s+)?(?P<v>{NUM})\s*(?P<u>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
@@ -39,7 +41,7 @@ def find_design(title: str, front: str, methods: str) -> str | None:
 
 
 def find_n_patients(text: str) -> int | None:
-    for pat in (_PATIENTS, _PATIENTS_BARE):
+    for pat in (_PATIENTS_OF, _PATIENTS, _PATIENTS_BARE):
         m = pat.search(text)
         if m:
             raw = m.group("n").replace(",", "")

@@ -59,6 +59,8 @@ _DIGITS = re.compile(r"\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 # A /Title that is a file name or a placeholder, not the article's title.
 _BAD_TITLE = re.compile(r"(?i)^(microsoft (word|powerpoint)|untitled|document\d*$)|\.(pdf|docx?|tex|dvi|indd|qxd)$")
+# Marks a pypdf warning about a stream that would not decode.
+CONTENT_DAMAGE = "stream: "
 # A title is set larger than the body text; 1.2 times is the least of any journal's style.
 TITLE_SIZE_RATIO = 1.2
 
@@ -99,11 +101,13 @@ def _one_line(e: BaseException) -> str:
 
 @contextmanager
 def _quiet_pypdf(collected: list[str]):
-    """pypdf logs what it repairs; keep it off the user's terminal, in the record instead."""
+    """pypdf logs what it repairs; keep it off the user's terminal, in the record instead.
+    Messages of its stream decoders are marked, as they mean lost page content."""
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             if len(collected) < 20:
-                collected.append(_one_line(Exception(record.getMessage())))
+                msg = _one_line(Exception(record.getMessage()))
+                collected.append(f"{CONTENT_DAMAGE}{msg}" if record.name == "pypdf.filters" else msg)
 
     log = logging.getLogger("pypdf")
     handler = Collect(logging.WARNING)
@@ -122,6 +126,9 @@ def parse_pdf(doc: Document) -> ArticleRecord:
     data = doc.data
     if not _OBJECT.search(data):
         raise ParseError(doc.path, "not a valid PDF")
+    if b"%%EOF" not in data.rstrip()[-EOF_WINDOW:]:
+        # pypdf would rebuild what it can, and half an article would pass for a whole one.
+        raise ParseError(doc.path, "damaged PDF: truncated (no %%EOF marker at the end)")
     warnings: list[str] = []
     with _quiet_pypdf(warnings):
         try:
@@ -129,8 +136,6 @@ def parse_pdf(doc: Document) -> ArticleRecord:
             limit = max_pages()
             try:
                 n_pages = len(reader.pages)
-            except ParseError:
-                raise
             except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on broken files
                 raise ParseError(doc.path, f"damaged PDF: page tree unreadable ({_one_line(e)})") from None
             if n_pages == 0:
@@ -148,12 +153,13 @@ def parse_pdf(doc: Document) -> ArticleRecord:
         except Exception as e:  # noqa: BLE001 - whatever else pypdf raises is a damaged file
             raise ParseError(doc.path, f"damaged PDF: {_one_line(e)}") from None
 
-    if not data.rstrip()[-EOF_WINDOW:].count(b"%%EOF"):
-        raise ParseError(doc.path, "damaged PDF: truncated (no %%EOF marker at the end)")
     text, pages = join_pages(texts)
     furniture = find_furniture(text, pages)
     letters = sum(ch.isalpha() for ch in _outside(text, furniture))
     if letters < MIN_LETTERS:
+        damage = next((w for w in warnings if w.startswith(CONTENT_DAMAGE)), None)
+        if damage:
+            raise ParseError(doc.path, f"damaged PDF: page content unreadable ({damage[len(CONTENT_DAMAGE):]})")
         raise ParseError(doc.path, "no text layer (scanned PDF?)")
     shown = sum(not ch.isspace() for ch in text)
     if letters < MIN_LETTER_SHARE * shown:
@@ -174,7 +180,11 @@ def parse_pdf(doc: Document) -> ArticleRecord:
     )
     if warnings:
         record.extra["pdf_warnings"] = warnings
-    record.spans = _merge_spans(document_spans(ArticleRecord(source_format="pdf", text=text)), furniture)
+    # Sections and tables are found in the text with the furniture blanked out (same
+    # length, so the same offsets): a running head must not end a table that runs on
+    # over a page break, nor pass for a paragraph.
+    masked = ArticleRecord(source_format="pdf", text=mask(text, furniture))
+    record.spans = _merge_spans(document_spans(masked), furniture)
     return record
 
 
@@ -187,7 +197,7 @@ def _open(doc: Document):
     except RecursionError:
         raise
     except Exception as e:  # noqa: BLE001
-        raise ParseError(doc.path, _open_failure(doc.data, e)) from None
+        raise ParseError(doc.path, f"damaged PDF: {_one_line(e)}") from None
     if reader.is_encrypted:
         try:
             ok = reader.decrypt("")
@@ -198,12 +208,6 @@ def _open(doc: Document):
         if not ok:
             raise ParseError(doc.path, "encrypted PDF")
     return reader
-
-
-def _open_failure(data: bytes, e: Exception) -> str:
-    if b"%%EOF" not in data[-EOF_WINDOW:]:
-        return "damaged PDF: truncated (no %%EOF marker at the end)"
-    return f"damaged PDF: {_one_line(e)}"
 
 
 def _page_texts(doc: Document, reader, n_pages: int) -> tuple[list[str], list[tuple[float, str]]]:
@@ -290,6 +294,16 @@ def find_furniture(text: str, pages: list[tuple[int, int]]) -> list[Span]:
             seen[key] = seen.get(key, 0) + 1
     need = max(2, math.ceil(FURNITURE_SHARE * (len(pages) - 1)))
     return [Span("furniture", s, e) for page in edges for s, e, k in page if seen[k] >= need]
+
+
+def mask(text: str, spans: list[Span]) -> str:
+    """The text with each span's characters turned into spaces (newlines kept)."""
+    chars = list(text)
+    for s in spans:
+        for k in range(s.start, s.end):
+            if chars[k] != "\n":
+                chars[k] = " "
+    return "".join(chars)
 
 
 def _merge_spans(spans: list[Span], furniture: list[Span]) -> list[Span]:

@@ -1,0 +1,1085 @@
+"""ClinicalTrials.gov study records: API v2 JSON, classic (v1) JSON and legacy XML.
+
+Told apart by content, never the file name:
+
+* API v2 study JSON: an object with `protocolSection` (one study), `{"studies": [...]}`
+  (a search page) or a bare list of study objects;
+* the retired classic API JSON: `{"FullStudiesResponse": {"FullStudies": [{"Study": ...}]}}`
+  or a bare `{"Study": ...}`, with the same modules under CamelCase names and every list
+  wrapped in an object (`OutcomeMeasureList.OutcomeMeasure[...]`);
+* the legacy XML download: a `<clinical_study>` document, read with a parser that loads no
+  DTD, touches no network and resolves no entities.
+
+Each format is first read into one small model (`CtStudy`), every item remembering where in
+the file it stood: a JSON path ("resultsSection.outcomeMeasuresModule.outcomeMeasures[0]")
+or an XPath ("/clinical_study/clinical_results/outcome_list/outcome[2]"). The model is then
+rendered once, for all three formats, into `record.text`: a plain-text rendering of the
+record (title, summary, arms, interventions, participants, every outcome measure with its
+analyses, adverse events), and what the registry states outright becomes `record.stated`:
+design, condition, enrollment, arm cohorts, interventions, figures and adverse events, each
+quoting its own line of that text, with the locator of its source.
+
+Figures are only made where the export contract can say what the registry says:
+medians in a time unit (converted to months), percentages of participants (a `proportion`,
+or a `rate` at a time point for survival-type outcomes), ratios stated as measurements,
+and hazard / odds / risk ratios of statistical analyses. Everything else (scores, titres,
+means of lab values, differences) is rendered into the text but yields no figure.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from lxml import etree
+
+from kb.errors import ParseError
+from kb.extract import endpoints as ep
+from kb.extract.therapies import therapies_in_label
+from kb.extract.vocab import load_vocab
+from kb.hookspecs import hookimpl
+from kb.ingesters.base import decode_text, iso_date
+from kb.ingesters.pubmed_xml import iso_from_parts, month_number, root_name, text_of
+from kb.models import (AdverseEvent, ArticleRecord, Cohort, Document, Extraction, Figure, Span, StudyFacts,
+                       TherapyMention)
+
+FORMAT_JSON = "ctgov-json"
+FORMAT_XML = "ctgov-xml"
+RULE_OUTCOME = "ctgov.outcome"
+RULE_ANALYSIS = "ctgov.analysis"
+# Posted results are the registry's own numbers, typed into fields: the only doubt left is
+# whether our reading of the outcome's title (endpoint, time point) is the right one.
+CONFIDENCE = 0.95
+
+# Safe by construction, as for PubMed XML: no DTD, no network, no entity substitution.
+XML_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True)
+
+_V2_KEYS = (b'"protocolSection"',)
+_CLASSIC_KEYS = (b'"FullStudiesResponse"', b'"ProtocolSection"')
+
+# Average month lengths: a median of 52 weeks is 11.96 months, of 365 days 11.99.
+_DAYS_PER_MONTH = 365.25 / 12
+_TIME_UNITS = {"month": 1.0, "week": 7 / _DAYS_PER_MONTH, "day": 1 / _DAYS_PER_MONTH, "year": 12.0}
+_TIME_UNIT_RE = re.compile(r"^\s*(months?|weeks?|days?|years?)\s*$", re.I)
+# "Percentage of participants", "% of subjects", "percent of patients": a share of people.
+_PEOPLE = r"(?:participants?|subjects?|patients?|people|persons?|children|adults|infants|women|men|responders)"
+_PERCENT_OF_PEOPLE = re.compile(rf"^\s*(?:%|percent(?:age)?)\s*(?:of\s+)?(?:all\s+)?{_PEOPLE}\b", re.I)
+# "percent probability of OS", "percentage probability": a Kaplan-Meier estimate.
+_PERCENT_PROBABILITY = re.compile(r"^\s*(?:%|percent(?:age)?)\s*(?:of\s+)?probability\b", re.I)
+_RATIO_UNIT = re.compile(r"^\s*ratio\s*$", re.I)
+_RATIO_KINDS = ((re.compile(r"hazard\s+ratio", re.I), "HR"), (re.compile(r"odds\s+ratio", re.I), "OR"),
+                (re.compile(r"risk\s+ratio|relative\s+risk|rate\s+ratio", re.I), "RR"))
+# "12-month", "2 year", "100-Day": a time point named in a title, a class or a time frame.
+_TIMEPOINT = re.compile(r"\b(\d+(?:\.\d+)?)[\s-]*(months?|years?|yrs?|weeks?|days?)\b", re.I)
+_SURVIVE = re.compile(r"\bsurviv", re.I)
+_CONTROL_WORDS = re.compile(r"\b(?:placebo|control|sham|standard|usual care|observation|vehicle|comparator)\b", re.I)
+_CONTROL_TYPES = {"PLACEBO_COMPARATOR", "ACTIVE_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"}
+# Intervention types that are no treatment when the vocabulary does not know the name.
+_NOT_TREATMENT_TYPES = {"OTHER", "BEHAVIORAL", "DIAGNOSTIC_TEST"}
+_PLACEBO = re.compile(r"^\s*(?:matching\s+)?(?:placebos?|sham(?:\s+\w+)?|vehicle)\s*$", re.I)
+_TITLE_PREFIX = re.compile(
+    r"^\s*(?:(?:hazard|odds|risk)\s+ratios?\s+(?:\(\w+\)\s+)?(?:of|for)\s+(?:the\s+)?|"
+    rf"(?:percentage|percent|proportion|number|rate)\s+of\s+(?:all\s+)?{_PEOPLE}\s+"
+    r"(?:(?:with|who|achieving|experiencing|having|reporting|that)\b)?\s*(?:(?:an?|the)\s+)?)", re.I)
+_TITLE_TAIL = re.compile(r"\s+(?:in|for|among)\s+all\b.*$|\s+at\s+(?:week|primary|updated|the)\b.*$", re.I)
+_MAX_ENDPOINT_WORDS = 80
+
+
+# ---------------------------------------------------------------- the common model
+
+@dataclass
+class CtArm:
+    label: str
+    type: str | None
+    description: str | None
+    path: str
+
+
+@dataclass
+class CtIntervention:
+    type: str | None
+    name: str
+    description: str | None
+    other_names: list[str]
+    path: str
+
+
+@dataclass
+class CtCount:
+    """A group's participant count: who started the study, or the baseline denominator."""
+    group_id: str
+    n: int
+    path: str
+
+
+@dataclass
+class CtMeasurement:
+    group_id: str
+    value: str
+    spread: str | None
+    lower: str | None
+    upper: str | None
+    path: str
+
+
+@dataclass
+class CtCategory:
+    """One row of an outcome's results: class and category titles, a value per group."""
+    title: str | None
+    measurements: list[CtMeasurement]
+
+
+@dataclass
+class CtAnalysis:
+    group_ids: list[str]
+    param_type: str | None
+    param_value: str | None
+    ci_pct: str | None
+    ci_lower: str | None
+    ci_upper: str | None
+    p_value: str | None
+    method: str | None
+    estimate_desc: str | None
+    path: str
+
+
+@dataclass
+class CtOutcome:
+    type: str | None
+    title: str
+    time_frame: str | None
+    param_type: str | None
+    dispersion_type: str | None
+    unit: str | None
+    groups: dict[str, str]
+    denoms: list[CtCount]
+    categories: list[CtCategory]
+    analyses: list[CtAnalysis]
+    path: str
+
+
+@dataclass
+class CtEventStat:
+    group_id: str
+    affected: int | None
+    at_risk: int | None
+    path: str
+
+
+@dataclass
+class CtEvent:
+    term: str
+    serious: bool
+    stats: list[CtEventStat]
+    path: str
+
+
+@dataclass
+class CtStudy:
+    source_format: str
+    nct_id: str | None = None
+    brief_title: str | None = None
+    official_title: str | None = None
+    brief_summary: str | None = None
+    conditions: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    study_type: str | None = None          # normalised: INTERVENTIONAL, OBSERVATIONAL, ...
+    allocation: str | None = None          # RANDOMIZED, NON_RANDOMIZED, NA
+    intervention_model: str | None = None  # SINGLE_GROUP, PARALLEL, ...
+    observational_model: str | None = None
+    time_perspective: str | None = None
+    phases: list[str] = field(default_factory=list)
+    enrollment: int | None = None
+    start_date: str | None = None
+    first_posted: str | None = None
+    results_posted: str | None = None
+    completion_date: str | None = None
+    arms: list[CtArm] = field(default_factory=list)
+    interventions: list[CtIntervention] = field(default_factory=list)
+    flow_groups: dict[str, str] = field(default_factory=dict)
+    started: list[CtCount] = field(default_factory=list)
+    baseline_groups: dict[str, str] = field(default_factory=dict)
+    baseline: list[CtCount] = field(default_factory=list)
+    outcomes: list[CtOutcome] = field(default_factory=list)
+    event_groups: dict[str, str] = field(default_factory=dict)
+    event_totals: list[tuple[str, str, int | None, int | None]] = field(default_factory=list)  # kind, group, n, at risk
+    events: list[CtEvent] = field(default_factory=list)
+
+
+def enum(s: str | None) -> str | None:
+    """'Single Group Assignment' / 'SINGLE_GROUP' -> 'SINGLE_GROUP_ASSIGNMENT' / 'SINGLE_GROUP'."""
+    if not s:
+        return None
+    return re.sub(r"[^A-Z0-9]+", "_", s.upper()).strip("_") or None
+
+
+def to_int(s: Any) -> int | None:
+    if isinstance(s, bool) or s is None:
+        return None
+    if isinstance(s, int):
+        return s
+    m = re.fullmatch(r"\s*(\d[\d,]*)\s*", str(s))
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def registry_date(s: str | None) -> str | None:
+    """'2006-11', 'July 2001', 'September 13, 2001' -> ISO-8601 as precise as given."""
+    if not s or not s.strip():
+        return None
+    if re.match(r"\s*\d{4}", s):
+        return iso_date(s)
+    m = re.match(r"\s*([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})\b", s)
+    if not m:
+        return None
+    return iso_from_parts(m.group(3), month_number(m.group(1)), m.group(2))
+
+
+# ---------------------------------------------------------------- JSON with paths
+
+class J:
+    """A JSON value and its path from the file's root, for locators."""
+
+    __slots__ = ("v", "path")
+
+    def __init__(self, v: Any, path: str):
+        self.v, self.path = v, path
+
+    def get(self, *keys: str) -> "J":
+        node = self
+        for k in keys:
+            v = node.v.get(k) if isinstance(node.v, dict) else None
+            node = J(v, f"{node.path}.{k}" if node.path else k)
+        return node
+
+    def items(self) -> list["J"]:
+        return [J(x, f"{self.path}[{i}]") for i, x in enumerate(self.v)] if isinstance(self.v, list) else []
+
+    def list(self, *keys: str) -> list["J"]:
+        return self.get(*keys).items()
+
+    def text(self, *keys: str) -> str | None:
+        v = self.get(*keys).v
+        if v is None or isinstance(v, (dict, list, bool)):
+            return None
+        s = " ".join(str(v).split())
+        return s or None
+
+    def texts(self, *keys: str) -> list[str]:
+        return [t for t in (x.text() for x in self.list(*keys)) if t]
+
+
+def json_studies(obj: Any) -> Iterator[tuple[J, str]]:
+    """(study node, 'v2' | 'classic') for every study in a parsed JSON file."""
+    root = J(obj, "")
+    if isinstance(obj, list):
+        for item in root.items():
+            yield from _json_study(item)
+        return
+    if not isinstance(obj, dict):
+        return
+    if isinstance(obj.get("studies"), list):
+        for item in root.list("studies"):
+            yield from _json_study(item)
+        return
+    if isinstance(obj.get("FullStudiesResponse"), dict):
+        for item in root.list("FullStudiesResponse", "FullStudies"):
+            if isinstance(item.v, dict) and isinstance(item.v.get("Study"), dict):
+                yield item.get("Study"), "classic"
+        return
+    yield from _json_study(root)
+
+
+def _json_study(node: J) -> Iterator[tuple[J, str]]:
+    if not isinstance(node.v, dict):
+        return
+    if isinstance(node.v.get("protocolSection"), dict):
+        yield node, "v2"
+    elif isinstance(node.v.get("Study"), dict):
+        yield node.get("Study"), "classic"
+    elif isinstance(node.v.get("ProtocolSection"), dict):
+        yield node, "classic"
+
+
+# ---------------------------------------------------------------- API v2 JSON
+
+def read_v2(s: J) -> CtStudy:
+    p, r = s.get("protocolSection"), s.get("resultsSection")
+    ident, status, design = p.get("identificationModule"), p.get("statusModule"), p.get("designModule")
+    info = design.get("designInfo")
+    st = CtStudy(
+        source_format="ctgov-json-v2",
+        nct_id=ident.text("nctId"), brief_title=ident.text("briefTitle"), official_title=ident.text("officialTitle"),
+        brief_summary=p.get("descriptionModule").text("briefSummary"),
+        conditions=p.get("conditionsModule").texts("conditions"),
+        keywords=p.get("conditionsModule").texts("keywords"),
+        study_type=enum(design.text("studyType")), allocation=enum(info.text("allocation")),
+        intervention_model=enum(info.text("interventionModel")),
+        observational_model=enum(info.text("observationalModel")),
+        time_perspective=enum(info.text("timePerspective")),
+        phases=design.texts("phases"), enrollment=to_int(design.get("enrollmentInfo", "count").v),
+        start_date=registry_date(status.text("startDateStruct", "date")),
+        first_posted=registry_date(status.text("studyFirstPostDateStruct", "date")),
+        results_posted=registry_date(status.text("resultsFirstPostDateStruct", "date")),
+        completion_date=registry_date(status.text("completionDateStruct", "date")),
+    )
+    ai = p.get("armsInterventionsModule")
+    st.arms = [CtArm(a.text("label") or "", enum(a.text("type")), a.text("description"), a.path)
+               for a in ai.list("armGroups") if a.text("label")]
+    st.interventions = [CtIntervention(enum(i.text("type")), i.text("name") or "", i.text("description"),
+                                       i.texts("otherNames"), i.path)
+                        for i in ai.list("interventions") if i.text("name")]
+    flow = r.get("participantFlowModule")
+    st.flow_groups = {g.text("id"): g.text("title") or g.text("id") for g in flow.list("groups") if g.text("id")}
+    st.started = _first_started(
+        [[(m.text("type"), [(a.text("groupId"), a.get("numSubjects").v, a.path) for a in m.list("achievements")])
+          for m in per.list("milestones")] for per in flow.list("periods")])
+    base = r.get("baselineCharacteristicsModule")
+    st.baseline_groups = {g.text("id"): g.text("title") or g.text("id") for g in base.list("groups") if g.text("id")}
+    st.baseline = _counts([(c.text("groupId"), c.get("value").v, c.path)
+                           for d in base.list("denoms")[:1] for c in d.list("counts")])
+    for o in r.list("outcomeMeasuresModule", "outcomeMeasures"):
+        cats = []
+        for c in o.list("classes"):
+            for cat in c.list("categories"):
+                cats.append(CtCategory(_join_titles(c.text("title"), cat.text("title")), [
+                    CtMeasurement(m.text("groupId") or "", m.text("value") or "", m.text("spread"),
+                                  m.text("lowerLimit"), m.text("upperLimit"), m.path)
+                    for m in cat.list("measurements")]))
+        st.outcomes.append(CtOutcome(
+            type=o.text("type"), title=o.text("title") or "", time_frame=o.text("timeFrame"),
+            param_type=o.text("paramType"), dispersion_type=o.text("dispersionType"), unit=o.text("unitOfMeasure"),
+            groups={g.text("id"): g.text("title") or g.text("id") for g in o.list("groups") if g.text("id")},
+            denoms=_counts([(c.text("groupId"), c.get("value").v, c.path)
+                            for d in o.list("denoms")[:1] for c in d.list("counts")]),
+            categories=cats,
+            analyses=[CtAnalysis(a.texts("groupIds"), a.text("paramType"), a.text("paramValue"), a.text("ciPctValue"),
+                                 a.text("ciLowerLimit"), a.text("ciUpperLimit"), a.text("pValue"),
+                                 a.text("statisticalMethod"), a.text("estimateComment"), a.path)
+                      for a in o.list("analyses")],
+            path=o.path))
+    ae = r.get("adverseEventsModule")
+    for g in ae.list("eventGroups"):
+        gid = g.text("id")
+        if not gid:
+            continue
+        st.event_groups[gid] = g.text("title") or gid
+        for kind, key in (("Deaths", "deaths"), ("Serious adverse events", "serious"), ("Other adverse events", "other")):
+            if g.get(f"{key}NumAtRisk").v is not None:
+                st.event_totals.append((kind, gid, to_int(g.get(f"{key}NumAffected").v),
+                                        to_int(g.get(f"{key}NumAtRisk").v)))
+    for key, serious in (("seriousEvents", True), ("otherEvents", False)):
+        for e in ae.list(key):
+            st.events.append(CtEvent(e.text("term") or "", serious, [
+                CtEventStat(x.text("groupId") or "", to_int(x.get("numAffected").v), to_int(x.get("numAtRisk").v), x.path)
+                for x in e.list("stats")], e.path))
+    return st
+
+
+# ---------------------------------------------------------------- classic (v1) JSON
+
+def read_classic(s: J) -> CtStudy:
+    p, r = s.get("ProtocolSection"), s.get("ResultsSection")
+    ident, status, design = p.get("IdentificationModule"), p.get("StatusModule"), p.get("DesignModule")
+    info = design.get("DesignInfo")
+    st = CtStudy(
+        source_format="ctgov-json-classic",
+        nct_id=ident.text("NCTId"), brief_title=ident.text("BriefTitle"), official_title=ident.text("OfficialTitle"),
+        brief_summary=p.get("DescriptionModule").text("BriefSummary"),
+        conditions=p.get("ConditionsModule").texts("ConditionList", "Condition"),
+        keywords=p.get("ConditionsModule").texts("KeywordList", "Keyword"),
+        study_type=enum(design.text("StudyType")), allocation=enum(info.text("DesignAllocation")),
+        intervention_model=enum(info.text("DesignInterventionModel")),
+        observational_model=enum((info.texts("DesignObservationalModelList", "DesignObservationalModel") or [None])[0]),
+        time_perspective=enum((info.texts("DesignTimePerspectiveList", "DesignTimePerspective") or [None])[0]),
+        phases=design.texts("PhaseList", "Phase"), enrollment=to_int(design.get("EnrollmentInfo", "EnrollmentCount").v),
+        start_date=registry_date(status.text("StartDateStruct", "StartDate")),
+        first_posted=registry_date(status.text("StudyFirstPostDateStruct", "StudyFirstPostDate")),
+        results_posted=registry_date(status.text("ResultsFirstPostDateStruct", "ResultsFirstPostDate")),
+        completion_date=registry_date(status.text("CompletionDateStruct", "CompletionDate")),
+    )
+    ai = p.get("ArmsInterventionsModule")
+    st.arms = [CtArm(a.text("ArmGroupLabel") or "", enum(a.text("ArmGroupType")), a.text("ArmGroupDescription"), a.path)
+               for a in ai.list("ArmGroupList", "ArmGroup") if a.text("ArmGroupLabel")]
+    st.interventions = [CtIntervention(enum(i.text("InterventionType")), i.text("InterventionName") or "",
+                                       i.text("InterventionDescription"),
+                                       i.texts("InterventionOtherNameList", "InterventionOtherName"), i.path)
+                        for i in ai.list("InterventionList", "Intervention") if i.text("InterventionName")]
+    flow = r.get("ParticipantFlowModule")
+    st.flow_groups = {g.text("FlowGroupId"): g.text("FlowGroupTitle") or g.text("FlowGroupId")
+                      for g in flow.list("FlowGroupList", "FlowGroup") if g.text("FlowGroupId")}
+    st.started = _first_started(
+        [[(m.text("FlowMilestoneType"), [(a.text("FlowAchievementGroupId"), a.get("FlowAchievementNumSubjects").v, a.path)
+                                         for a in m.list("FlowAchievementList", "FlowAchievement")])
+          for m in per.list("FlowMilestoneList", "FlowMilestone")]
+         for per in flow.list("FlowPeriodList", "FlowPeriod")])
+    base = r.get("BaselineCharacteristicsModule")
+    st.baseline_groups = {g.text("BaselineGroupId"): g.text("BaselineGroupTitle") or g.text("BaselineGroupId")
+                          for g in base.list("BaselineGroupList", "BaselineGroup") if g.text("BaselineGroupId")}
+    st.baseline = _counts([(c.text("BaselineDenomCountGroupId"), c.get("BaselineDenomCountValue").v, c.path)
+                           for d in base.list("BaselineDenomList", "BaselineDenom")[:1]
+                           for c in d.list("BaselineDenomCountList", "BaselineDenomCount")])
+    for o in r.list("OutcomeMeasuresModule", "OutcomeMeasureList", "OutcomeMeasure"):
+        cats = []
+        for c in o.list("OutcomeClassList", "OutcomeClass"):
+            for cat in c.list("OutcomeCategoryList", "OutcomeCategory"):
+                cats.append(CtCategory(_join_titles(c.text("OutcomeClassTitle"), cat.text("OutcomeCategoryTitle")), [
+                    CtMeasurement(m.text("OutcomeMeasurementGroupId") or "", m.text("OutcomeMeasurementValue") or "",
+                                  m.text("OutcomeMeasurementSpread"), m.text("OutcomeMeasurementLowerLimit"),
+                                  m.text("OutcomeMeasurementUpperLimit"), m.path)
+                    for m in cat.list("OutcomeMeasurementList", "OutcomeMeasurement")]))
+        st.outcomes.append(CtOutcome(
+            type=o.text("OutcomeMeasureType"), title=o.text("OutcomeMeasureTitle") or "",
+            time_frame=o.text("OutcomeMeasureTimeFrame"), param_type=o.text("OutcomeMeasureParamType"),
+            dispersion_type=o.text("OutcomeMeasureDispersionType"), unit=o.text("OutcomeMeasureUnitOfMeasure"),
+            groups={g.text("OutcomeGroupId"): g.text("OutcomeGroupTitle") or g.text("OutcomeGroupId")
+                    for g in o.list("OutcomeGroupList", "OutcomeGroup") if g.text("OutcomeGroupId")},
+            denoms=_counts([(c.text("OutcomeDenomCountGroupId"), c.get("OutcomeDenomCountValue").v, c.path)
+                            for d in o.list("OutcomeDenomList", "OutcomeDenom")[:1]
+                            for c in d.list("OutcomeDenomCountList", "OutcomeDenomCount")]),
+            categories=cats,
+            analyses=[CtAnalysis(a.texts("OutcomeAnalysisGroupIdList", "OutcomeAnalysisGroupId"),
+                                 a.text("OutcomeAnalysisParamType"), a.text("OutcomeAnalysisParamValue"),
+                                 a.text("OutcomeAnalysisCIPctValue"), a.text("OutcomeAnalysisCILowerLimit"),
+                                 a.text("OutcomeAnalysisCIUpperLimit"), a.text("OutcomeAnalysisPValue"),
+                                 a.text("OutcomeAnalysisStatisticalMethod"), a.text("OutcomeAnalysisEstimateComment"),
+                                 a.path)
+                      for a in o.list("OutcomeAnalysisList", "OutcomeAnalysis")],
+            path=o.path))
+    ae = r.get("AdverseEventsModule")
+    for g in ae.list("EventGroupList", "EventGroup"):
+        gid = g.text("EventGroupId")
+        if not gid:
+            continue
+        st.event_groups[gid] = g.text("EventGroupTitle") or gid
+        for kind, key in (("Deaths", "Deaths"), ("Serious adverse events", "Serious"), ("Other adverse events", "Other")):
+            if g.get(f"EventGroup{key}NumAtRisk").v is not None:
+                st.event_totals.append((kind, gid, to_int(g.get(f"EventGroup{key}NumAffected").v),
+                                        to_int(g.get(f"EventGroup{key}NumAtRisk").v)))
+    for key, serious in (("Serious", True), ("Other", False)):
+        for e in ae.list(f"{key}EventList", f"{key}Event"):
+            st.events.append(CtEvent(e.text(f"{key}EventTerm") or "", serious, [
+                CtEventStat(x.text(f"{key}EventStatsGroupId") or "", to_int(x.get(f"{key}EventStatsNumAffected").v),
+                            to_int(x.get(f"{key}EventStatsNumAtRisk").v), x.path)
+                for x in e.list(f"{key}EventStatsList", f"{key}EventStats")], e.path))
+    return st
+
+
+def _join_titles(*titles: str | None) -> str | None:
+    return " / ".join(t for t in titles if t) or None
+
+
+def _counts(rows: list[tuple[str | None, Any, str]]) -> list[CtCount]:
+    return [CtCount(gid, n, path) for gid, raw, path in rows if gid and (n := to_int(raw)) is not None]
+
+
+def _first_started(periods: list[list[tuple[str | None, list[tuple[str | None, Any, str]]]]]) -> list[CtCount]:
+    """Per flow group, the STARTED count of the first period in which it is not zero (a
+    follow-up extension group starts nobody in the double-blind period)."""
+    out: dict[str, CtCount] = {}
+    for milestones in periods:
+        for kind, achievements in milestones:
+            if (kind or "").strip().upper() != "STARTED":
+                continue
+            for c in _counts(achievements):
+                if c.n > 0 and c.group_id not in out:
+                    out[c.group_id] = c
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- legacy XML
+
+def read_xml(root) -> CtStudy:
+    tree = root.getroottree()
+    path = tree.getpath
+
+    def t(el, p: str) -> str | None:
+        return text_of(el.find(p)) if el is not None else None
+
+    def ts(el, p: str) -> list[str]:
+        return [x for x in (text_of(e) for e in el.iterfind(p)) if x] if el is not None else []
+
+    st = CtStudy(
+        source_format="ctgov-xml",
+        nct_id=t(root, "id_info/nct_id"), brief_title=t(root, "brief_title"), official_title=t(root, "official_title"),
+        brief_summary=t(root, "brief_summary/textblock"), conditions=ts(root, "condition"),
+        keywords=ts(root, "keyword"), study_type=enum(t(root, "study_type")),
+        allocation=enum(t(root, "study_design_info/allocation")),
+        intervention_model=enum(t(root, "study_design_info/intervention_model")),
+        observational_model=enum(t(root, "study_design_info/observational_model")),
+        time_perspective=enum(t(root, "study_design_info/time_perspective")),
+        phases=ts(root, "phase"), enrollment=to_int(t(root, "enrollment")),
+        start_date=registry_date(t(root, "start_date")),
+        first_posted=registry_date(t(root, "study_first_posted") or t(root, "firstreceived_date")),
+        results_posted=registry_date(t(root, "results_first_posted") or t(root, "firstreceived_results_date")),
+        completion_date=registry_date(t(root, "completion_date")),
+    )
+    st.arms = [CtArm(t(a, "arm_group_label") or "", enum(t(a, "arm_group_type")), t(a, "description"), path(a))
+               for a in root.iterfind("arm_group") if t(a, "arm_group_label")]
+    st.interventions = [CtIntervention(enum(t(i, "intervention_type")), t(i, "intervention_name") or "",
+                                       t(i, "description"), ts(i, "other_name"), path(i))
+                        for i in root.iterfind("intervention") if t(i, "intervention_name")]
+    res = root.find("clinical_results")
+    if res is None:
+        return st
+
+    def groups(el) -> dict[str, str]:
+        return {g.get("group_id"): t(g, "title") or g.get("group_id")
+                for g in (el.iterfind("group_list/group") if el is not None else ()) if g.get("group_id")}
+
+    def counts(els) -> list[CtCount]:
+        return _counts([(e.get("group_id"), e.get("count") or e.get("value"), path(e)) for e in els])
+
+    flow = res.find("participant_flow")
+    st.flow_groups = groups(flow)
+    periods = []
+    for per in (flow.iterfind("period_list/period") if flow is not None else ()):
+        periods.append([(t(m, "title"), [(c.get("group_id"), c.get("count"), path(c))
+                                         for c in m.iterfind("participants_list/participants")])
+                        for m in per.iterfind("milestone_list/milestone")])
+    st.started = _first_started(periods)
+    base = res.find("baseline")
+    st.baseline_groups = groups(base)
+    if base is not None:
+        first = base.find("analyzed_list/analyzed")
+        st.baseline = counts(first.iterfind("count_list/count")) if first is not None else []
+    for o in res.iterfind("outcome_list/outcome"):
+        m = o.find("measure")
+        cats = []
+        for c in (m.iterfind("class_list/class") if m is not None else ()):
+            for cat in c.iterfind("category_list/category"):
+                cats.append(CtCategory(_join_titles(t(c, "title"), t(cat, "title")), [
+                    CtMeasurement(x.get("group_id") or "", (x.get("value") or "").strip(), x.get("spread"),
+                                  x.get("lower_limit"), x.get("upper_limit"), path(x))
+                    for x in cat.iterfind("measurement_list/measurement")]))
+        analyzed = m.find("analyzed_list/analyzed") if m is not None else None
+        st.outcomes.append(CtOutcome(
+            type=t(o, "type"), title=t(o, "title") or "", time_frame=t(o, "time_frame"),
+            param_type=t(m, "param"), dispersion_type=t(m, "dispersion"), unit=t(m, "units"),
+            groups=groups(o), denoms=counts(analyzed.iterfind("count_list/count")) if analyzed is not None else [],
+            categories=cats,
+            analyses=[CtAnalysis(ts(a, "group_id_list/group_id"), t(a, "param_type"), t(a, "param_value"),
+                                 t(a, "ci_percent"), t(a, "ci_lower_limit"), t(a, "ci_upper_limit"), t(a, "p_value"),
+                                 t(a, "method"), t(a, "estimate_desc"), path(a))
+                      for a in o.iterfind("analysis_list/analysis")],
+            path=path(o)))
+    ev = res.find("reported_events")
+    st.event_groups = groups(ev)
+    for tag, serious in (("serious_events", True), ("other_events", False)):
+        for cat in (ev.iterfind(f"{tag}/category_list/category") if ev is not None else ()):
+            for e in cat.iterfind("event_list/event"):
+                stats = [CtEventStat(c.get("group_id") or "", to_int(c.get("subjects_affected")),
+                                     to_int(c.get("subjects_at_risk")), path(c)) for c in e.iterfind("counts")]
+                term = t(e, "sub_title") or ""
+                if (t(cat, "title") or "").strip().lower() == "total":
+                    kind = "Serious adverse events" if serious else "Other adverse events"
+                    st.event_totals += [(kind, s.group_id, s.affected, s.at_risk) for s in stats]
+                else:
+                    st.events.append(CtEvent(term, serious, stats, path(e)))
+    return st
+
+
+def parse_xml_root(doc: Document):
+    try:
+        root = etree.fromstring(doc.data, etree.XMLParser(**XML_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as e:
+        raise ParseError(doc.path, f"malformed ClinicalTrials.gov XML: {' '.join(str(e).split())}") from None
+    if root.tag != "clinical_study":
+        raise ParseError(doc.path, f"not ClinicalTrials.gov XML: the root element is <{etree.QName(root).localname}>")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and list(dtd.iterentities()):
+        raise ParseError(doc.path, "refusing ClinicalTrials.gov XML that declares entities")
+    return root
+
+
+# ---------------------------------------------------------------- rendering
+
+class Writer:
+    """Builds record.text line by line and remembers where each line starts."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+        self.pos = 0
+
+    def line(self, s: str = "") -> tuple[int, int]:
+        start, end, _ = self.emit(s)
+        return start, end
+
+    def emit(self, s: str) -> tuple[int, int, str]:
+        """Write one line (whitespace collapsed, so a line is one line); (start, end, line)."""
+        s = " ".join(s.split())
+        start = self.pos
+        self.parts.append(s + "\n")
+        self.pos += len(s) + 1
+        return start, start + len(s), s
+
+    def blank(self) -> None:
+        if self.parts and self.parts[-1] != "\n":
+            self.line()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts).rstrip("\n")
+
+
+def number(s: str | None) -> float | None:
+    """A registry number ('7.0', '-1.696', '1,234'); 'NA', '>10' and blanks are None."""
+    if s is None:
+        return None
+    m = re.fullmatch(r"\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)\s*", s)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+def parse_p(s: str | None) -> tuple[float | None, str | None]:
+    """'<0.001' -> (0.001, '<'); '=0.247' or '0.0004' -> (.., '='); '≤0.05' -> '<'; '>0.05' -> nothing."""
+    if not s:
+        return None, None
+    m = re.fullmatch(r"\s*(<=|≤|<|=|>=|≥|>)?\s*p?\s*([0-9]*\.?[0-9]+(?:[eE]-?\d+)?)\s*", s)
+    if not m:
+        return None, None
+    op = m.group(1) or "="
+    if op.startswith((">", "≥")):
+        return None, None
+    return float(m.group(2)), "<" if op in ("<", "<=", "≤") else "="
+
+
+def months(value: float, unit: str | None) -> float | None:
+    m = _TIME_UNIT_RE.match(unit or "")
+    if not m:
+        return None
+    u = m.group(1).lower().rstrip("s")
+    return round(value * _TIME_UNITS[u], 2)
+
+
+def timepoint_months(*texts: str | None) -> float | None:
+    for s in texts:
+        m = _TIMEPOINT.search(s or "")
+        if m:
+            u = m.group(2).lower()
+            u = "year" if u.startswith("y") else u.rstrip("s")
+            return round(float(m.group(1)) * _TIME_UNITS[u], 2)
+    return None
+
+
+def outcome_endpoint(title: str) -> str:
+    """The endpoint an outcome's title names: a code when it names one ('Overall Survival
+    (OS) Time in Months' -> OS; 'Duration of Objective Response (DOR)' -> DOR), else the
+    title in a few words ('Percentage of Subjects With X at Week 52' -> 'X')."""
+    vocab = load_vocab()
+    title = re.sub(r"^[^:]{1,60}:\s+(?=\S)", "", title) if ":" in title[:62] else title  # "LCM vs CDM: ..."
+    for abbr in re.findall(r"\(([^()]{1,15})\)", title):
+        code = vocab.endpoint_code(abbr)
+        if code:
+            return code
+    code = vocab.endpoint_code(title)
+    if code:
+        return code
+    if not re.match(r"\s*(?:duration|time)\s+(?:of|to)\b", title, re.I):
+        found = ep.endpoint_code(title)
+        if found and ep.is_specific(found):
+            return found
+    if _SURVIVE.search(title) and not ep.all_endpoints(title):
+        return "OS"
+    words = _TITLE_TAIL.sub("", _TITLE_PREFIX.sub("", title)).strip() or title
+    if len(words) > _MAX_ENDPOINT_WORDS:
+        words = words[:_MAX_ENDPOINT_WORDS].rsplit(" ", 1)[0]
+    return words
+
+
+@dataclass
+class _Ctx:
+    w: Writer
+    study: CtStudy
+    arm_types: dict[str, str]   # lower-cased arm label -> normalised arm type
+    figures: list[Figure] = field(default_factory=list)
+
+
+def render(st: CtStudy) -> tuple[str, list[Span], Extraction]:
+    w = Writer()
+    spans: list[Span] = []
+    title = st.official_title or st.brief_title
+    if title:
+        s, e = w.line(title)
+        spans.append(Span("title", s, e))
+    if st.brief_summary:
+        w.blank()
+        s, e = w.line(st.brief_summary)
+        spans.append(Span("abstract", s, e))
+    w.blank()
+    rest = w.pos
+    facts: list[str] = []
+    if st.nct_id:
+        facts.append(f"Registry: ClinicalTrials.gov {st.nct_id}")
+    if st.conditions:
+        facts.append("Conditions: " + "; ".join(st.conditions))
+    design_bits = [x for x in (st.study_type, st.allocation, st.intervention_model, st.observational_model,
+                               st.time_perspective) if x]
+    if design_bits or st.phases:
+        facts.append("Design: " + ", ".join(design_bits + st.phases))
+    if st.enrollment is not None:
+        facts.append(f"Enrollment: {st.enrollment}")
+    for f in facts:
+        w.line(f)
+
+    ctx = _Ctx(w, st, {a.label.lower(): a.type or "" for a in st.arms})
+    if st.arms:
+        w.blank()
+        w.line("Arms:")
+        for a in st.arms:
+            w.line(f"{a.label}: {a.type or 'arm'}." + (f" {a.description}" if a.description else ""))
+    therapies = render_interventions(w, st)
+    cohorts = render_participants(w, st)
+    for o in st.outcomes:
+        render_outcome(ctx, o)
+    adverse = render_adverse_events(w, st)
+    text = w.text
+    spans.append(Span("other", rest, len(text)))
+    facts_ = StudyFacts(design=study_design(st), condition=st.conditions[0] if st.conditions else None,
+                        n_patients=st.enrollment)
+    return text, spans, Extraction(study=facts_, cohorts=cohorts, therapies=therapies, figures=ctx.figures,
+                                   adverse_events=adverse)
+
+
+def render_interventions(w: Writer, st: CtStudy) -> list[TherapyMention]:
+    out: list[TherapyMention] = []
+    if not st.interventions:
+        return out
+    vocab = load_vocab()
+    w.blank()
+    w.line("Interventions:")
+    seen: set[str] = set()
+    for i in st.interventions:
+        name = " ".join(i.name.split())
+        line = name + (f" ({i.type})" if i.type else "")
+        if i.other_names:
+            line += "; other names: " + ", ".join(i.other_names)
+        if i.description:
+            line += f". {i.description}"
+        s, _ = w.line(line)
+        for canonical, cls in intervention_therapies(vocab, i, name):
+            if canonical not in seen:
+                seen.add(canonical)
+                out.append(TherapyMention(mention=name, canonical=canonical, therapy_class=cls,
+                                          start=s, end=s + len(name)))
+    return out
+
+
+def intervention_therapies(vocab, i: CtIntervention, name: str) -> list[tuple[str, str]]:
+    """(canonical, class) an intervention gives: the vocabulary's entry for its name or one
+    of its other names; else the therapies its name lists ('Chemotherapy (gemcitabine +
+    carboplatin)'); else the name itself, class "other". A placebo gives nothing, and so
+    does an unknown intervention of a kind that is no treatment (a monitoring strategy,
+    a diagnostic test, a behavioural programme)."""
+    if _PLACEBO.match(name):
+        return []
+    hit = vocab.match_therapy(name) or next(filter(None, map(vocab.match_therapy, i.other_names)), None)
+    if hit:
+        return [hit]
+    parts = therapies_in_label(name)
+    if parts:
+        return parts
+    if (i.type or "") in _NOT_TREATMENT_TYPES:
+        return []
+    return [(name.lower(), "other")]
+
+
+def render_participants(w: Writer, st: CtStudy) -> list[Cohort]:
+    """One cohort per flow group that started (else per baseline group), quoting its line."""
+    if st.started:
+        counts, names, how, rule = st.started, st.flow_groups, "started", "ctgov.flow"
+    else:
+        counts = [c for c in st.baseline if c.n > 0]
+        names, how, rule = st.baseline_groups, "at baseline", "ctgov.baseline"
+        if len(counts) > 1:      # the last baseline group is the registry's "Total"
+            total = counts[-1]
+            if sum(c.n for c in counts[:-1]) == total.n or names.get(total.group_id, "").lower() == "total":
+                counts = counts[:-1]
+    out: list[Cohort] = []
+    if not counts:
+        return out
+    w.blank()
+    w.line("Participants:")
+    for c in counts:
+        label = names.get(c.group_id, c.group_id)
+        s, e, line = w.emit(f"{label}: {c.n} {how}")
+        out.append(Cohort(label=label, n=c.n, quote=line, start=s, end=e, rule=rule, locator=c.path))
+    return out
+
+
+def _value_text(o: CtOutcome, m: CtMeasurement) -> str:
+    s = f"{m.value} {o.unit}" if o.unit else m.value
+    disp = o.dispersion_type or ""
+    if m.lower is not None or m.upper is not None:
+        s += f" ({disp + ' ' if disp else ''}{m.lower if m.lower is not None else 'NA'} to "\
+             f"{m.upper if m.upper is not None else 'NA'})"
+    elif m.spread is not None:
+        s += f" ({disp + ' ' if disp else ''}{m.spread})"
+    return s
+
+
+def render_outcome(ctx: _Ctx, o: CtOutcome) -> None:
+    w = ctx.w
+    w.blank()
+    head = f"Outcome: {o.title}" + (f" ({o.type})" if o.type else "") + "."
+    if o.time_frame:
+        head += f" Time frame: {o.time_frame.rstrip('.')}."
+    w.line(head)
+    if o.param_type:
+        w.line(f"Measure: {o.param_type}" + (f", {o.dispersion_type}" if o.dispersion_type else "")
+               + (f"; unit: {o.unit}" if o.unit else "") + ".")
+    if o.denoms:
+        w.line("Participants analyzed: " + "; ".join(f"{o.groups.get(c.group_id, c.group_id)}: {c.n}"
+                                                       for c in o.denoms))
+    kind = figure_kind(o)
+    endpoint = outcome_endpoint(o.title) if kind else None
+    for cat in o.categories:
+        for m in cat.measurements:
+            group = o.groups.get(m.group_id, m.group_id)
+            prefix = f"{cat.title} — " if cat.title else ""
+            line = f"{prefix}{group}: {_value_text(o, m)}"
+            s, e, line = w.emit(line)
+            if kind:
+                f = measurement_figure(o, kind, endpoint, cat, m, group)
+                if f is not None:
+                    f.quote, f.start, f.end = line, s, e
+                    ctx.figures.append(f)
+    for a in o.analyses:
+        names = [o.groups.get(g, g) for g in a.group_ids]
+        line = f"Analysis ({' vs '.join(names) or 'all groups'}):"
+        if a.param_type or a.param_value:
+            line += f" {a.param_type or 'estimate'} {a.param_value or 'NA'}"
+        if a.ci_lower is not None or a.ci_upper is not None:
+            line += f" ({a.ci_pct + '% ' if a.ci_pct else ''}CI {a.ci_lower or 'NA'} to {a.ci_upper or 'NA'})"
+        if a.p_value:
+            p = a.p_value.strip()
+            line += f", p {p if p[:1] in '<=>≤≥' else '= ' + p}"
+        if a.method:
+            line += f", {a.method}"
+        if a.estimate_desc:
+            line += f". {a.estimate_desc}"
+        s, e, line = w.emit(line)
+        f = analysis_figure(ctx, o, a, names)
+        if f is not None:
+            f.quote, f.start, f.end = line, s, e
+            ctx.figures.append(f)
+
+
+def figure_kind(o: CtOutcome) -> str | None:
+    """What kind of figure an outcome's measurements are, when the contract can say it."""
+    param = enum(o.param_type) or ""
+    unit = o.unit or ""
+    if param == "MEDIAN" and _TIME_UNIT_RE.match(unit):
+        return "median"
+    if param in ("NUMBER", "") and (_PERCENT_OF_PEOPLE.match(unit) or _PERCENT_PROBABILITY.match(unit)):
+        return "percent"
+    if param in ("NUMBER", "") and _RATIO_UNIT.match(unit) and ratio_kind(o.title):
+        return "ratio"
+    return None
+
+
+def ratio_kind(s: str | None) -> str | None:
+    for pat, kind in _RATIO_KINDS:
+        if pat.search(s or ""):
+            return kind
+    return None
+
+
+def _ci(o: CtOutcome, m: CtMeasurement) -> tuple[float | None, float | None]:
+    """CI limits of a measurement, only when the outcome says they are a 95% CI."""
+    if not re.search(r"95\s*%\s*confidence", o.dispersion_type or "", re.I):
+        return None, None
+    return number(m.lower), number(m.upper)
+
+
+def measurement_figure(o: CtOutcome, kind: str, endpoint: str, cat: CtCategory, m: CtMeasurement,
+                       group: str) -> Figure | None:
+    value = number(m.value)
+    if value is None:
+        return None
+    lo, hi = _ci(o, m)
+    f = Figure(endpoint=endpoint, measure="", value=value, unit="", quote="", start=0, end=0,
+               group=group, ci_low=lo, ci_high=hi, confidence=CONFIDENCE, rule=RULE_OUTCOME,
+               section="results", locator=m.path)
+    if kind == "median":
+        f.measure, f.unit = "median", "months"
+        f.value = months(value, o.unit)
+        f.ci_low = months(lo, o.unit) if lo is not None else None
+        f.ci_high = months(hi, o.unit) if hi is not None else None
+        f.variable = cat.title
+    elif kind == "ratio":
+        f.measure, f.unit = ratio_kind(o.title), "ratio"
+        f.variable = cat.title
+    else:
+        tp = timepoint_months(cat.title, o.title)
+        survival = ep.is_time_to_event(endpoint) or bool(_PERCENT_PROBABILITY.match(o.unit or ""))
+        f.unit = "%"
+        if survival:
+            f.measure = "rate"
+            f.timepoint_months = tp if tp is not None else _plain_timepoint(o.time_frame)
+        else:
+            f.measure = "proportion"
+            if cat.title:
+                f.variable = cat.title
+    return f
+
+
+def _plain_timepoint(time_frame: str | None) -> float | None:
+    """A time frame that is only a duration ('2 years', 'Month 12') is the time point."""
+    if time_frame and re.fullmatch(r"\s*(?:at\s+)?(?:\d+(?:\.\d+)?[\s-]*(?:months?|years?|weeks?|days?)|"
+                                   r"(?:month|year|week|day)\s+\d+(?:\.\d+)?)\s*", time_frame, re.I):
+        m = re.fullmatch(r"\s*(?:at\s+)?(?:month|year|week|day)\s+(\d+(?:\.\d+)?)\s*", time_frame, re.I)
+        if m:
+            unit = time_frame.strip().split()[-2].lower()
+            return timepoint_months(f"{m.group(1)} {unit}")
+        return timepoint_months(time_frame)
+    return None
+
+
+def analysis_figure(ctx: _Ctx, o: CtOutcome, a: CtAnalysis, names: list[str]) -> Figure | None:
+    kind = ratio_kind(a.param_type)
+    value = number(a.param_value)
+    if not kind or value is None:
+        return None
+    group, comparator = experimental_and_control(ctx, a.group_ids, names)
+    lo = hi = None
+    if a.ci_pct is None or number(a.ci_pct) == 95:
+        lo, hi = number(a.ci_lower), number(a.ci_upper)
+    p, op = parse_p(a.p_value)
+    return Figure(endpoint=outcome_endpoint(o.title), measure=kind, value=value, unit="ratio", quote="",
+                  start=0, end=0, group=group, comparator=comparator, ci_low=lo, ci_high=hi, p_value=p, p_op=op,
+                  confidence=CONFIDENCE, rule=RULE_ANALYSIS, section="results", locator=a.path)
+
+
+def experimental_and_control(ctx: _Ctx, ids: list[str], names: list[str]) -> tuple[str | None, str | None]:
+    """Of an analysis's two groups, the one tested and the one it is compared with: a group
+    whose arm is a comparator (or that is named placebo, control, standard...) is the
+    comparator; failing that, the registry's order (first group vs second)."""
+    if len(names) != 2:
+        return (" vs ".join(names) or None), None
+
+    def is_control(name: str) -> bool:
+        arm_type = ctx.arm_types.get(name.lower())
+        if arm_type is None:
+            arm_type = next((t for label, t in ctx.arm_types.items()
+                             if label and (label in name.lower() or name.lower() in label)), "")
+        return arm_type in _CONTROL_TYPES or bool(_CONTROL_WORDS.search(name))
+
+    first, second = names
+    if is_control(first) and not is_control(second):
+        return second, first
+    return first, second
+
+
+def render_adverse_events(w: Writer, st: CtStudy) -> list[AdverseEvent]:
+    out: list[AdverseEvent] = []
+    if not (st.event_totals or st.events):
+        return out
+    w.blank()
+    w.line("Adverse events:")
+    for kind, gid, n, at_risk in st.event_totals:
+        w.line(f"{kind} — {st.event_groups.get(gid, gid)}: {_fraction(n, at_risk)}")
+    for e in st.events:
+        label = "Serious adverse event" if e.serious else "Other adverse event"
+        for x in e.stats:
+            group = st.event_groups.get(x.group_id, x.group_id)
+            s, end, line = w.emit(f"{label}: {e.term} — {group}: {_fraction(x.affected, x.at_risk)}")
+            if not x.affected:
+                continue    # a zero is rendered, but is not an event that happened
+            pct = round(100 * x.affected / x.at_risk, 1) if x.at_risk else None
+            out.append(AdverseEvent(event=e.term, grade="serious" if e.serious else "any", phase=None,
+                                    n=x.affected, percent=pct, quote=line, start=s, end=end, locator=x.path))
+    return out
+
+
+def _fraction(n: int | None, at_risk: int | None) -> str:
+    return f"{'NA' if n is None else n}/{'NA' if at_risk is None else at_risk}"
+
+
+def study_design(st: CtStudy) -> str | None:
+    kind = st.study_type or ""
+    if kind.startswith("INTERVENTIONAL"):
+        if st.allocation == "RANDOMIZED":
+            return "randomized controlled trial"
+        if (st.intervention_model or "").startswith("SINGLE_GROUP"):
+            return "single-arm trial"
+        if st.allocation == "NON_RANDOMIZED":
+            return "non-randomized trial"
+        return "clinical trial"
+    if kind.startswith("OBSERVATIONAL"):
+        model, perspective = st.observational_model or "", st.time_perspective or ""
+        if model.startswith("CASE_CONTROL"):
+            return "case-control"
+        if perspective.startswith("CROSS_SECTIONAL") or model.startswith("CROSS_SECTIONAL"):
+            return "cross-sectional"
+        if model.startswith("CASE_ONLY") or model.startswith("CASE_SERIES"):
+            return "case series"
+        if perspective.startswith("RETROSPECTIVE"):
+            return "retrospective cohort"
+        return "prospective cohort"
+    if kind.startswith("EXPANDED_ACCESS"):
+        return "expanded access"
+    return None
+
+
+# ---------------------------------------------------------------- records
+
+def build_record(st: CtStudy) -> ArticleRecord:
+    text, spans, stated = render(st)
+    pub = st.first_posted or st.results_posted or st.start_date
+    extra = {k: v for k, v in (("start_date", st.start_date), ("completion_date", st.completion_date),
+                               ("results_first_posted", st.results_posted), ("phases", st.phases or None),
+                               ("study_type", st.study_type), ("brief_title", st.brief_title))
+             if v}
+    return ArticleRecord(
+        source_format=st.source_format, text=text, title=st.official_title or st.brief_title,
+        abstract=st.brief_summary, nct_id=st.nct_id, pub_date=pub, year=int(pub[:4]) if pub else None,
+        keywords=list(dict.fromkeys(st.conditions + st.keywords)),
+        publication_types=["Clinical Trial Registry Record"], language="en", spans=spans, extra=extra,
+        stated=stated)
+
+
+def _json_head(head: bytes) -> bytes:
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head.lstrip()
+
+
+class CtgovJsonIngester:
+    format = FORMAT_JSON
+    priority = 70      # before the literature-platform JSON (50), which also starts with "{"
+
+    def sniff(self, head: bytes, doc: Document) -> bool:
+        h = _json_head(head)
+        if h[:1] not in (b"{", b"["):
+            return False
+        return any(k in h for k in _V2_KEYS) or (
+            any(k in h for k in _CLASSIC_KEYS) and b'"IdentificationModule"' in h)
+
+    def parse(self, doc: Document) -> Iterator[ArticleRecord]:
+        try:
+            obj = json.loads(decode_text(doc))
+        except json.JSONDecodeError as e:
+            raise ParseError(doc.path, f"malformed ClinicalTrials.gov JSON: {e}") from None
+        found = False
+        for node, kind in json_studies(obj):
+            found = True
+            yield build_record(read_v2(node) if kind == "v2" else read_classic(node))
+        if not found:
+            raise ParseError(doc.path, "no ClinicalTrials.gov study in this JSON")
+
+
+class CtgovXmlIngester:
+    format = FORMAT_XML
+    priority = 70
+
+    def sniff(self, head: bytes, doc: Document) -> bool:
+        return root_name(head) == "clinical_study"
+
+    def parse(self, doc: Document) -> Iterator[ArticleRecord]:
+        yield build_record(read_xml(parse_xml_root(doc)))
+
+
+@hookimpl
+def register_ingesters():
+    return [CtgovJsonIngester(), CtgovXmlIngester()]
