@@ -13,7 +13,8 @@ from typing import Callable, Iterable, Iterator
 from sqlite_utils import Database
 
 from kb.errors import KbError, ParseError, UnknownFormat
-from kb.extract.article import extract_article, figure_therapies
+from kb.extract.article import extract_article, figure_therapies, is_full_text
+from kb.match import richness
 from kb.models import Document, Extraction
 from kb.plugins import ingesters
 from kb.store import save
@@ -109,12 +110,17 @@ def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
     base = 0
     with db.atomic():
         doc_id = save.save_document(db, doc, ing.format, "")
+        doc_richness = 0
         for i, rec in enumerate(ing.parse(doc)):
             ex = extract_article(rec)
             if base:
                 shift_offsets(ex, base)
             links = [figure_therapies(f) for f in ex.figures]
-            save.save_study(db, doc_id, doc, i, rec, ex, links)
+            r = richness(is_full_text(rec), bool(rec.abstract) or bool(rec.text.strip()))
+            if r > doc_richness:
+                doc_richness = r
+                db.execute("UPDATE documents SET richness = ? WHERE id = ?", [r, doc_id])
+            save.save_study(db, doc_id, doc, i, rec, ex, links, ing.format, r)
             parts.append(rec.text)
             base += len(rec.text) + len(RECORD_SEPARATOR)
             n_studies += 1

@@ -15,6 +15,7 @@ from kb.errors import KbError
 from kb.pipeline import expand_inputs, ingest_paths
 from kb.query.crosstab import AXES, COUNTS, crosstab
 from kb.query.export import build_export
+from kb.store.merge import dedupe
 from kb.query.figures import FigureFilter, figure_columns, query_figures
 from kb.store.db import open_db
 
@@ -115,6 +116,32 @@ def export(
         write_rows(query_figures(store, FigureFilter()), figure_columns(store), Format.csv)
     else:
         raise KbError(f"unknown export format {fmt!r}: use json or csv")
+
+
+@app.command("dedupe")
+def dedupe_cmd(
+    *,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list candidate merges and links.")] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Find records of one paper stored as several studies: merge exact and near-exact
+    matches, link preprints and conference abstracts, report near-duplicates."""
+    store = open_db(db, create=False)
+    pairs = dedupe(store, apply=not dry_run)
+    rows = [{"action": _action(p.verdict.relation, dry_run), "relation": p.verdict.relation,
+             "score": round(p.verdict.score, 1), "reasons": "; ".join(p.verdict.reasons), "study": p.a,
+             "other": p.b, "title": p.title_a, "other_title": p.title_b} for p in pairs]
+    write_rows(rows, ["action", "relation", "score", "reasons", "study", "other", "title", "other_title"], fmt,
+               title=f"{len(rows)} candidate pairs")
+
+
+def _action(relation: str, dry_run: bool) -> str:
+    if relation == "same":
+        return "would merge" if dry_run else "merged"
+    if relation == "near_duplicate":
+        return "review"
+    return "would link" if dry_run else "linked"
 
 
 @app.command()

@@ -36,6 +36,15 @@ def document_spans(record: ArticleRecord) -> list[Span]:
     return [Span("abstract", 0, len(text))] + [s for s in spans if s.kind in ("table", "caption")]
 
 
+FULL_TEXT_SECTIONS = {"methods", "results", "discussion"}
+
+
+def is_full_text(record: ArticleRecord) -> bool:
+    """A paper's body (methods, results or discussion), not just its title and abstract;
+    or a structured source that states results outright."""
+    return record.stated is not None or any(s.kind in FULL_TEXT_SECTIONS for s in document_spans(record))
+
+
 def extract_article(record: ArticleRecord) -> Extraction:
     text = record.text
     spans = document_spans(record)

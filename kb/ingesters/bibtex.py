@@ -13,6 +13,7 @@ were read is refused with the first one that was lost.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterator
 
 import bibtexparser
@@ -24,7 +25,8 @@ from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number
-from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, make_record, parse_date, pmid_from_url
+from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, make_record, parse_date, pmid_from_url, \
+    split_keywords
 from kb.models import ArticleRecord, Author, Document
 
 FORMAT = "bibtex"
@@ -43,7 +45,7 @@ class BibtexIngester:
         return bool(lines) and bool(ENTRY_START.match(lines[0]))
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        text = decode_text(doc)
+        text = decode_text(doc).replace("\r\n", "\n").replace("\r", "\n")
         declared = [(m.group(1), m.group(2)) for m in ENTRY_START.finditer(text)
                     if m.group(1).lower() not in NOT_ENTRIES]
         entries = parse_entries(text, doc.path)
@@ -75,7 +77,8 @@ def latex_text(s: str | None) -> str | None:
     if s is None:
         return None
     s = _FORMATTING.sub("", s)
-    s = latex_to_unicode(s)
+    s = re.sub(r"\\([ij])(?![A-Za-z])", r"\1", s)      # dotless \i and \j take accents as i and j
+    s = unicodedata.normalize("NFC", latex_to_unicode(s))
     s = s.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ").replace("$", "")
     s = re.sub(r"\\([%&#_{}$])", r"\1", s)
     s = s.replace("{", "").replace("}", "")
@@ -91,7 +94,7 @@ def split_authors(value: str) -> list[str]:
             depth += 1
         elif c == "}":
             depth -= 1
-        elif depth == 0 and value[i:i + 5].lower() == " and " :
+        elif depth == 0 and value[i:i + 5].lower() == " and ":
             names.append(value[start:i])
             start = i + 5
             i += 5
@@ -147,7 +150,6 @@ def parse_bib_pmid(entry: dict) -> str | None:
 
 def build_record(entry: dict) -> ArticleRecord:
     authors = [a for a in map(parse_author, split_authors(entry.get("author") or "")) if a]
-    keywords = [k.strip() for k in re.split(r"[;,]", _field(entry, "keywords", "keyword") or "") if k.strip()]
     pages = _field(entry, "pages")
     return make_record(
         FORMAT,
@@ -163,7 +165,7 @@ def build_record(entry: dict) -> ArticleRecord:
         doi=find_doi(entry.get("doi")),
         pmid=parse_bib_pmid(entry),
         pmcid=_field(entry, "pmcid"),
-        keywords=keywords,
+        keywords=split_keywords(_field(entry, "keywords", "keyword")),
         language=_field(entry, "language", "langid"),
         extra={"entry_type": entry.get("ENTRYTYPE"), "citation_key": entry.get("ID")},
     )

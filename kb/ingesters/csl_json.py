@@ -19,7 +19,8 @@ from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
 from kb.ingesters.pubmed_xml import iso_from_parts
-from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person
+from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person, \
+    split_keywords
 from kb.models import ArticleRecord, Author, Document
 
 FORMAT = "csl-json"
@@ -39,8 +40,7 @@ class CslJsonIngester:
             return False
         if start[:1] == b"[" and start[1:].lstrip()[:1] not in (b"{", b"]"):
             return False
-        end = doc.data.rstrip()[-1:]
-        return end in (b"}", b"]") and bool(_CSL_KEYS.search(head)) and b'"message-type"' not in head[:4096]
+        return bool(_CSL_KEYS.search(head)) and b'"message-type"' not in head[:4096]
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         try:
@@ -119,7 +119,7 @@ def build_record(item: dict) -> ArticleRecord:
     authors = item.get("author") if isinstance(item.get("author"), list) else []
     keywords = item.get("keyword")
     if isinstance(keywords, str):
-        keywords = re.split(r"\s*[,;]\s*", keywords)
+        keywords = split_keywords(keywords)
     elif not isinstance(keywords, list):
         keywords = []
     issn = item.get("ISSN")

@@ -25,7 +25,7 @@ from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
 from kb.ingesters.ris import clean, doi_from_url, find_doi, find_issn, join_pages, make_record, parse_date, \
-    parse_person, pmid_from_url
+    parse_person, pmid_from_url, split_keywords
 from kb.models import ArticleRecord, Document
 
 FORMAT = "csv-export"
@@ -43,7 +43,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "authors": ("Author full names", "Authors", "Author Names", "Author(s)", "Author", "Full Author Names",
                 "AF", "AU"),
     "year": ("Year", "Publication Year", "Pub Year", "PY", "Year Published"),
-    "date": ("Publication Date", "Date of Publication", "Create Date", "PD", "Date"),
+    "date": ("Publication Date", "Date of Publication", "PD", "Date"),
+    "citation": ("Citation",),
     "doi": ("DOI", "DI", "DO"),
     "pmid": ("PMID", "PubMed ID", "Pubmed Id", "PM", "Medline PMID"),
     "pmcid": ("PMCID", "PMC ID"),
@@ -71,12 +72,15 @@ OTHER_KEYS = {_key(c) for f, cols in COLUMNS.items() if f != "title" for c in co
 _EMBASE_SOURCE = re.compile(
     r"^(?P<journal>.+?)\s+\((?P<year>\d{4})\)\s*(?P<volume>[^:\s(]+)?(?::(?P<issue>[^\s(]+))?\s*"
     r"(?:\((?P<pages>[^)]*)\))?\.?\s*(?:Date of Publication:\s*(?P<date>.+?))?\s*$")
+# PubMed's Citation cell: "Eur J Med Genet. 2020 Feb;63(2):103640. doi: ..."
+_PUBMED_CITATION = re.compile(r"^(?P<journal>[^.]+(?:\.[^.;]+)*?)\.\s+(?P<date>\d{4}[^;:.]*)"
+                              r"(?:;(?P<volume>[^(:;.]+)?(?:\((?P<issue>[^)]+)\))?(?::(?P<pages>[^.;]+))?)?")
 _NCT = re.compile(r"\bNCT\d{8}\b")
 
 
 def header_of(text: str) -> tuple[list[str], str] | None:
     """The header cells and delimiter of the first line, or None when it is no export header."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    first = re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"), maxsplit=1)[0]
     best: tuple[list[str], str] | None = None
     for d in DELIMITERS:
         try:
@@ -110,6 +114,8 @@ class CsvExportIngester:
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         text = decode_text(doc)
+        if "\r" in text and "\n" not in text:      # classic Mac line ends: the csv module wants \n or \r\n
+            text = text.replace("\r", "\n")
         found = header_of(text)
         if found is None:
             raise ParseError(doc.path, "the first line is not a header with a title column")
@@ -147,34 +153,34 @@ def column_map(header: list[str]) -> dict[str, int]:
     return out
 
 
-def split_list(value: str | None) -> list[str]:
-    """'a; b; c' or 'a, b (x, y), c' -> items; commas inside parentheses do not split."""
-    value = clean(value)
+def split_authors(value: str | None) -> list[str]:
+    """Names in an authors cell.
+
+    'Labanski, A.; Langhorst, J.' (';' between names), 'Liu R., Adler D.G.' or 'Smith J, Doe A'
+    (',' between names that each have a space), 'Uno, Yoshiharu' (one 'Family, Given' name);
+    Scopus full names carry an author id in parentheses, which is dropped.
+    """
+    value = re.sub(r"\s*\(\d+\)", "", clean(value) or "")
     if not value:
         return []
     if ";" in value:
         return [x.strip() for x in value.split(";") if x.strip()]
-    items, depth, cur = [], 0, []
-    for c in value:
-        depth += (c == "(") - (c == ")")
-        if c == "," and depth <= 0:
-            items.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-    items.append("".join(cur))
-    return [x.strip() for x in items if x.strip()]
-
-
-def split_authors(value: str | None) -> list[str]:
-    """'Liu R., Adler D.G.' / 'Smith J, Doe A' / 'Labanski, A.; Langhorst, J.' / full names with ids."""
-    names = split_list(value)
-    return [re.sub(r"\s*\(\d+\)\s*$", "", n) for n in names]   # Scopus full names carry "(author id)"
+    parts = [x.strip() for x in value.split(",") if x.strip()]
+    if all(" " in x for x in parts):
+        return parts
+    if len(parts) % 2 == 0:                     # Family, Given, Family, Given
+        return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
+    return [value]
 
 
 def parse_source(source: str | None) -> dict:
     m = _EMBASE_SOURCE.match(clean(source) or "")
     return {k: v for k, v in m.groupdict().items() if v} if m else {}
+
+
+def parse_citation(citation: str | None) -> dict:
+    m = _PUBMED_CITATION.match(clean(citation) or "")
+    return {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()} if m else {}
 
 
 def parse_open_url(url: str | None) -> dict:
@@ -187,7 +193,7 @@ def parse_open_url(url: str | None) -> dict:
 
 def build_record(row: dict[str, str]) -> ArticleRecord:
     get = lambda f: clean(row.get(f))  # noqa: E731
-    source = parse_source(get("source")) if get("source") and not get("journal") else {}
+    source = parse_source(get("source")) if get("source") and not get("journal") else parse_citation(get("citation"))
     openurl = parse_open_url(get("open_url"))
     year = get("year") or source.get("year")
     date = parse_date(source.get("date") or get("date"), year=year)
@@ -211,8 +217,8 @@ def build_record(row: dict[str, str]) -> ArticleRecord:
         pmid=pmid if pmid and pmid.isdigit() else None,
         pmcid=get("pmcid"),
         nct_id=trials[0] if trials else None,
-        keywords=split_list(get("keywords")) + split_list(get("index_keywords")),
-        publication_types=split_list(get("publication_types")),
+        keywords=split_keywords(get("keywords")) + split_keywords(get("index_keywords")),
+        publication_types=split_keywords(get("publication_types")),
         language=get("language"),
         extra={"trial_ids": trials if len(trials) > 1 else None},
     )

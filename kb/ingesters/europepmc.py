@@ -358,7 +358,8 @@ def build_dc_record(el) -> ArticleRecord | None:
         journal=journal,
         authors=[dc_author(n) for n in dc_texts(el, DC, "creator")],
         keywords=dedupe(dc_texts(el, DC, "subject")),
-        publication_types=dedupe([t.strip() for d in dc_texts(el, DC, "description") for t in d.split(";") if t.strip()]),
+        publication_types=dedupe([t.strip() for d in dc_texts(el, DC, "description")
+                                  for t in d.split(";") if t.strip()]),
         language=next(iter(dc_texts(el, DC, "language")), None),
         spans=spans,
         extra=extra,
@@ -428,7 +429,7 @@ def load_json(doc: Document, what: str, accepts: Callable[[Any], bool] | None = 
     try:
         return decode_json(doc)
     except json.JSONDecodeError as e:
-        raise ParseError(doc.path, f"malformed {what} JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+        raise ParseError(doc.path, f"malformed {what} JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
     except UnicodeDecodeError:
         raise ParseError(doc.path, f"{what} JSON is not UTF-8") from None
     except RecursionError:

@@ -18,7 +18,7 @@ from kb.hookspecs import hookimpl
 from kb.ingesters.base import normalise_doi
 from kb.ingesters.europepmc import (
     PRIORITY, as_list, build_text, dedupe, get_path, inline_text, iso_prefix, load_json, normalise_pmcid,
-    normalise_pmid, sniff_json, text_value,
+    normalise_pmid, sniff_json, strings, text_value,
 )
 from kb.models import ArticleRecord, Author, Document, Journal
 
@@ -34,7 +34,7 @@ class OpenAlexIngester:
 
     def sniff(self, head: bytes, doc: Document) -> bool:
         return sniff_json(head, doc, is_openalex, (b"openalex.org",),
-                          broken=((b'"https://openalex.org/W', b'"authorships"'), (b'"meta"', b'"results"')))
+                          broken=((b"openalex.org/W", b'"display_name"'),))
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         obj = load_json(doc, "OpenAlex", is_openalex)
@@ -105,7 +105,7 @@ def parse_journal(w: dict) -> Journal | None:
     biblio = w.get("biblio") if isinstance(w.get("biblio"), dict) else {}
     first, last = text_value(biblio.get("first_page")), text_value(biblio.get("last_page"))
     pages = f"{first}-{last}" if first and last and first != last else first or last
-    issn = text_value(venue.get("issn_l")) or next((s for s in (text_value(x) for x in as_list(venue.get("issn"))) if s), None)
+    issn = text_value(venue.get("issn_l")) or next(iter(strings(venue.get("issn"))), None)
     return Journal(name=name, issn=issn, volume=text_value(biblio.get("volume")),
                    issue=text_value(biblio.get("issue")), pages=pages)
 

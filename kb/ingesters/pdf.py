@@ -39,7 +39,8 @@ DEFAULT_MAX_PAGES = 500
 # Acrobat accepts the %PDF- header anywhere in the first 1024 bytes (junk before it is
 # common in files saved from mail or web servers).
 MAGIC_WINDOW = 1024
-_MAGIC = re.compile(rb"%PDF-\d\.\d")
+_MAGIC = re.compile(rb"%PDF-")
+_VERSIONED_MAGIC = re.compile(rb"%PDF-\d\.\d")
 # A PDF's last %%EOF sits at the very end; writers may add a newline or a little padding.
 EOF_WINDOW = 2048
 _OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
@@ -52,7 +53,7 @@ EDGE_LINES = 3
 # after the first: journals alternate two running heads, each on half the pages, and
 # the first page usually carries neither.
 FURNITURE_SHARE = 0.4
-# Digits in any lines within this many characters count as the same line (page numbers).
+# Lines that differ only in their digits (page numbers, volume) count as the same line.
 _DIGITS = re.compile(r"\d+")
 # Control characters that would upset SQLite or the text model; replaced one for one so
 # that offsets do not move. Surrogates (from broken font maps) cannot be stored as UTF-8.
@@ -61,7 +62,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _BAD_TITLE = re.compile(r"(?i)^(microsoft (word|powerpoint)|untitled|document\d*$)|\.(pdf|docx?|tex|dvi|indd|qxd)$")
 # Marks a pypdf warning about a stream that would not decode.
 CONTENT_DAMAGE = "stream: "
-# A title is set larger than the body text; 1.2 times is the least of any journal's style.
+# A title is set clearly larger than the body text; below 1.2 times the body size the
+# largest run is more likely a bold heading or a journal banner than the title.
 TITLE_SIZE_RATIO = 1.2
 
 
@@ -71,13 +73,12 @@ class PdfIngester:
     priority = 90
 
     def sniff(self, head: bytes, doc: Document) -> bool:
-        m = _MAGIC.search(head[:MAGIC_WINDOW])
-        if not m:
-            return False
         # At the very start it is a PDF (or claims to be, and parse says it is not).
-        # Further in, only when the file also ends like a PDF: a text that merely
-        # mentions "%PDF-1.4" near its top stays text.
-        return not head[: m.start()].strip() or b"%%EOF" in doc.data[-EOF_WINDOW:]
+        if _MAGIC.match(head.lstrip()):
+            return True
+        # Further in, only a versioned header in a file that also ends like a PDF: a text
+        # that merely mentions "%PDF-1.4" near its top stays text.
+        return bool(_VERSIONED_MAGIC.search(head[:MAGIC_WINDOW])) and b"%%EOF" in doc.data[-EOF_WINDOW:]
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         yield parse_pdf(doc)
@@ -155,13 +156,14 @@ def parse_pdf(doc: Document) -> ArticleRecord:
 
     text, pages = join_pages(texts)
     furniture = find_furniture(text, pages)
-    letters = sum(ch.isalpha() for ch in _outside(text, furniture))
+    body = _outside(text, furniture)
+    letters = sum(ch.isalpha() for ch in body)
     if letters < MIN_LETTERS:
         damage = next((w for w in warnings if w.startswith(CONTENT_DAMAGE)), None)
         if damage:
             raise ParseError(doc.path, f"damaged PDF: page content unreadable ({damage[len(CONTENT_DAMAGE):]})")
         raise ParseError(doc.path, "no text layer (scanned PDF?)")
-    shown = sum(not ch.isspace() for ch in text)
+    shown = sum(not ch.isspace() for ch in body)
     if letters < MIN_LETTER_SHARE * shown:
         raise ParseError(doc.path, "text layer unreadable (fonts without a Unicode map?)")
 

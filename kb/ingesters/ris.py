@@ -393,8 +393,28 @@ def find_issn(s: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2).upper()}" if m else None
 
 
+def split_keywords(value: str | None) -> list[str]:
+    """'a; b; c' or 'a, b (x, y), c' -> items: ';' when there is one, else ',' outside parentheses."""
+    value = clean(value)
+    if not value:
+        return []
+    if ";" in value:
+        return [x.strip() for x in value.split(";") if x.strip()]
+    items, depth, cur = [], 0, []
+    for c in value:
+        depth += (c == "(") - (c == ")")
+        if c == "," and depth <= 0:
+            items.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+    items.append("".join(cur))
+    return [x.strip() for x in items if x.strip()]
+
+
 def join_pages(start: str | None, end: str | None) -> str | None:
-    start, end = clean(start), clean(end)
+    # Without a digit it is not a page ("No-Specified", Ovid's placeholder).
+    start, end = (x if x and any(c.isdigit() for c in x) else None for x in (clean(start), clean(end)))
     if start and end and end != start and "-" not in start:
         return f"{start}-{end}"
     return start or end
@@ -414,7 +434,7 @@ def parse_date(s: str | None, year: str | None = None) -> str | None:
     if not s:
         return None
     m = _NUMERIC_DATE.match(s)
-    if m:
+    if m and (m.group(2) or not _MONTH_WORD.search(s)):
         month = int(m.group(2)) if m.group(2) else None
         return iso_from_parts(m.group(1), month if month and 1 <= month <= 12 else None, m.group(3))
     y = re.search(r"\b(\d{4})\b", s)

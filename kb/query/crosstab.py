@@ -34,7 +34,7 @@ def crosstab(db: Database, rows: str, cols: str, count: str, flt: FigureFilter) 
         LEFT JOIN conditions c ON c.id = s.condition_id
         LEFT JOIN figure_therapies ft ON ft.figure_id = f.id
         LEFT JOIN therapies t ON t.id = ft.therapy_id
-        WHERE {where}
+        WHERE f.superseded = 0 AND {where}
     """
     figs: dict[tuple, set] = defaultdict(set)
     studies: dict[tuple, dict] = defaultdict(dict)

@@ -27,7 +27,7 @@ def build_export(db: Database) -> dict:
                 ON a.id = sa.author_id WHERE sa.study_id = ? ORDER BY sa.position""", [sid])],
             "documents": _rows(db, """SELECT d.name, d.path, d.format, d.sha256 FROM study_documents sd
                 JOIN documents d ON d.id = sd.document_id WHERE sd.study_id = ? ORDER BY d.id""", [sid]),
-            "cohorts": _rows(db, """SELECT label, n FROM cohorts WHERE study_id = ? AND status != 'rejected'
+            "cohorts": _rows(db, """SELECT label, n FROM cohorts WHERE study_id = ? AND status != 'rejected' AND superseded = 0
                 ORDER BY id""", [sid]),
             "therapies": _rows(db, """SELECT st.mention, t.canonical, t.class FROM study_therapies st
                 JOIN therapies t ON t.id = st.therapy_id WHERE st.study_id = ? AND st.given = 1
@@ -36,8 +36,8 @@ def build_export(db: Database) -> dict:
                 f.comparator, f.variable, f.analysis, f.value, f.unit, f.ci_low, f.ci_high, f.p_value, f.p_op,
                 f.quote, d.name AS document, f.start, f."end", f.confidence, f.rule, f.status
                 FROM figures f JOIN documents d ON d.id = f.document_id
-                WHERE f.study_id = ? AND f.status != 'rejected' ORDER BY d.id, f.start, f.id""", [sid]),
+                WHERE f.study_id = ? AND f.status != 'rejected' AND f.superseded = 0 ORDER BY d.id, f.start, f.id""", [sid]),
             "adverse_events": _rows(db, """SELECT event, phase, grade, n, percent FROM adverse_events
-                WHERE study_id = ? AND status != 'rejected' ORDER BY id""", [sid]),
+                WHERE study_id = ? AND status != 'rejected' AND superseded = 0 ORDER BY id""", [sid]),
         })
     return {"studies": studies}

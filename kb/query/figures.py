@@ -73,7 +73,7 @@ def query_figures(db: Database, flt: FigureFilter) -> list[dict]:
         JOIN studies s ON s.id = f.study_id
         JOIN documents d ON d.id = f.document_id
         LEFT JOIN conditions c ON c.id = s.condition_id
-        WHERE {where}
+        WHERE f.superseded = 0 AND {where}
         ORDER BY s.year DESC, f.study_id, f.start
     """
     cur = db.execute(sql, params)

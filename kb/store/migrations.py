@@ -194,3 +194,54 @@ def locators(db: Database) -> None:
     of a registry record, a table cell."""
     for table in ("figures", "cohorts", "adverse_events"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN locator TEXT")
+
+
+@migrations(name="0004_one_study_per_paper")
+def one_study_per_paper(db: Database) -> None:
+    """Records of one paper from several sources become one study: identifiers seen for it,
+    keys to find it again, links to related documents (preprint, conference abstract,
+    near-duplicates), field values that disagreed, and which source's figures count."""
+    db.executescript(
+        """
+        CREATE TABLE study_identifiers (
+            study_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                  -- doi, pmid, pmcid, nct
+            value TEXT NOT NULL,
+            PRIMARY KEY (kind, value)
+        );
+        CREATE INDEX idx_study_identifiers_study ON study_identifiers(study_id);
+        CREATE TABLE study_blocks (
+            study_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,                   -- blocking key: title words, year + first author
+            PRIMARY KEY (key, study_id)
+        );
+        CREATE INDEX idx_study_blocks_study ON study_blocks(study_id);
+        CREATE TABLE study_links (
+            study_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL,              -- preprint_of, conference_abstract_of, near_duplicate
+            score REAL,
+            reason TEXT,
+            PRIMARY KEY (study_id, other_id)
+        );
+        CREATE TABLE field_conflicts (
+            id INTEGER PRIMARY KEY,
+            study_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            kept TEXT,                           -- the value the study shows
+            other TEXT,                          -- the value another source gave
+            document_id INTEGER REFERENCES documents(id),  -- the source of `other`
+            rule TEXT                            -- why `kept` won
+        );
+        CREATE INDEX idx_field_conflicts_study ON field_conflicts(study_id);
+        ALTER TABLE documents ADD COLUMN richness INTEGER NOT NULL DEFAULT 2;
+        ALTER TABLE figures ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cohorts ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE adverse_events ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+    # Studies stored before this migration get their identifiers and keys now.
+    for row in db.execute("SELECT id, doi, pmid, pmcid, nct_id FROM studies").fetchall():
+        for kind, value in zip(("doi", "pmid", "pmcid", "nct"), row[1:]):
+            if value:
+                db.execute("INSERT OR IGNORE INTO study_identifiers VALUES (?, ?, ?)", [row[0], kind, value.lower()])

@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 from sqlite_utils import Database
 
+from kb.match import normalise_title
 from kb.models import ArticleRecord, Document, Extraction, Figure
+from kb.store import merge
 
 PARSER_VERSION = "kb-1"
 
@@ -37,10 +39,10 @@ def document_exists(db: Database, sha256: str) -> bool:
     return bool(db.execute("SELECT 1 FROM documents WHERE sha256 = ?", [sha256]).fetchone())
 
 
-def save_document(db: Database, doc: Document, fmt: str, text: str) -> int:
+def save_document(db: Database, doc: Document, fmt: str, text: str, richness_: int = 2) -> int:
     return db["documents"].insert({
         "name": doc.name, "path": doc.path, "format": fmt, "sha256": doc.sha256, "size": doc.size,
-        "parser_version": PARSER_VERSION, "ingested_at": now(), "text": text,
+        "parser_version": PARSER_VERSION, "ingested_at": now(), "text": text, "richness": richness_,
     }).last_pk
 
 
@@ -62,8 +64,57 @@ def therapy_id(db: Database, canonical: str, therapy_class: str, parent: str | N
     return db["therapies"].insert({"canonical": canonical, "class": therapy_class, "parent": parent}).last_pk
 
 
+# Where two sources of one paper disagree, who wins depends on the field: bibliographic
+# fields from a source that states them (a PubMed or publisher record) over what was
+# guessed from a text's first lines; extracted facts from the richer text (full text over
+# abstract). The losing value is kept in field_conflicts, never lost.
+_BIBLIOGRAPHIC = ("title", "abstract", "pub_date", "year", "journal_id", "volume", "issue", "pages")
+_EXTRACTED = ("design", "condition_id", "n_patients", "follow_up_median_months")
+_GUESSED_METADATA = ("text", "pdf")
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return normalise_title(a) == normalise_title(b)
+    return str(a) == str(b)
+
+
+def _merge_fields(db: Database, sid: str, row: dict, doc_id: int, mine: int, fmt: str) -> None:
+    """Another source of a stored paper: fill what is missing, settle disagreements by the
+    rules above."""
+    cur = db.execute("SELECT * FROM studies WHERE id = ?", [sid])
+    current = dict(zip([c[0] for c in cur.description], cur.fetchone()))
+    theirs = db.execute("""SELECT max(d.richness), min(d.format IN ('text', 'pdf')) FROM study_documents sd
+                           JOIN documents d ON d.id = sd.document_id WHERE sd.study_id = ?""", [sid]).fetchone()
+    their_richness, their_guessed = (theirs[0] or 0), bool(theirs[1])
+    updates = {}
+    for k, v in row.items():
+        if k in ("id", "created_at") or v is None:
+            continue
+        old = current.get(k)
+        if old is None:
+            updates[k] = v
+            continue
+        if k not in _BIBLIOGRAPHIC + _EXTRACTED or _same_value(old, v):
+            continue
+        if k in _BIBLIOGRAPHIC:
+            new_wins = their_guessed and fmt not in _GUESSED_METADATA
+            rule = "bibliographic field: a record that states it over text guessing"
+        else:
+            new_wins = mine > their_richness
+            rule = "extracted fact: full text over abstract over reference"
+        kept, other = (v, old) if new_wins else (old, v)
+        if new_wins:
+            updates[k] = v
+        db["field_conflicts"].insert({"study_id": sid, "field": k, "kept": str(kept), "other": str(other),
+                                      "document_id": None if new_wins else doc_id, "rule": rule})
+    if updates:
+        db["studies"].update(sid, updates)
+
+
 def save_study(db: Database, doc_id: int, doc: Document, index: int, record: ArticleRecord,
-               ex: Extraction, figure_links: list[list[tuple[str, str]]]) -> str:
+               ex: Extraction, figure_links: list[list[tuple[str, str]]], fmt: str = "text",
+               mine: int = 2) -> str:
     sid = study_key(record, doc, index)
     j = record.journal
     journal_id = _lookup(db, "journals", "name", j.name, {
@@ -81,15 +132,27 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         "oa_url": record.oa_url, "publication_types": json.dumps(record.publication_types) if record.publication_types else None,
         "created_at": now(),
     }
+    cand = merge.candidate_of_record(record)
+    match_id, verdict = merge.find_match(db, cand)
+    if match_id and verdict and verdict.relation == "same":
+        sid = match_id
     existing = db.execute("SELECT 1 FROM studies WHERE id = ?", [sid]).fetchone()
     if existing:
-        # Another source of the same paper: fill what is missing, never overwrite.
-        current = dict(zip([c[0] for c in db.execute("SELECT * FROM studies WHERE id = ?", [sid]).description],
-                           db.execute("SELECT * FROM studies WHERE id = ?", [sid]).fetchone()))
-        db["studies"].update(sid, {k: v for k, v in row.items() if current.get(k) is None and v is not None})
+        row["id"] = sid
+        _merge_fields(db, sid, row, doc_id, mine, fmt)
     else:
         db["studies"].insert(row)
+        if match_id and verdict:
+            merge.link(db, sid, match_id, verdict)  # preprint, conference abstract or near-duplicate
+    merge.remember(db, sid, cand)
+    before = db.execute("""SELECT max(d.richness) FROM study_documents sd JOIN documents d ON d.id = sd.document_id
+                           WHERE sd.study_id = ?""", [sid]).fetchone()[0]
     db["study_documents"].insert({"study_id": sid, "document_id": doc_id}, ignore=True)
+    # The richest source's figures are the study's: a full text supersedes an abstract.
+    superseded = int(before is not None and mine < before)
+    if before is not None and mine > before:
+        for table in ("figures", "cohorts", "adverse_events"):
+            db.execute(f"UPDATE [{table}] SET superseded = 1 WHERE study_id = ?", [sid])
 
     if not existing:
         for pos, a in enumerate(record.authors):
@@ -108,7 +171,7 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         }, ignore=True)
     db["cohorts"].insert_all([{
         "study_id": sid, "document_id": doc_id, "label": c.label, "n": c.n, "quote": c.quote,
-        "start": c.start, "end": c.end, "rule": c.rule, "locator": c.locator,
+        "start": c.start, "end": c.end, "rule": c.rule, "locator": c.locator, "superseded": superseded,
     } for c in ex.cohorts])
     for f, links in zip(ex.figures, figure_links):
         fid = figure_key(doc, f)
@@ -118,13 +181,13 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             "variable": f.variable, "analysis": f.analysis, "value": f.value, "unit": f.unit,
             "ci_low": f.ci_low, "ci_high": f.ci_high, "p_value": f.p_value, "p_op": f.p_op,
             "quote": f.quote, "start": f.start, "end": f.end, "section": f.section,
-            "confidence": f.confidence, "rule": f.rule, "locator": f.locator,
+            "confidence": f.confidence, "rule": f.rule, "locator": f.locator, "superseded": superseded,
         }, ignore=True)
         for canonical, cls in links:
             db["figure_therapies"].insert({"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
     db["adverse_events"].insert_all([{
         "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
         "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
-        "locator": a.locator,
+        "locator": a.locator, "superseded": superseded,
     } for a in ex.adverse_events])
     return sid
