@@ -12,8 +12,20 @@ from kb import hookspecs
 log = logging.getLogger(__name__)
 
 DEFAULT_PLUGINS = (
-    "kb.ingesters.platform_json",
+    "kb.ingesters.pdf",
+    "kb.ingesters.ctgov",
+    "kb.ingesters.europepmc",
+    "kb.ingesters.crossref",
+    "kb.ingesters.openalex",
+    "kb.ingesters.semantic_scholar",
     "kb.ingesters.pubmed_xml",
+    "kb.ingesters.endnote_xml",
+    "kb.ingesters.csl_json",
+    "kb.ingesters.platform_json",
+    "kb.ingesters.medline_nbib",
+    "kb.ingesters.ris",
+    "kb.ingesters.bibtex",
+    "kb.ingesters.csv_export",
     "kb.ingesters.text_article",
 )
 

@@ -44,7 +44,7 @@ MYELOMA = _one("002_*.txt")    # literature-platform JSON record of a myeloma re
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
     """Environment knobs of kb must not leak in from the developer's shell."""
-    for var in ("KB_DB", "KB_MAX_FILE_MB", "KB_DEBUG"):
+    for var in ("KB_DB", "KB_MAX_FILE_MB", "KB_DEBUG", "KB_MAX_PDF_PAGES", "KB_MAX_DECOMPRESSED_MB", "KB_VOCAB_DIR"):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -102,11 +102,12 @@ def test_dedupe_merges_studies_stored_before_they_could_be_matched(tmp_path):
 
 def test_full_text_supersedes_the_abstract_figures_of_the_same_paper(tmp_path):
     abstract = tmp_path / "abstract.txt"
-    abstract.write_text("Survival after surgery: a cohort study\n\ndoi: 10.9999/kb.test.1\n\nResults: The 5-year OS "
-                        "rate was 41.0%.\n", encoding="utf-8")
+    methods = "Methods: We reviewed the records of patients treated with surgery at one centre. "
+    abstract.write_text("Survival after surgery: a cohort study\n\ndoi: 10.9999/kb.test.1\n\n" + methods +
+                        "Results: The 5-year OS rate was 41.0%.\n", encoding="utf-8")
     full = tmp_path / "full.txt"
-    full.write_text("Abstract\nResults: The 5-year OS rate was 41.0%.\ndoi: 10.9999/kb.test.1\n\nResults\nThe 5-year "
-                    "OS rate was 41.0% and the 5-year DFS rate was 30.0%.\n", encoding="utf-8")
+    full.write_text("Abstract\n" + methods + "Results: The 5-year OS rate was 41.0%.\ndoi: 10.9999/kb.test.1\n\n"
+                    "Results\nThe 5-year OS rate was 41.0% and the 5-year DFS rate was 30.0%.\n", encoding="utf-8")
     db = open_db(tmp_path / "kb.db")
     ingest_paths(db, [str(abstract), str(full)])
     assert rows(tmp_path / "kb.db", "SELECT count(*) AS n FROM studies")[0]["n"] == 1

@@ -1,159 +1,20 @@
-"""The `kb` command line: thin commands over the library, one exit path for errors."""
+"""The `kb` command line: thin commands over the library, one exit path for errors.
+
+Commands live in one module per group; importing a module adds its commands to `app`.
+"""
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kb.cli.output import DbOption, Format, FormatOption, error, write_rows
+from kb.cli import evidence  # noqa: F401  (registers its commands)
+from kb.cli.app import app
+from kb.cli.output import error
 from kb.errors import KbError
-from kb.pipeline import expand_inputs, ingest_paths
-from kb.query.crosstab import AXES, COUNTS, crosstab
-from kb.query.export import build_export
-from kb.store.merge import dedupe
-from kb.query.figures import FigureFilter, figure_columns, query_figures
-from kb.store.db import open_db
 
-app = typer.Typer(help="kb: a literature knowledge base for clinical evidence.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
-
-FIGURE_TABLE_COLUMNS = ["study", "group", "variable", "endpoint", "measure", "months", "value", "ci", "p", "quote"]
-
-
-def _display(row: dict) -> dict:
-    """One figure as a person reads it: '0.671', '0.473-0.952', '= 0.025'."""
-    lo, hi = row.get("ci_low"), row.get("ci_high")
-    return {**row, "study": f"{row.get('study_title') or row.get('document')} ({row.get('year') or 'n.d.'})",
-            "months": row.get("timepoint_months"),
-            "value": f"{row['value']:g}{'%' if row.get('unit') == '%' else ''}",
-            "ci": f"{lo:g}-{hi:g}" if lo is not None and hi is not None else None,
-            "p": f"{row.get('p_op') or '='} {row['p_value']:g}" if row.get("p_value") is not None else None}
-
-
-@app.command()
-def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
-    *,
-    db: DbOption = None,
-) -> None:
-    """Ingest article files into the store (format detected from content)."""
-    store = open_db(db)
-    inputs = list(expand_inputs(paths))
-    console = Console(stderr=True)
-    if console.is_terminal and len(inputs) > 1:
-        with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            task = bar.add_task("ingest", total=len(inputs))
-            report = ingest_paths(store, inputs, on_progress=lambda _: bar.advance(task))
-    else:
-        report = ingest_paths(store, inputs)
-    for path, reason in report.failed:
-        error(f"{path}: {reason}")
-    console.print(f"{len(report.ingested)} ingested ({report.studies} studies, {report.figures} figures), "
-                  f"{len(report.unchanged)} unchanged, {len(report.failed)} failed", highlight=False)
-    if report.failed:
-        raise typer.Exit(1)
-
-
-@app.command()
-def query(
-    *,
-    therapy: Annotated[Optional[str], typer.Option(help="Therapy, class or synonym (follows the vocabulary hierarchy).")] = None,
-    outcome: Annotated[Optional[str], typer.Option(help="Endpoint code or name: OS, 'overall survival', ...")] = None,
-    condition: Annotated[Optional[str], typer.Option(help="Condition name (substring).")] = None,
-    measure: Annotated[Optional[str], typer.Option(help="rate, HR, OR, RR, median or proportion.")] = None,
-    study: Annotated[Optional[str], typer.Option(help="Study id, DOI, PMID or title words.")] = None,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """List outcome figures matching the filters, with study, group, value, CI, p and quote."""
-    store = open_db(db, create=False)
-    rows = query_figures(store, FigureFilter(therapy, outcome, condition, measure, study))
-    if fmt is Format.table:
-        write_rows([_display(r) for r in rows], FIGURE_TABLE_COLUMNS, fmt, title=f"{len(rows)} figures")
-    else:
-        write_rows(rows, figure_columns(store), fmt)
-
-
-@app.command("crosstab")
-def crosstab_cmd(
-    *,
-    rows: Annotated[str, typer.Option(help=f"Row axis: {', '.join(AXES)}.")] = "therapy",
-    cols: Annotated[str, typer.Option(help=f"Column axis: {', '.join(AXES)}.")] = "outcome",
-    count: Annotated[str, typer.Option(help=f"What each cell counts: {', '.join(COUNTS)}.")] = "studies",
-    therapy: Annotated[Optional[str], typer.Option(help="Therapy filter.")] = None,
-    outcome: Annotated[Optional[str], typer.Option(help="Outcome filter.")] = None,
-    condition: Annotated[Optional[str], typer.Option(help="Condition filter.")] = None,
-    measure: Annotated[Optional[str], typer.Option(help="Measure filter.")] = None,
-    study: Annotated[Optional[str], typer.Option(help="Study filter.")] = None,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Cross-tabulate the evidence: e.g. therapy class by outcome, counting studies."""
-    store = open_db(db, create=False)
-    row_keys, col_keys, cells = crosstab(store, rows, cols, count,
-                                         FigureFilter(therapy, outcome, condition, measure, study))
-    out = [{rows: r, **{c: cells.get((r, c), 0) for c in col_keys}} for r in row_keys]
-    write_rows(out, [rows] + col_keys, fmt, title=f"{count} by {rows} and {cols}")
-
-
-@app.command()
-def export(
-    *,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (the evidence export) or csv (figures).")] = "json",
-    db: DbOption = None,
-) -> None:
-    """Export the store: JSON per the export contract, or the figures as CSV."""
-    store = open_db(db, create=False)
-    if fmt == "json":
-        sys.stdout.write(json.dumps(build_export(store), ensure_ascii=False, indent=1) + "\n")
-    elif fmt == "csv":
-        write_rows(query_figures(store, FigureFilter()), figure_columns(store), Format.csv)
-    else:
-        raise KbError(f"unknown export format {fmt!r}: use json or csv")
-
-
-@app.command("dedupe")
-def dedupe_cmd(
-    *,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list candidate merges and links.")] = False,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Find records of one paper stored as several studies: merge exact and near-exact
-    matches, link preprints and conference abstracts, report near-duplicates."""
-    store = open_db(db, create=False)
-    pairs = dedupe(store, apply=not dry_run)
-    rows = [{"action": _action(p.verdict.relation, dry_run), "relation": p.verdict.relation,
-             "score": round(p.verdict.score, 1), "reasons": "; ".join(p.verdict.reasons), "study": p.a,
-             "other": p.b, "title": p.title_a, "other_title": p.title_b} for p in pairs]
-    write_rows(rows, ["action", "relation", "score", "reasons", "study", "other", "title", "other_title"], fmt,
-               title=f"{len(rows)} candidate pairs")
-
-
-def _action(relation: str, dry_run: bool) -> str:
-    if relation == "same":
-        return "would merge" if dry_run else "merged"
-    if relation == "near_duplicate":
-        return "review"
-    return "would link" if dry_run else "linked"
-
-
-@app.command()
-def studies(*, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
-    """List the studies in the store."""
-    store = open_db(db, create=False)
-    cur = store.execute("""
-        SELECT s.id, s.year, s.design, c.name AS condition, s.n_patients, s.title,
-               (SELECT count(*) FROM figures f WHERE f.study_id = s.id) AS figures
-        FROM studies s LEFT JOIN conditions c ON c.id = s.condition_id ORDER BY s.year DESC, s.id""")
-    cols = [c[0] for c in cur.description]
-    write_rows([dict(zip(cols, r)) for r in cur.fetchall()], cols, fmt, title="studies")
+__all__ = ["app", "main"]
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from kb.extract import figures as fig_rules
 from kb.extract import therapies as therapies_module
 from kb.extract.adverse import prose_adverse_events
 from kb.extract.cohorts import prose_cohorts
+from kb.extract.pages import add_page_locators
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
 from kb.extract.study import find_design, find_follow_up, find_n_patients
 from kb.extract.tables import parse_tables
@@ -80,7 +81,9 @@ def extract_article(record: ArticleRecord) -> Extraction:
         # A structured source's own figures, arms and events come first; what the text
         # model finds in its rendered text only adds what they do not already say.
         figures = _dedupe_figures(record.stated.figures + figures) if figures else list(record.stated.figures)
-        cohorts = _dedupe_cohorts(record.stated.cohorts + cohorts)
+        # A registry's arms are distinct by definition (two arms of 97 are two arms).
+        cohorts = list(record.stated.cohorts) + [c for c in _dedupe_cohorts(record.stated.cohorts + cohorts)
+                                                 if c not in record.stated.cohorts]
         therapies = _merge_therapies(record.stated.therapies, therapies)
         adverse = record.stated.adverse_events + [a for a in tables.adverse_events]
         facts = _merge_facts(record.stated.study, facts)
@@ -92,8 +95,10 @@ def extract_article(record: ArticleRecord) -> Extraction:
     _name_groups_as_cohorts(figures, cohorts)
     for f in figures:
         f.endpoint = ep.contract_name(f.endpoint)
-    return Extraction(study=facts, cohorts=cohorts, therapies=therapies, figures=figures,
-                      adverse_events=adverse)
+    ex = Extraction(study=facts, cohorts=cohorts, therapies=therapies, figures=figures, adverse_events=adverse)
+    if record.extra.get("pages"):
+        add_page_locators(ex, record.extra["pages"])  # "page 3" for what came from a PDF
+    return ex
 
 
 def _merge_therapies(first: list[TherapyMention], more: list[TherapyMention]) -> list[TherapyMention]:

@@ -31,8 +31,8 @@ _HEADINGS = {
     "availability of data and materials": "other", "ethics approval and consent to participate": "other",
 }
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+")
-_TABLE_START = re.compile(r"^\s*(Table|TABLE)\s+(\d+|[IVX]+)\b(.*)$")
-_CAPTION_START = re.compile(r"^\s*(Fig\.?|Figure|FIGURE|Supplementary\s+(?:Fig|Table))\s*\d+[A-Za-z]?\b")
+TABLE_START = re.compile(r"^\s*(Table|TABLE)\s+(\d+|[IVX]+)\b(.*)$")
+CAPTION_START = re.compile(r"^\s*(Fig\.?|Figure|FIGURE|Supplementary\s+(?:Fig|Table))\s*\d+[A-Za-z]?\b")
 _FURNITURE = re.compile(
     r"^\s*(Page \d+ of \d+|\d{1,4}|©.*|.*\bet al\. [A-Z][\w .&-]+ \(\d{4}\) \d+:\d+.*|"
     r"(https?://)?(dx\.)?doi\.org/\S+|Downloaded from .*|.*All rights reserved\.?)\s*$")
@@ -109,13 +109,13 @@ def detect_spans(text: str) -> list[Span]:
             current, cur_start, cur_title = kind, ln.start, ln.text.strip()
             i += 1
             continue
-        m = _TABLE_START.match(ln.text)
+        m = TABLE_START.match(ln.text)
         if m and not ln.text.strip().endswith(".") or (m and len(ln.text) < 120):
             j = i + 1
             # A caption may wrap onto a second line; then rows until prose resumes.
             while j < n and not _looks_like_prose(lines[j].text) and not heading_kind(lines[j].text) \
-                    and not _CAPTION_START.match(lines[j].text) and not (
-                        _TABLE_START.match(lines[j].text) and j > i + 1 and lines[j - 1].text.strip() == ""
+                    and not CAPTION_START.match(lines[j].text) and not (
+                        TABLE_START.match(lines[j].text) and j > i + 1 and lines[j - 1].text.strip() == ""
                         and not re.search(r"continued", lines[j].text, re.I)):
                 j += 1
             while j > i + 1 and not lines[j - 1].text.strip():
@@ -123,7 +123,7 @@ def detect_spans(text: str) -> list[Span]:
             spans.append(Span("table", ln.start, lines[j - 1].end, ln.text.strip()))
             i = j
             continue
-        if _CAPTION_START.match(ln.text):
+        if CAPTION_START.match(ln.text):
             j = i + 1
             # A caption wraps onto the next line only when its line stops mid-phrase;
             # a line starting with a space is a new text block (the interrupted prose).

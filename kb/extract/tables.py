@@ -250,9 +250,11 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
     continued: list[str] = []
     tables = [s for s in spans if s.kind == "table"]
     outcomes = _outcome_definitions(text, tables)
+    furniture = [(s.start, s.end) for s in spans if s.kind == "furniture"]
     for t in tables:
         t = Span(t.kind, t.start, _table_end(text, t, spans), t.title)
-        lines = [ln for ln in _span_lines(text, t) if ln.text.strip()]
+        # Running heads and page numbers printed inside a table are not its rows.
+        lines = [ln for ln in _span_lines(text, t) if ln.text.strip() and not _in_furniture(ln.start, furniture)]
         if not lines:
             continue
         m = re.match(r"\s*(?:Table|TABLE)\s+(\w+)\.?(.*)", lines[0].text)
@@ -306,6 +308,10 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
     for st in states.values():
         _close_block(st)
     return res
+
+
+def _in_furniture(pos: int, furniture: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in furniture)
 
 
 def _span_lines(text: str, span: Span) -> list[Line]:

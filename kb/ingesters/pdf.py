@@ -19,17 +19,17 @@ import logging
 import math
 import os
 import re
-from bisect import bisect_right
 from contextlib import contextmanager
 from typing import Iterator
 
 from kb.errors import KbError, ParseError
 from kb.extract.article import document_spans
-from kb.extract.sections import _CAPTION_START, _TABLE_START, heading_kind, lines_of
+from kb.extract.sections import CAPTION_START, TABLE_START, heading_kind, lines_of
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import guess_language, normalise_doi
-from kb.ingesters.text_article import _DOI, _PMID, MIN_LETTER_SHARE, guess_title
-from kb.models import ArticleRecord, Document, Extraction, Span
+from kb.ingesters.text_article import DOI_RE, PMID_RE, MIN_LETTER_SHARE, guess_title
+from kb.extract.pages import add_page_locators, page_of  # noqa: F401  (re-exported for callers)
+from kb.models import ArticleRecord, Document, Span
 
 # Between the texts of two pages in record.text: a blank line, as text tools print them.
 PAGE_SEPARATOR = "\n\n"
@@ -169,8 +169,8 @@ def parse_pdf(doc: Document) -> ArticleRecord:
 
     first = text[: pages[min(1, len(pages) - 1)][1]]   # the first two pages
     page1 = _outside(text[: pages[0][1]], [s for s in furniture if s.end <= pages[0][1]], keep_lines=True)
-    doi = _DOI.search(first)
-    pmid = _PMID.search(first)
+    doi = DOI_RE.search(first)
+    pmid = PMID_RE.search(first)
     record = ArticleRecord(
         source_format="pdf",
         text=text,
@@ -250,22 +250,6 @@ def join_pages(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
     return PAGE_SEPARATOR.join(texts), pages
 
 
-def page_of(pages: list[tuple[int, int]], offset: int) -> int:
-    """The 1-based page an offset of record.text falls on (the page before, in a separator)."""
-    if offset < 0 or not pages:
-        raise ValueError(f"no page for offset {offset}")
-    k = bisect_right([start for start, _ in pages], offset)
-    return max(k, 1)
-
-
-def add_page_locators(ex: Extraction, pages: list[tuple[int, int]]) -> None:
-    """Write "page N" onto every figure, cohort and adverse event quoted from the text
-    (offsets still relative to the record's own text) that has no locator yet."""
-    for item in [*ex.figures, *ex.cohorts, *ex.adverse_events]:
-        if item.locator is None and item.start is not None:
-            item.locator = f"page {page_of(pages, item.start)}"
-
-
 # --- furniture ----------------------------------------------------------------------------
 
 def _furniture_key(line: str) -> str:
@@ -275,7 +259,7 @@ def _furniture_key(line: str) -> str:
 def _could_be_furniture(line: str) -> bool:
     """Headings, table titles and captions repeat too ("Table 2 (continued)"): never furniture."""
     s = line.strip()
-    return bool(s) and not heading_kind(s) and not _TABLE_START.match(s) and not _CAPTION_START.match(s)
+    return bool(s) and not heading_kind(s) and not TABLE_START.match(s) and not CAPTION_START.match(s)
 
 
 def find_furniture(text: str, pages: list[tuple[int, int]]) -> list[Span]:

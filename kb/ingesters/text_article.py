@@ -13,10 +13,13 @@ from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text, guess_language, normalise_doi
 from kb.models import ArticleRecord, Document
 
-_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
-_PMID = re.compile(r"\bPMID:?\s*(\d{6,9})\b")
+DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
+PMID_RE = re.compile(r"\bPMID:?\s*(\d{6,9})\b")
 # Above this share of letters-free content a file is not prose (a data dump, a binary).
 MIN_LETTER_SHARE = 0.3
+# Below this a "text" is an error message or a stub ("Resource not found."), not a paper;
+# the shortest real abstracts run to several hundred letters.
+MIN_LETTERS = 100
 
 
 def guess_title(text: str) -> str | None:
@@ -43,9 +46,11 @@ class TextArticleIngester:
         letters = sum(ch.isalpha() for ch in text[:20000])
         if letters < MIN_LETTER_SHARE * min(len(text), 20000):
             raise ParseError(doc.path, "does not look like article text (too few letters)")
+        if letters < MIN_LETTERS:
+            raise ParseError(doc.path, f"too short to be an article ({letters} letters)")
         head = text[:5000]
-        doi = _DOI.search(head)
-        pmid = _PMID.search(head)
+        doi = DOI_RE.search(head)
+        pmid = PMID_RE.search(head)
         yield ArticleRecord(
             source_format="text",
             text=text,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlite_utils import Database
@@ -112,6 +113,31 @@ def _merge_fields(db: Database, sid: str, row: dict, doc_id: int, mine: int, fmt
         db["studies"].update(sid, updates)
 
 
+@dataclass
+class _Known:
+    cohorts: set = field(default_factory=set)
+    figures: set = field(default_factory=set)
+    adverse_events: set = field(default_factory=set)
+
+
+def _figure_value_key(f) -> tuple:
+    return (f.endpoint, f.measure, f.timepoint_months, f.group, f.comparator, f.variable, f.analysis,
+            round(f.value, 6), f.ci_low, f.ci_high)
+
+
+def _known_values(db: Database, sid: str) -> _Known:
+    """What a study already states (from its other documents), to store each value once."""
+    known = _Known()
+    live = "study_id = ? AND superseded = 0"  # a richer source's values are not blocked by what it supersedes
+    known.cohorts = set(db.execute(f"SELECT label, n FROM cohorts WHERE {live}", [sid]).fetchall())
+    known.adverse_events = set(db.execute(f"SELECT event, phase, grade, n FROM adverse_events WHERE {live}",
+                                          [sid]).fetchall())
+    for r in db.execute(f"""SELECT endpoint, measure, timepoint_months, "group", comparator, variable, analysis,
+                           value, ci_low, ci_high FROM figures WHERE {live}""", [sid]).fetchall():
+        known.figures.add(tuple(r[:7]) + (round(r[7], 6),) + tuple(r[8:]))
+    return known
+
+
 def save_study(db: Database, doc_id: int, doc: Document, index: int, record: ArticleRecord,
                ex: Extraction, figure_links: list[list[tuple[str, str]]], fmt: str = "text",
                mine: int = 2) -> str:
@@ -169,11 +195,15 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             "study_id": sid, "therapy_id": tid, "mention": t.mention, "given": int(t.given),
             "document_id": doc_id, "start": t.start, "end": t.end,
         }, ignore=True)
+    # A second source of the same study states many of the same values: store each once.
+    known = _known_values(db, sid) if existing else _Known()
     db["cohorts"].insert_all([{
         "study_id": sid, "document_id": doc_id, "label": c.label, "n": c.n, "quote": c.quote,
         "start": c.start, "end": c.end, "rule": c.rule, "locator": c.locator, "superseded": superseded,
-    } for c in ex.cohorts])
+    } for c in ex.cohorts if (c.label, c.n) not in known.cohorts])
     for f, links in zip(ex.figures, figure_links):
+        if _figure_value_key(f) in known.figures:
+            continue
         fid = figure_key(doc, f)
         db["figures"].insert({
             "id": fid, "study_id": sid, "document_id": doc_id, "endpoint": f.endpoint, "measure": f.measure,
@@ -189,5 +219,5 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
         "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
         "locator": a.locator, "superseded": superseded,
-    } for a in ex.adverse_events])
+    } for a in ex.adverse_events if (a.event, a.phase, a.grade, a.n) not in known.adverse_events])
     return sid
