@@ -19,6 +19,7 @@ DEFAULT_PLUGINS = (
     "kb.ingesters.openalex",
     "kb.ingesters.semantic_scholar",
     "kb.ingesters.pubmed_xml",
+    "kb.ingesters.jats_xml",
     "kb.ingesters.endnote_xml",
     "kb.ingesters.csl_json",
     "kb.ingesters.platform_json",

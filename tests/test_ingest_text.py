@@ -126,3 +126,21 @@ def test_plain_text_version_joins_the_platform_record_of_the_same_paper(kb, tmp_
                            WHERE sd.study_id = ? ORDER BY d.id""", [study["id"]]).fetchall()
     assert [r[0] for r in docs] == ["platform-json", "text"]
     assert conn.execute("SELECT count(*) FROM study_authors").fetchone()[0] == 3  # not duplicated
+
+
+def test_html_error_page_xml_of_another_kind_and_a_spreadsheet_are_not_articles(tmp_path):
+    """Plain text is the fallback: it must not swallow what failed to be recognised
+    (regression: the ClinicalTrials.gov HTML error page, an RSS feed and a CSV of
+    annotations were each stored as an 'article')."""
+    from kb.errors import ParseError
+    from kb.ingesters.text_article import refuse_markup_and_tables
+    import pytest as _pytest
+    html = '<!DOCTYPE html>\n<!-- saved from url -->\n<html lang="en"><head><title>Invalid URL</title></head></html>'
+    with _pytest.raises(ParseError, match="HTML page"):
+        refuse_markup_and_tables("page.html", html)
+    with _pytest.raises(ParseError, match="root <rss>"):
+        refuse_markup_and_tables("feed.xml", '<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>')
+    table = "a,b,c,d\n1,2,3,4\n5,6,7,8\n9,10,11,12\n"
+    with _pytest.raises(ParseError, match="CSV"):
+        refuse_markup_and_tables("t.csv", table)
+    refuse_markup_and_tables("paper.txt", MELANOMA.read_text(encoding="utf-8"))  # a paper passes

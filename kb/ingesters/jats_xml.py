@@ -68,8 +68,8 @@ _CITE_NUM = re.compile(r"\s*\d{1,4}(?:\s*[,–—-]\s*\d{1,4})*\s*")
 
 # Elements taken out of running text and rendered after the back matter.
 _FLOATS = {"table-wrap", "fig", "table-wrap-group", "fig-group"}
-# Inline elements whose text is not part of the sentence.
-_SKIP_INLINE = {"ref-list", "alt-text", "long-desc", "object-id"}
+# Inline elements whose text is not part of the sentence (a collab's member list included).
+_SKIP_INLINE = {"ref-list", "alt-text", "long-desc", "object-id", "contrib-group"}
 
 # Section headings and sec-type values -> span kinds (see kb.models.Span).
 _HEADINGS = {
@@ -202,15 +202,18 @@ def text_of(el) -> str | None:
     return s or None
 
 
-def inline_text(el, floats: list | None = None) -> str:
+def inline_text(el, floats: list | None = None, skip=None) -> str:
     """Text of an element with inline markup flattened.
 
     Floats met on the way are appended to `floats` (when given) and left out of the text;
     <break/> is a space; of an <alternatives> only the first rendering counts; a numeric
-    citation that is not already in brackets or parentheses becomes "[n]"."""
+    citation that is not already in brackets or parentheses becomes "[n]". The child `skip`
+    (a footnote's label) is left out."""
     out: list[str] = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str):
+        if child is skip:
+            pass
+        elif isinstance(child.tag, str):
             tag = child.tag
             if tag in _FLOATS and floats is not None:
                 floats.append(child)
@@ -360,6 +363,8 @@ def parse_abstract(meta) -> list[str]:
     """The abstract's paragraphs, one string each; a structured section as "LABEL: text"."""
     abstracts = list(meta.iterfind("abstract"))
     main = next((a for a in abstracts if (a.get("abstract-type") or "") not in _SIDE_ABSTRACTS), None)
+    if main is None:   # only a typed one: a "summary" can be the abstract itself (Lancet-style)
+        main = next((a for a in abstracts if a.get("abstract-type") not in ("graphical", "teaser", "toc")), None)
     if main is None:
         return []
     lines: list[str] = []
@@ -532,14 +537,11 @@ class _Renderer:
         self.out.line(head)
         rows = [r for r in (self.row(tr) for tbl in wrap.iter("table") for tr in tbl.iter("tr")) if r is not None]
         notes = []
-        foot = wrap.find("table-wrap-foot")
-        if foot is not None:
-            fns = list(foot.iter("fn"))
-            for fn in fns or [c for c in foot if isinstance(c.tag, str)]:
-                note = footnote_text(fn)
-                if note:
-                    self.out.line(note)
-                    notes.append(note)
+        for el in _foot_notes(wrap.find("table-wrap-foot")):
+            note = footnote_text(el)
+            if note:
+                self.out.line(note)
+                notes.append(note)
         self.spans.append(Span("table", start, self.out.pos, head))
         self.tables.append(Table(label=shown.rstrip(".: "), caption=caption, rows=rows,
                                  footnotes="\n".join(notes) or None, start=start, end=self.out.pos))
@@ -565,13 +567,22 @@ class _Renderer:
         return cells
 
 
+def _foot_notes(foot) -> list:
+    """The notes under a table in order: each <fn> (also inside <fn-group>), each <p>."""
+    if foot is None:
+        return []
+    out = []
+    for c in foot:
+        if isinstance(c.tag, str):
+            out += _foot_notes(c) if c.tag == "fn-group" else [c]
+    return out
+
+
 def footnote_text(fn) -> str | None:
-    """"a Among consumers only; ...": the label, a space, the note."""
-    label = text_of(fn.find("label"))
-    body = " ".join(t for t in (squash(inline_text(c)) for c in fn
-                                if isinstance(c.tag, str) and c.tag != "label") if t)
-    if not label and not body:
-        return text_of(fn)
+    """"a Among consumers only; ...": the label, a space, the note (a <p> or bare text)."""
+    label_el = fn.find("label") if fn.tag == "fn" else None
+    label = text_of(label_el)
+    body = squash(inline_text(fn, skip=label_el))
     return " ".join(t for t in (label, body) if t) or None
 
 
@@ -590,13 +601,17 @@ def render(article, title: str | None, abstract_lines: list[str]) -> tuple[str, 
     body = article.find("body")
     if body is not None:
         kids = [c for c in body if isinstance(c.tag, str)]
-        secs = [c for c in kids if c.tag == "sec"]
-        loose = [c for c in kids if c.tag != "sec"]
+        first_sec = next((i for i, c in enumerate(kids) if c.tag == "sec"), len(kids))
+        lead = [c for c in kids[:first_sec]]
+        secs = [c for c in kids[first_sec:] if c.tag == "sec"]
+        trailing = [c for c in kids[first_sec:] if c.tag != "sec"]
         # Paragraphs before the first section open the article: its introduction. A body
         # without any section (a letter, a short report) is all findings.
-        subs = r.untitled(loose, "introduction" if secs else "results") if loose else []
+        subs = r.untitled(lead, "introduction" if secs else "results") if lead else []
         for sec in subs + secs:
             r.section(sec, None)
+        for sec in r.untitled(trailing, "other") if trailing else []:
+            r.section(sec, "other", force="other")
     back = article.find("back")
     if back is not None:
         for child in back:

@@ -5,6 +5,8 @@ the user's file. Sections, tables and sentences are found by the extract stage.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Iterator
 
@@ -34,6 +36,45 @@ def guess_title(text: str) -> str | None:
     return None
 
 
+_PROLOG_ITEM = re.compile(r"\s*(?:<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE\s+([\w:.-]+)[^>]*>)", re.S | re.I)
+_ROOT = re.compile(r"\s*<([A-Za-z][\w:.-]*)")
+
+
+def _markup_root(text: str) -> str | None:
+    """The root element name of an XML/HTML document, or None for plain text."""
+    pos, doctype = 0, None
+    while True:
+        m = _PROLOG_ITEM.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        doctype = doctype or m.group(1)
+        pos = m.end()
+    m = _ROOT.match(text, pos)
+    if m:
+        return m.group(1)
+    return doctype if pos else None
+
+
+def refuse_markup_and_tables(path: str, text: str) -> None:
+    """Plain text is the fallback format, so it must not swallow what merely failed to be
+    recognised: an HTML error page, XML of another kind, a spreadsheet."""
+    root = _markup_root(text[:8192])
+    if root:
+        if root.lower() == "html":
+            raise ParseError(path, "an HTML page, not an article or a record kb can read")
+        raise ParseError(path, f"XML of a kind kb does not read (root <{root}>)")
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text[:200_000])):
+            rows.append(len(row))
+            if len(rows) >= 20:
+                break
+    except csv.Error:
+        return
+    if len(rows) >= 3 and min(rows) >= 4 and len(set(rows)) == 1:
+        raise ParseError(path, "a table (CSV) without the columns of a reference export (title, authors, ...)")
+
+
 class TextArticleIngester:
     format = "text"
     priority = 0
@@ -48,6 +89,7 @@ class TextArticleIngester:
             raise ParseError(doc.path, "does not look like article text (too few letters)")
         if letters < MIN_LETTERS:
             raise ParseError(doc.path, f"too short to be an article ({letters} letters)")
+        refuse_markup_and_tables(doc.path, text)
         head = text[:5000]
         doi = DOI_RE.search(head)
         pmid = PMID_RE.search(head)
