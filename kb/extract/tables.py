@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from kb.extract import endpoints as ep
 from kb.extract.numbers import NUM, parse_p_cell, to_float
+from kb.extract.outcome_tables import read_outcome_table
 from kb.extract.sections import Line, heading_kind, lines_of
 from kb.models import AdverseEvent, Cohort, Figure, Span
 
@@ -301,6 +302,13 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
             elif kind_here == "ae":
                 _adverse_events(text, header, seg, res)
             elif kind_here in ("baseline", None) or kind_here == "regression":
+                if kind_here is None and seg:
+                    # Rates or medians per group ("Group n 5-year OS (%) 5-year DFS (%)").
+                    figs, cohs = read_outcome_table(text, seg[0], seg[1:], caption)
+                    if figs:
+                        res.figures += figs
+                        res.cohorts += cohs
+                        continue
                 if _wide_cohorts(text, ([above] if above else []) + ([header] if header else []) + seg, res, outcomes):
                     continue
                 if kind_here == "baseline" or (kind_here is None and _looks_baseline(seg)):
