@@ -165,3 +165,28 @@ def test_thousands_separator_is_not_read_as_two_groups():
     """'9,892 women' is one group of 9892, not 892 women (regression: 'Female 892')."""
     ex = extract_article(ArticleRecord("text", text="A cohort study\n\nWe followed 9,892 women through 2010.\n"))
     assert ("Female", 892) not in {(c.label, c.n) for c in ex.cohorts}
+
+
+# Haematology and registry phrasings (written before the rules that pass them: 12/15 at first).
+MORE = [
+("The 3-year OS rates in the EMD and non-EMD groups were 45% and 72%, respectively (P = 0.003).", {("OS","rate",36,45),("OS","rate",36,72)}),
+("Median PFS for patients with EMD was 12.0 months versus 30.5 months for those without EMD (P < 0.001).", {("PFS","median",None,12.0),("PFS","median",None,30.5)}),
+("The ORR was 85%, with a very good partial response or better in 60% of patients.", {("ORR","proportion",None,85),("very good partial response","proportion",None,60)}),
+("After induction, 40% of patients achieved MRD negativity.", {("minimal residual disease negativity","proportion",None,40)}),
+("With a median follow-up of 25.3 months, the median PFS was 20.1 months (95% CI, 15.6 to 25.2) and the median OS was not reached.", {("PFS","median",None,20.1)}),
+("Patients with high-risk cytogenetics had inferior PFS (HR 2.05; 95% CI 1.40–3.00) and OS (HR 2.60; 95% CI 1.55–4.36).", {("PFS","HR",None,2.05),("OS","HR",None,2.60)}),
+("Two-year OS was 78% (95% CI, 70% to 84%) in the whole cohort.", {("OS","rate",24,78)}),
+("The complete remission (CR) rate after two cycles was 68.4% (26/38).", {("CR","proportion",None,68.4)}),
+("At 5 years, the cumulative incidence of relapse was 31% and non-relapse mortality was 12%.", {("recurrence","rate",60,31),("treatment-related mortality","rate",60,12)}),
+("Event-free survival at 3 years was 64.2% ± 3.1%.", {("EFS","rate",36,64.2)}),
+("Overall survival did not differ between groups (log-rank P = 0.42).", set()),
+("Local recurrence developed in 18 of 120 patients (15.0%) at a median of 14 months.", {("local recurrence","proportion",None,15.0)}),
+("Patients who underwent transplantation had longer OS than those who did not (median, 65.4 vs. 32.1 months; P = .002).", {("OS","median",None,65.4),("OS","median",None,32.1)}),
+("On multivariable analysis, EMD remained an independent predictor of shorter PFS (HR = 1.89, 95% CI: 1.21–2.95, P = 0.005).", {("PFS","HR",None,1.89)}),
+("The 5-year disease-specific survival (DSS) was 82.3% for stage I, 70.1% for stage II and 45.6% for stage III.", {("DSS","rate",60,82.3),("DSS","rate",60,70.1),("DSS","rate",60,45.6)}),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", MORE, ids=[s[:48] for s, _ in MORE])
+def test_haematology_and_registry_phrasings(sentence, expected):
+    assert core(sentence) == {(e, m, t, float(v)) for e, m, t, v in expected}

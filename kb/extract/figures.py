@@ -352,8 +352,8 @@ def _value_lists(s: str):
     for clause_start, clause in _clauses(s):
         prev_end = 0
         for m in PCT_LIST_RE.finditer(clause):
-            if re.search(r"[≥≤<>]\s*$", clause[:m.start()]):
-                continue  # a threshold ('CR rate of >=75%'), not a result
+            if re.search(r"[≥≤<>±]\s*$", clause[:m.start()]):
+                continue  # a threshold ('CR rate of >=75%') or a spread ('± 3.1%'), not a result
             body = re.sub(r"[\[(][^\])]*[\])]", lambda x: " " * len(x.group(0)), m.group(0))
             vals = _pct_values(body, m.start())
             head = clause[prev_end:m.start()]
@@ -555,9 +555,12 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
-_RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?|response rate|complete response(?: rate)?|"
-                   r"complete remission(?: rate)?|CR rate|CR|pCR|pathologic(?:al)? complete response|"
-                   r"disease control rate|DCR|partial response(?: rate)?")
+_RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?|response rate|"
+                   r"(?:stringent )?complete response(?: rate)?|(?:stringent )?complete remission(?: rate)?|CR rate|sCR|CR|"
+                   r"pCR|pathologic(?:al)? complete response|disease control rate|DCR|"
+                   r"very good partial response(?: or better)?|VGPR(?: or better)?|partial response(?: rate)?|"
+                   r"MRD[- ]negativity|MRD negative status|minimal residual disease negativity|"
+                   r"measurable residual disease negativity")
 _RESPONSE = re.compile(
     rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
     rf"[^.;%≥≤<>]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
