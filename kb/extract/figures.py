@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kb.extract import endpoints as ep
-from kb.extract.numbers import (NUM, PERCENT_RE, find_ci, find_last_timepoint, find_p, find_timepoint,
+from kb.extract.numbers import (NUM, PERCENT_RE, PValue, find_ci, find_last_timepoint, find_p, find_timepoint,
                                 find_timepoint_list, percent_value, to_float)
 from kb.extract.sections import CleanText
 from kb.extract.vocab import load_vocab, match_text
@@ -266,7 +266,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         tps = find_timepoint_list(head)
         # Lists of groups pair with lists of values only when the paper says "respectively".
         groups = (_groups_in(head) or groups_ctx) if respectively else []
-        p = find_p(clause, lst_start, limit=len(clause))
+        p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         vals = values
         after = clause[lst_start:]
         if len(eps) > 1 and len(eps) == len(vals):
@@ -303,6 +303,37 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
 
 _NEW_SUBJECT = re.compile(r"\b(?:was|were|is|are|increased|decreased|rose|fell|declined|improved|remained|"
                           r"changed|ranged|varied|accounted)\b", re.I)
+
+
+def _p_closing_parenthesis(s: str, pos: int) -> "PValue | None":
+    """A p-value that closes the parenthesis the values stand in applies to all of them:
+    '(median ... vs 6 months [4-17], 1-year OS 70% [...] vs 44% [...]; HR 0.36, ...; p=0.004)'."""
+    depth, open_at = 0, None
+    for k in range(pos - 1, -1, -1):
+        if s[k] == ")":
+            depth += 1
+        elif s[k] == "(":
+            if depth == 0:
+                open_at = k
+                break
+            depth -= 1
+    if open_at is None:
+        return None
+    depth, close_at = 0, None
+    for k in range(pos, len(s)):
+        if s[k] == "(":
+            depth += 1
+        elif s[k] == ")":
+            if depth == 0:
+                close_at = k
+                break
+            depth -= 1
+    if close_at is None:
+        return None
+    # Only the p that ends the parenthesis, not one inside a nested interval.
+    tail = s[max(pos, close_at - 30):close_at]
+    m = find_p(tail, 0, limit=len(tail))
+    return m if m and m.end == len(tail.rstrip()) else None
 
 
 def _survival_is_os(endpoint: str) -> str:
@@ -670,13 +701,21 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
         if not e or not ep.is_time_to_event(e):
             continue
         g1, g2 = comparison(head)
-        p = find_p(s, m.end(), limit=40)
+        p = find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         for k, grp in (("a", g1), ("b", g2)):
             v = _months(to_float(m.group(k)), m.group("unit"))
             if v is None:
                 continue  # "not reached" has no number to store
-            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(k) + (len(m.group(0)) - (m.end("b") - m.start()) if k == "b" else 0),
-                            endpoint=e, measure="median", value=v, unit="months", group=grp,
+            # Each time may carry its interval: "20 months [95% CI 13-26] vs 15 months [13-17]".
+            after = m.end(k) if k == "a" else m.end()
+            unit = re.match(r"\s*(?:months?|mo|years?)\b", s[after:])
+            ci = find_ci(s, after + (unit.end() if unit else 0), bare_ok=True, limit=40)
+            lo, hi = (_months(ci.low, m.group("unit")), _months(ci.high, m.group("unit"))) if ci else (None, None)
+            if ci and not lo <= v <= hi:
+                ci, lo, hi = None, None, None
+            end = ci.end if ci else (m.end() if k == "b" else m.end(k))
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end,
+                            endpoint=e, measure="median", value=v, unit="months", group=grp, ci_low=lo, ci_high=hi,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.6, rule="prose.time_pair"))
     for m in _MEDIAN_LIST.finditer(s):

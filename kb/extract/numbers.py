@@ -60,7 +60,7 @@ def word_to_int(s: str) -> int | None:
 
 _SEP = r"\s*(?:-|–|—|to|,|;|~)\s*"
 CI_LABELLED = re.compile(
-    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?(?:\s*\(CIs?\))?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]?",
+    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?(?:\s*[\[(]CIs?[\])])?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]?",
     re.I)
 CI_BARE = re.compile(rf"^\s*[\[(]\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]")
 
