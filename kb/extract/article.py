@@ -180,17 +180,17 @@ def _dedupe_figures(figs: list[Figure]) -> list[Figure]:
     """A number stated in the abstract and again in the results or a table is stored once,
     from the richest place (table > results > discussion > abstract)."""
     out: list[Figure] = []
+    # Only figures with the same endpoint, measure, value and timepoint can repeat each other.
+    seen: dict[tuple, list[Figure]] = {}
     for f in sorted(figs, key=lambda f: (_SECTION_RANK.get(f.section or "", 5), f.start)):
-        dup = False
-        for g in out:
-            if (g.endpoint == f.endpoint and g.measure == f.measure and abs(g.value - f.value) < 1e-9
-                    and g.timepoint_months == f.timepoint_months and g.section != f.section
-                    and (f.ci_low is None or g.ci_low is None or abs(f.ci_low - g.ci_low) < 1e-9)
-                    and _same_group(f.group, g.group) and not (f.section == "table" and g.section == "table")):
-                dup = True
-                break
-        if not dup:
-            out.append(f)
+        key = (f.endpoint, f.measure, round(f.value, 9), f.timepoint_months)
+        if any(g.section != f.section
+               and (f.ci_low is None or g.ci_low is None or abs(f.ci_low - g.ci_low) < 1e-9)
+               and _same_group(f.group, g.group) and not (f.section == "table" and g.section == "table")
+               for g in seen.get(key, ())):
+            continue
+        seen.setdefault(key, []).append(f)
+        out.append(f)
     return sorted(out, key=lambda f: f.start)
 
 
@@ -210,12 +210,14 @@ def _dedupe_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
     """One cohort per group: the same size and a shared word (or acronym) is the same group,
     kept from the first source (study total, then tables, then prose)."""
     out: list[Cohort] = []
+    by_n: dict[int, list[set[str]]] = {}
     for c in cohorts:
         if c.n is None:
             continue
         words = _label_words(c.label)
-        if any(o.n == c.n and (words & _label_words(o.label)) for o in out):
+        if any(words & other for other in by_n.get(c.n, ())):
             continue
+        by_n.setdefault(c.n, []).append(words)
         out.append(c)
     return out
 

@@ -170,7 +170,8 @@ _KEEP_HYPHEN = re.compile(
     r"intensity|age|sex|cause|year|month|day|placebo|case|cross|all)$", re.I)
 
 
-_SPECIAL = re.compile("[\n\r " + "".join(re.escape(c) for c in _CHAR_MAP) + "]")
+# What the copy loop must look at: line breaks, runs of spaces, characters to normalise.
+_SPECIAL = re.compile("[\n\r" + "".join(re.escape(c) for c in _CHAR_MAP) + "]| {2,}")
 
 
 @dataclass
@@ -219,12 +220,20 @@ def clean_view(text: str, keep: list[tuple[int, int, str, bool]]) -> CleanText:
             # Copy the run of ordinary characters up to the next one that needs care.
             m = _SPECIAL.search(text, i, r_end)
             stop = m.start() if m else r_end
+            if stop > i and text[i] == " " and out and out[-1] == " ":
+                i += 1  # one space between words, however the run began
+                continue
             if stop > i:
                 out.extend(text[i:stop])
                 idx.extend(range(i, stop))
                 i = stop
                 if i >= r_end:
                     break
+            if m is not None and m.group(0).startswith("  "):
+                if out and out[-1] != " ":
+                    put(" ", i)
+                i = m.end()
+                continue
             ch = text[i]
             if ch == "\n" or ch == "\r":
                 # Hyphenated word across a line break: "sur-\ngery" -> "surgery".
@@ -305,6 +314,9 @@ _ABBREV = re.compile(
     r"Tab|Eq|vol|Vol|pp|Suppl|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|min|max)|\b[A-Z])\.$")
 
 
+_SENTENCE_EVENTS = re.compile(r"[()\[\].!?]")
+
+
 def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets in the clean view.
 
@@ -313,24 +325,28 @@ def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]
     hard break (section or sub-heading).
     """
     end = len(clean)
-    hard = set(breaks)
     out, s, depth = [], 0, 0
-    i = 0
-    while i < end:
-        if i in hard and i > s:
-            out.append((s, i))
-            s, depth = i, 0
-        ch = clean[i]
+    # Visit only the characters that matter (brackets, sentence ends) and the hard breaks,
+    # in order, instead of every character.
+    events = [(m.start(), m.group(0)) for m in _SENTENCE_EVENTS.finditer(clean)]
+    events += [(b, "") for b in breaks]
+    for i, ch in sorted(events, key=lambda e: (e[0], e[1] != "")):
+        if ch == "":
+            if i > s:
+                out.append((s, i))
+                s, depth = i, 0
+            continue
+        if i < s:
+            continue
         if ch in "([":
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch in ".!?" and depth == 0 and i + 2 < end and clean[i + 1] == " ":
+        elif depth == 0 and i + 2 < end and clean[i + 1] == " ":
             nxt = clean[i + 2]
             if (nxt.isupper() or nxt.isdigit() or nxt in "(['\"") and not _ABBREV.search(clean[max(s, i - 8):i + 1]):
                 out.append((s, i + 1))
                 s = i + 2
-        i += 1
     if s < end and clean[s:end].strip():
         out.append((s, end))
     # Trim leading spaces.
