@@ -17,9 +17,13 @@ from kb.pipeline import expand_inputs, ingest_paths
 from kb.query.crosstab import AXES, COUNTS, crosstab
 from kb.query.export import build_export
 from kb.store.merge import dedupe
-from kb.query.figures import FigureFilter, figure_columns, query_figures
+from kb.query.figures import FigureFilter, figure_columns, parse_statuses, query_figures
 from kb.store.db import open_db
 
+
+StatusOption = Annotated[Optional[str], typer.Option(
+    help="Curation status: extracted, accepted, corrected, rejected, added, 'curated' or 'all' "
+         "(comma-separated); default: all but rejected.")]
 
 FIGURE_TABLE_COLUMNS = ["study", "group", "variable", "endpoint", "measure", "months", "value", "ci", "p", "quote"]
 
@@ -67,12 +71,15 @@ def query(
     condition: Annotated[Optional[str], typer.Option(help="Condition name (substring).")] = None,
     measure: Annotated[Optional[str], typer.Option(help="rate, HR, OR, RR, median or proportion.")] = None,
     study: Annotated[Optional[str], typer.Option(help="Study id, DOI, PMID or title words.")] = None,
+    status: StatusOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List outcome figures matching the filters, with study, group, value, CI, p and quote."""
+    """List outcome figures matching the filters, with study, group, value, CI, p and quote
+    (curated values over extracted ones)."""
     store = open_db(db, create=False)
-    rows = query_figures(store, FigureFilter(therapy, outcome, condition, measure, study))
+    rows = query_figures(store, FigureFilter(therapy, outcome, condition, measure, study,
+                                             status=parse_statuses(status)))
     if fmt is Format.table:
         write_rows([_display(r) for r in rows], FIGURE_TABLE_COLUMNS, fmt, title=f"{len(rows)} figures")
     else:
@@ -90,13 +97,15 @@ def crosstab_cmd(
     condition: Annotated[Optional[str], typer.Option(help="Condition filter.")] = None,
     measure: Annotated[Optional[str], typer.Option(help="Measure filter.")] = None,
     study: Annotated[Optional[str], typer.Option(help="Study filter.")] = None,
+    status: StatusOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Cross-tabulate the evidence: e.g. therapy class by outcome, counting studies."""
     store = open_db(db, create=False)
     row_keys, col_keys, cells = crosstab(store, rows, cols, count,
-                                         FigureFilter(therapy, outcome, condition, measure, study))
+                                         FigureFilter(therapy, outcome, condition, measure, study,
+                                                      status=parse_statuses(status)))
     out = [{rows: r, **{c: cells.get((r, c), 0) for c in col_keys}} for r in row_keys]
     write_rows(out, [rows] + col_keys, fmt, title=f"{count} by {rows} and {cols}")
 
@@ -105,14 +114,17 @@ def crosstab_cmd(
 def export(
     *,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json (the evidence export) or csv (figures).")] = "json",
+    status: StatusOption = None,
     db: DbOption = None,
 ) -> None:
     """Export the store: JSON per the export contract, or the figures as CSV."""
     store = open_db(db, create=False)
     if fmt == "json":
-        sys.stdout.write(json.dumps(build_export(store), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps(build_export(store, statuses=parse_statuses(status)), ensure_ascii=False,
+                                    indent=1) + "\n")
     elif fmt == "csv":
-        write_rows(query_figures(store, FigureFilter()), figure_columns(store), Format.csv)
+        write_rows(query_figures(store, FigureFilter(status=parse_statuses(status))), figure_columns(store),
+                   Format.csv)
     else:
         raise KbError(f"unknown export format {fmt!r}: use json or csv")
 

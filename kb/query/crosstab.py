@@ -1,4 +1,5 @@
-"""Cross-tabulation of the evidence: studies, figures or patients per cell."""
+"""Cross-tabulation of the evidence: studies, figures or patients per cell (curated values over
+extracted ones, through the figure_values and study_values views)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,7 +14,7 @@ from kb.query.figures import FigureFilter, filter_sql
 AXES = {
     "therapy": "COALESCE(t.class, '(none stated)')",
     "outcome": "f.endpoint",
-    "condition": "COALESCE(c.name, '(unknown)')",
+    "condition": "COALESCE(s.condition, '(unknown)')",
     "design": "COALESCE(s.design, '(unknown)')",
     "measure": "f.measure",
 }
@@ -29,9 +30,9 @@ def crosstab(db: Database, rows: str, cols: str, count: str, flt: FigureFilter) 
     where, params = filter_sql(flt)
     sql = f"""
         SELECT DISTINCT {AXES[rows]} AS r, {AXES[cols]} AS c_, f.id AS fid, s.id AS sid, s.n_patients AS n
-        FROM figures f
-        JOIN studies s ON s.id = f.study_id
-        LEFT JOIN conditions c ON c.id = s.condition_id
+        FROM figure_values f
+        JOIN study_values s ON s.id = f.study_id
+        LEFT JOIN conditions c ON c.id = (SELECT condition_id FROM studies WHERE id = f.study_id)
         LEFT JOIN figure_therapies ft ON ft.figure_id = f.id
         LEFT JOIN therapies t ON t.id = ft.therapy_id
         WHERE f.superseded = 0 AND {where}

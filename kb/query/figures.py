@@ -1,4 +1,8 @@
-"""Figure queries: SQL in, rows out. Shared by the CLI and (later) the Datasette config."""
+"""Figure queries: SQL in, rows out. Shared by the CLI and (later) the Datasette config.
+
+Figures are read through the `figure_values` view: curated values over extracted ones,
+with the effective status (extracted, accepted, corrected, rejected, added). Rejected
+figures are left out unless a status filter asks for them; superseded ones always are."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +12,7 @@ from sqlite_utils import Database
 from kb.extract.vocab import load_vocab
 
 FIGURE_COLUMNS = """
-    f.id, f.study_id, s.title AS study_title, s.year, s.doi, c.name AS condition, f.endpoint, f.measure,
+    f.id, f.study_id, s.title AS study_title, s.year, s.doi, s.condition, f.endpoint, f.measure,
     f.timepoint_months, f."group", f.comparator, f.variable, f.analysis, f.value, f.unit, f.ci_low, f.ci_high,
     f.p_value, f.p_op, f.quote, d.name AS document, f.start, f."end", f.confidence, f.rule, f.status
 """
@@ -21,6 +25,30 @@ class FigureFilter:
     condition: str | None = None
     measure: str | None = None
     study: str | None = None
+    status: tuple[str, ...] | None = None   # None: every status but rejected
+    confidence_below: float | None = None
+
+
+STATUSES = ("extracted", "accepted", "corrected", "rejected", "added")
+# "curated" names every status a person has given a figure.
+STATUS_GROUPS = {"curated": ("accepted", "corrected", "added"), "all": STATUSES}
+
+
+def parse_statuses(value: str | None) -> tuple[str, ...] | None:
+    """'accepted,corrected' or 'curated' or 'all' -> the statuses; None stays None."""
+    if not value:
+        return None
+    out: list[str] = []
+    for part in value.split(","):
+        part = part.strip().lower()
+        if part in STATUS_GROUPS:
+            out += STATUS_GROUPS[part]
+        elif part in STATUSES:
+            out.append(part)
+        elif part:
+            from kb.errors import KbError
+            raise KbError(f"unknown status {part!r}: choose from {', '.join(STATUSES)}, curated or all")
+    return tuple(dict.fromkeys(out))
 
 
 def _in(column: str, values: set[str], params: list) -> str:
@@ -51,6 +79,13 @@ def filter_sql(flt: FigureFilter) -> tuple[str, list]:
     if flt.study:
         where.append("(s.id = ? OR s.doi = lower(?) OR s.pmid = ? OR s.title LIKE ? ESCAPE '\\')")
         params += [flt.study, flt.study, flt.study, _like(flt.study)]
+    if flt.status:
+        where.append(_in("f.status", set(flt.status), params))
+    else:
+        where.append("f.status != 'rejected'")
+    if flt.confidence_below is not None:
+        where.append("COALESCE(f.confidence, 0) < ?")
+        params.append(flt.confidence_below)
     return (" AND ".join(where) or "1"), params
 
 
@@ -60,8 +95,8 @@ def _like(s: str) -> str:
 
 def figure_columns(db: Database) -> list[str]:
     """The columns query_figures returns, also when it returns no rows."""
-    cur = db.execute(f"SELECT {FIGURE_COLUMNS} FROM figures f JOIN studies s ON s.id = f.study_id "
-                     "JOIN documents d ON d.id = f.document_id LEFT JOIN conditions c ON c.id = s.condition_id LIMIT 0")
+    cur = db.execute(f"SELECT {FIGURE_COLUMNS} FROM figure_values f JOIN study_values s ON s.id = f.study_id "
+                     "JOIN documents d ON d.id = f.document_id LEFT JOIN conditions c ON c.id = (SELECT condition_id FROM studies WHERE id = f.study_id) LIMIT 0")
     return [c[0] for c in cur.description]
 
 
@@ -69,10 +104,10 @@ def query_figures(db: Database, flt: FigureFilter) -> list[dict]:
     where, params = filter_sql(flt)
     sql = f"""
         SELECT {FIGURE_COLUMNS}
-        FROM figures f
-        JOIN studies s ON s.id = f.study_id
+        FROM figure_values f
+        JOIN study_values s ON s.id = f.study_id
         JOIN documents d ON d.id = f.document_id
-        LEFT JOIN conditions c ON c.id = s.condition_id
+        LEFT JOIN conditions c ON c.id = (SELECT condition_id FROM studies WHERE id = f.study_id)
         WHERE f.superseded = 0 AND {where}
         ORDER BY s.year DESC, f.study_id, f.start
     """

@@ -99,6 +99,11 @@ def merge_studies(db: Database, keep: str, absorb: str) -> None:
                    [keep, absorb, absorb, keep])
         db.execute("UPDATE OR IGNORE study_links SET study_id = ? WHERE study_id = ?", [keep, absorb])
         db.execute("UPDATE OR IGNORE study_links SET other_id = ? WHERE other_id = ?", [keep, absorb])
+        # A reviewer's screening decisions and field corrections follow the paper.
+        db.execute("UPDATE OR IGNORE screening SET study_id = ? WHERE study_id = ?", [keep, absorb])
+        db.execute("UPDATE curations SET study_id = ? WHERE study_id = ?", [keep, absorb])
+        db.execute("""UPDATE OR IGNORE curations SET item_key = ? || substr(item_key, length(?) + 1)
+                      WHERE item_type = 'study' AND item_key LIKE ? || ':%'""", [keep, absorb, absorb])
         db.execute("DELETE FROM studies WHERE id = ?", [absorb])
         resupersede(db, keep)
 

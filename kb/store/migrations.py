@@ -245,3 +245,183 @@ def one_study_per_paper(db: Database) -> None:
         for kind, value in zip(("doi", "pmid", "pmcid", "nct"), row[1:]):
             if value:
                 db.execute("INSERT OR IGNORE INTO study_identifiers VALUES (?, ?, ?)", [row[0], kind, value.lower()])
+
+
+@migrations(name="0005_curation")
+def curation(db: Database) -> None:
+    """The curated layer, kept apart from the extracted one (issue 7).
+
+    Extraction proposes, a reviewer decides. Extracted rows (figures, cohorts,
+    study_therapies, adverse_events, studies) stay as the extractor wrote them and may be
+    replaced by `kb reextract`; decisions live in `curations`, keyed by stable item keys
+    (figures.id, and the new `key` of cohorts, adverse events and therapy links: hashes of
+    document, offsets and values), so they survive re-extraction. Every change is a row of
+    `curation_log`; `*_values` views lay the curated values over the extracted ones.
+    """
+    from kb.store.save import adverse_event_key, cohort_key, therapy_key
+
+    for table in ("cohorts", "adverse_events", "study_therapies"):
+        db.execute(f"ALTER TABLE [{table}] ADD COLUMN key TEXT")
+    sha = "(SELECT d.sha256 FROM documents d WHERE d.id = t.document_id)"
+    for rid, sha256, start, end, label, n in db.execute(
+            f'SELECT t.id, {sha}, t.start, t."end", t.label, t.n FROM cohorts t').fetchall():
+        db.execute("UPDATE cohorts SET key = ? WHERE id = ?", [cohort_key(sha256, start, end, label, n), rid])
+    for rid, sha256, start, end, event, phase, grade, n, pct in db.execute(
+            f'SELECT t.id, {sha}, t.start, t."end", t.event, t.phase, t.grade, t.n, t.percent '
+            "FROM adverse_events t").fetchall():
+        db.execute("UPDATE adverse_events SET key = ? WHERE id = ?",
+                   [adverse_event_key(sha256, start, end, event, phase, grade, n, pct), rid])
+    for rid, sha256, sid, start, end, mention in db.execute(
+            f'SELECT t.id, {sha}, t.study_id, t.start, t."end", t.mention FROM study_therapies t').fetchall():
+        db.execute("UPDATE study_therapies SET key = ? WHERE id = ?", [therapy_key(sha256, sid, start, end, mention), rid])
+    db.executescript(
+        """
+        CREATE INDEX idx_cohorts_key ON cohorts(key);
+        CREATE INDEX idx_adverse_events_key ON adverse_events(key);
+        CREATE INDEX idx_study_therapies_key ON study_therapies(key);
+        CREATE INDEX idx_adverse_events_document ON adverse_events(document_id);
+        CREATE INDEX idx_cohorts_document ON cohorts(document_id);
+        CREATE TABLE curations (
+            item_type TEXT NOT NULL,             -- figure, cohort, therapy, adverse_event, study
+            item_key TEXT NOT NULL,              -- figures.id, <table>.key, or "<study id>:<field>"
+            study_id TEXT,                       -- no foreign key: a decision outlives its rows
+            status TEXT NOT NULL,                -- accepted, corrected, rejected, added
+            fields TEXT NOT NULL DEFAULT '{}',   -- JSON: curated field values over the extracted ones
+            basis TEXT,                          -- JSON: the extracted values the decision was made on
+            reviewer TEXT NOT NULL,
+            reason TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (item_type, item_key)
+        );
+        CREATE INDEX idx_curations_study ON curations(study_id);
+        CREATE TABLE curation_log (
+            id INTEGER PRIMARY KEY,
+            batch INTEGER NOT NULL,              -- the rows of one action share it (its first row's id)
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,                -- accept, reject, set, add, import, undo, screen
+            item_type TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            field TEXT NOT NULL,                 -- status or the field changed
+            before TEXT,                         -- JSON
+            after TEXT,                          -- JSON
+            reason TEXT,
+            state_before TEXT,                   -- JSON of the whole decision before (null: none)
+            state_after TEXT,                    -- JSON of the whole decision after (null: none)
+            undoes INTEGER,                      -- the batch this action undid
+            undone_by INTEGER                    -- the batch that undid this one
+        );
+        CREATE INDEX idx_curation_log_item ON curation_log(item_type, item_key);
+        CREATE INDEX idx_curation_log_batch ON curation_log(batch);
+        CREATE TABLE curation_conflicts (
+            id INTEGER PRIMARY KEY,
+            item_type TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            study_id TEXT,
+            field TEXT NOT NULL,                 -- the field that disagrees, or "(item)" when it is gone
+            curated TEXT,                        -- JSON: what the curated layer says
+            extracted TEXT,                      -- JSON: what the new extraction says
+            new_key TEXT,                        -- the new extraction's item, when one was found
+            found_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE INDEX idx_curation_conflicts_item ON curation_conflicts(item_type, item_key);
+        CREATE TABLE review_positions (
+            who TEXT NOT NULL,
+            queue TEXT NOT NULL,                 -- the filter, as a canonical string
+            item_key TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (who, queue)
+        );
+        CREATE TABLE screening (
+            study_id TEXT NOT NULL,              -- no foreign key: decisions outlive a merge
+            reviewer TEXT NOT NULL,
+            stage TEXT NOT NULL DEFAULT 'title', -- title (title/abstract) or full (full text)
+            decision TEXT NOT NULL,              -- include, exclude, maybe
+            reason TEXT,
+            final INTEGER NOT NULL DEFAULT 0,    -- 1: resolves the reviewers' disagreement
+            at TEXT NOT NULL,
+            PRIMARY KEY (study_id, reviewer, stage)
+        );
+        CREATE INDEX idx_screening_study ON screening(study_id);
+        """
+    )
+    db.executescript(_curated_views_sql())
+
+
+# Fields a curator may correct, per item type (the columns the *_values views overlay).
+CURATED_FIELDS = {
+    "figure": ("endpoint", "measure", "timepoint_months", "group", "comparator", "variable", "analysis", "value",
+               "unit", "ci_low", "ci_high", "p_value", "p_op"),
+    "cohort": ("label", "n"),
+    "adverse_event": ("event", "phase", "grade", "n", "percent"),
+    "therapy": ("given",),
+    "study": ("title", "year", "design", "condition", "n_patients", "follow_up_median_months"),
+}
+
+
+def _overlay(alias: str, column: str, extracted: str | None = None) -> str:
+    """A column's effective value: the curated one where a decision sets it, else the extracted."""
+    extracted = extracted or f'{alias}."{column}"'
+    return (f"CASE WHEN json_type(c.fields, '$.{column}') IS NULL THEN {extracted} "
+            f"ELSE json_extract(c.fields, '$.{column}') END AS \"{column}\"")
+
+
+def _curated_views_sql() -> str:
+    """Views of the effective values: curated over extracted, with the effective status.
+
+    An item added by a curator (status 'added' in its table) shows only while its decision
+    exists, so undoing the addition hides it without deleting the row.
+    """
+    fig = ",\n  ".join(_overlay("f", c) for c in CURATED_FIELDS["figure"])
+    coh = ",\n  ".join(_overlay("t", c) for c in CURATED_FIELDS["cohort"])
+    ae = ",\n  ".join(_overlay("t", c) for c in CURATED_FIELDS["adverse_event"])
+    study_cols = []
+    for col in CURATED_FIELDS["study"]:
+        extracted = "cn.name" if col == "condition" else f"s.{col}"
+        sub = (f"SELECT {{}} FROM curations c WHERE c.item_type = 'study' AND c.item_key = s.id || ':{col}'")
+        value = (f"CASE WHEN c.status = 'rejected' THEN NULL WHEN json_type(c.fields, '$.{col}') IS NULL "
+                 f"THEN {extracted} ELSE json_extract(c.fields, '$.{col}') END")
+        study_cols.append(f"CASE WHEN EXISTS ({sub.format('1')}) THEN ({sub.format(value)}) ELSE {extracted} END AS {col}")
+        study_cols.append(f"COALESCE(({sub.format('c.status')}), 'extracted') AS {col}_status")
+    studies = ",\n  ".join(study_cols)
+    decided = "c.status AS curated_status, c.reviewer AS curated_by, c.updated_at AS curated_at"
+    return f"""
+    CREATE VIEW figure_values AS
+    SELECT f.id, f.study_id, f.document_id,
+      {fig},
+      f.quote, f.start, f."end", f.section, f.confidence, f.rule, f.locator, f.superseded,
+      COALESCE(c.status, f.status) AS status, f.status AS extracted_status, {decided}
+    FROM figures f LEFT JOIN curations c ON c.item_type = 'figure' AND c.item_key = f.id
+    WHERE NOT (f.status = 'added' AND c.status IS NULL);
+
+    CREATE VIEW cohort_values AS
+    SELECT t.id, t.key, t.study_id, t.document_id,
+      {coh},
+      t.quote, t.start, t."end", t.rule, t.locator, t.superseded,
+      COALESCE(c.status, t.status) AS status, {decided}
+    FROM cohorts t LEFT JOIN curations c ON c.item_type = 'cohort' AND c.item_key = t.key
+    WHERE NOT (t.status = 'added' AND c.status IS NULL);
+
+    CREATE VIEW adverse_event_values AS
+    SELECT t.id, t.key, t.study_id, t.document_id,
+      {ae},
+      t.quote, t.start, t."end", t.locator, t.superseded,
+      COALESCE(c.status, t.status) AS status, {decided}
+    FROM adverse_events t LEFT JOIN curations c ON c.item_type = 'adverse_event' AND c.item_key = t.key
+    WHERE NOT (t.status = 'added' AND c.status IS NULL);
+
+    CREATE VIEW study_therapy_values AS
+    SELECT t.id, t.key, t.study_id, t.therapy_id, th.canonical, th.class, t.mention,
+      {_overlay("t", "given")},
+      t.document_id, t.start, t."end",
+      COALESCE(c.status, t.status) AS status, {decided}
+    FROM study_therapies t JOIN therapies th ON th.id = t.therapy_id
+    LEFT JOIN curations c ON c.item_type = 'therapy' AND c.item_key = t.key;
+
+    CREATE VIEW study_values AS
+    SELECT s.id, s.doi, s.pmid, s.pmcid, s.nct_id, s.pub_date, s.journal_id, s.volume, s.issue, s.pages,
+      s.abstract, s.title_original, s.language, s.oa_url, s.publication_types, s.created_at,
+      {studies}
+    FROM studies s LEFT JOIN conditions cn ON cn.id = s.condition_id;
+    """

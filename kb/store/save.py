@@ -36,6 +36,27 @@ def figure_key(doc: Document, f: Figure) -> str:
     return "f" + hashlib.sha1(basis.encode()).hexdigest()[:16]
 
 
+def _stable_key(prefix: str, parts: list) -> str:
+    """A key that is the same whenever the same document states the same values at the same
+    place: what curated decisions are keyed by, so they survive re-extraction."""
+    def norm(v):
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    return prefix + hashlib.sha1(json.dumps([norm(p) for p in parts]).encode()).hexdigest()[:16]
+
+
+def cohort_key(sha256: str | None, start, end, label: str, n) -> str:
+    return _stable_key("c", [sha256, start, end, label, n])
+
+
+def adverse_event_key(sha256: str | None, start, end, event: str, phase, grade, n, percent) -> str:
+    return _stable_key("e", [sha256, start, end, event, phase, grade, n, percent])
+
+
+def therapy_key(sha256: str | None, study_id: str, start, end, mention: str) -> str:
+    # A therapy link is one per study and mention; a link without a document keys on its study.
+    return _stable_key("t", [sha256 or study_id, start, end, mention])
+
+
 def document_exists(db: Database, sha256: str) -> bool:
     return bool(db.execute("SELECT 1 FROM documents WHERE sha256 = ?", [sha256]).fetchone())
 
@@ -189,17 +210,28 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         kid = _lookup(db, "keywords", "keyword", kw)
         db["study_keywords"].insert({"study_id": sid, "keyword_id": kid}, ignore=True)
 
+    known = _known_values(db, sid) if existing else _Known()
+    save_extraction(db, sid, doc_id, doc, ex, figure_links, superseded, known)
+    return sid
+
+
+def save_extraction(db: Database, sid: str, doc_id: int, doc: Document, ex: Extraction,
+                    figure_links: list[list[tuple[str, str]]], superseded: int, known: _Known) -> int:
+    """The extracted rows of one record of a document: therapy links, cohorts, figures and
+    adverse events, each with its stable key. Returns the number of figures written."""
+    n_figures = 0
     for t in ex.therapies:
         tid = therapy_id(db, t.canonical, t.therapy_class)
         db["study_therapies"].insert({
             "study_id": sid, "therapy_id": tid, "mention": t.mention, "given": int(t.given),
             "document_id": doc_id, "start": t.start, "end": t.end,
+            "key": therapy_key(doc.sha256, sid, t.start, t.end, t.mention),
         }, ignore=True)
     # A second source of the same study states many of the same values: store each once.
-    known = _known_values(db, sid) if existing else _Known()
     db["cohorts"].insert_all([{
         "study_id": sid, "document_id": doc_id, "label": c.label, "n": c.n, "quote": c.quote,
         "start": c.start, "end": c.end, "rule": c.rule, "locator": c.locator, "superseded": superseded,
+        "key": cohort_key(doc.sha256, c.start, c.end, c.label, c.n),
     } for c in ex.cohorts if (c.label, c.n) not in known.cohorts])
     for f, links in zip(ex.figures, figure_links):
         if _figure_value_key(f) in known.figures:
@@ -213,11 +245,13 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             "quote": f.quote, "start": f.start, "end": f.end, "section": f.section,
             "confidence": f.confidence, "rule": f.rule, "locator": f.locator, "superseded": superseded,
         }, ignore=True)
+        n_figures += 1
         for canonical, cls in links:
             db["figure_therapies"].insert({"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
     db["adverse_events"].insert_all([{
         "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
         "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
         "locator": a.locator, "superseded": superseded,
+        "key": adverse_event_key(doc.sha256, a.start, a.end, a.event, a.phase, a.grade, a.n, a.percent),
     } for a in ex.adverse_events if (a.event, a.phase, a.grade, a.n) not in known.adverse_events])
-    return sid
+    return n_figures
