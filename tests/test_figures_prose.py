@@ -190,3 +190,25 @@ MORE = [
 @pytest.mark.parametrize("sentence,expected", MORE, ids=[s[:48] for s, _ in MORE])
 def test_haematology_and_registry_phrasings(sentence, expected):
     assert core(sentence) == {(e, m, t, float(v)) for e, m, t, v in expected}
+
+
+# Retrospective-cohort phrasings (written before the rules that pass them: 9/12 at first).
+COHORT_PAPERS = [
+("The 2- and 5-year OS rates of the entire cohort were 68.2% and 45.1%, respectively.", {("OS","rate",24,68.2),("OS","rate",60,45.1)}),
+("Patients in the RT group had a 5-year LRFS of 72.5% compared with 51.3% in the non-RT group (P = 0.01).", {("LRFS","rate",60,72.5),("LRFS","rate",60,51.3)}),
+("The corresponding 3-year PFS rates were 55% vs. 38% (P = 0.04).", {("PFS","rate",36,55),("PFS","rate",36,38)}),
+("The median survival time (MST) was 26.0 months.", {("OS","median",None,26.0)}),
+("The estimated 5-year overall survival (OS) for patients treated with surgery was 45.8%.", {("OS","rate",60,45.8)}),
+("OS at 3 years: 60.2% (95% CI: 52.1-67.4).", {("OS","rate",36,60.2)}),
+("The rates of local, regional and distant failure were 21.4%, 11.2% and 35.7%, respectively.", {("local recurrence","proportion",None,21.4),("regional recurrence","proportion",None,11.2),("distant metastasis","proportion",None,35.7)}),
+("5-y OS 48%; 5-y DSS 60%.", {("OS","rate",60,48),("DSS","rate",60,60)}),
+("The 5-year cumulative incidence of distant metastasis was 38.5%.", {("distant metastasis","rate",60,38.5)}),
+("Median OS and PFS were 34.5 and 18.2 months, respectively.", {("OS","median",None,34.5),("PFS","median",None,18.2)}),
+("With a median follow-up of 48 months (range, 6-120), the 5-year OS and DFS were 62.4% and 55.0%.", {("OS","rate",60,62.4),("DFS","rate",60,55.0)}),
+("The 10-year OS was 35% for patients aged 60 years or younger and 21% for older patients.", {("OS","rate",120,35),("OS","rate",120,21)}),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", COHORT_PAPERS, ids=[s[:48] for s, _ in COHORT_PAPERS])
+def test_retrospective_cohort_phrasings(sentence, expected):
+    assert core(sentence) == {(e, m, t, float(v)) for e, m, t, v in expected}

@@ -130,6 +130,8 @@ def contract_name(endpoint: str) -> str:
     """'TTR' -> 'time to recurrence': codes outside the contract's list are written as words."""
     if endpoint in CONTRACT_CODES:
         return endpoint
+    if endpoint.lower() == "survival":
+        return "OS"  # a bare "5-year survival" or "median survival time" is overall survival
     return _names().get(endpoint) or endpoint
 
 

@@ -249,7 +249,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
             inherited = inherited if inherited and inherited[2] == clause_start else None
         if re.search(r"\b(CI|confidence)\b", head[-15:]):
             continue
-        found = ep.all_endpoints(head)
+        found = ep.all_endpoints(_distribute(head))
         specific = [e for e in found if ep.is_specific(e)]
         eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
         eps = [_resolve_generic(e, sent.context_endpoint) for e in eps]
@@ -287,10 +287,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         for e, g, t, (v, vs, ve) in pairs:
             if t is not None and not ep.is_response(e):
                 measure = "rate"      # a time-point probability, whatever the event
-            elif ep.is_response(e):
-                measure = "proportion"
+            elif ep.is_response(e) or (len(pairs) > 1 and len({x[0] for x in pairs}) == len(pairs)
+                                       and not ep.is_time_to_event(e)):
+                measure = "proportion"  # a response, or events listed one by one ("local, regional ...")
             else:
-                continue  # event shares are read by event_proportions, with their counts
+                continue  # other event shares are read by event_proportions, with their counts
             ci = find_ci(clause, ve, bare_ok=True, limit=30)
             end = ci.end if ci and ci.low <= v <= ci.high else ve
             out.append(_fig(clean, sent, sent.start + clause_start + q_from, sent.start + clause_start + end,
@@ -334,6 +335,21 @@ def _p_closing_parenthesis(s: str, pos: int) -> "PValue | None":
     tail = s[max(pos, close_at - 30):close_at]
     m = find_p(tail, 0, limit=len(tail))
     return m if m and m.end == len(tail.rstrip()) else None
+
+
+_DISTRIBUTIVE = re.compile(
+    r"\b((?:[a-z]+,\s*)+[a-z]+,?\s+(?:and|or)\s+[a-z]+)\s+(failures?|recurrences?|relapses?|control|metastas[ie]s)\b",
+    re.I)
+
+
+def _distribute(head: str) -> str:
+    """'local, regional and distant failure' -> 'local failure, regional failure and distant
+    failure', so each endpoint of a shared noun is found (for reading only, not for quotes)."""
+    def expand(m: re.Match) -> str:
+        noun = m.group(2)
+        parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1))
+        return ", ".join(f"{p.strip()} {noun}" for p in parts if p.strip())
+    return _DISTRIBUTIVE.sub(expand, head)
 
 
 def _survival_is_os(endpoint: str) -> str:

@@ -144,7 +144,7 @@ TIMEPOINT_RE = re.compile(
 AT_TIMEPOINT_RE = re.compile(rf"\bat\s+(\d+(?:\.\d+)?|{_WORD_NUM})\s*(years?|yrs?|months?|mos?|weeks?)\b", re.I)
 # Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year".
 TIMEPOINT_LIST_RE = re.compile(
-    r"\b((?:\d+(?:\.\d+)?\s*-?\s*,\s*)+(?:\d+(?:\.\d+)?\s*-?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)\b", re.I)
+    r"\b((?:\d+(?:\.\d+)?\s*-?\s*,\s*)*\d+(?:\.\d+)?\s*-\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)\b", re.I)
 
 
 def timepoint_months(number: str, unit: str) -> float | None:
