@@ -67,7 +67,10 @@ def fetch_cmd(
     with _progress("fetching", len(wanted)) as advance:
         report = fetcher.fetch_ids(wanted, raw, source=source, full_text=full_text, settings=settings,
                                    on_progress=advance)
-    _finish(report, store, f"{len(report.fetched)} fetched, {len(report.skipped)} already fetched")
+    line = f"{len(report.fetched)} fetched, {len(report.skipped)} already fetched"
+    if full_text:
+        line += f", {len(report.full_texts)} open-access full texts"
+    _finish(report, store, line)
 
 
 @app.command("search")
@@ -102,7 +105,9 @@ def _finish(report: fetcher.FetchReport, store, fetched_line: str) -> None:
         console.print(f"note: {p.id} ({p.source}): {p.reason}", highlight=False, soft_wrap=True)
     ingest: IngestReport | None = None
     if store is not None and report.files:
-        ingest = ingest_paths(store, [str(f) for f in dict.fromkeys(report.files)])
+        files = [str(f) for f in dict.fromkeys(report.files)]
+        with _progress("ingesting", len(files)) as advance:
+            ingest = ingest_paths(store, files, on_progress=advance)
         for path, reason in ingest.failed:
             error(f"{path}: {reason}")
     summary = f"{fetched_line}, {len(report.failed)} failed"
