@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := data/demo.db
 
-.PHONY: setup demo test eval bench clean
+.PHONY: setup demo test eval bench serve clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,serve]'
 	touch $(STAMP)
 
 demo: setup
@@ -20,6 +20,9 @@ demo: setup
 	$(BIN)/kb ingest data/samples/ --db $(DEMO_DB)
 	$(BIN)/kb query --therapy immunotherapy --outcome OS --db $(DEMO_DB)
 	$(BIN)/kb crosstab --rows therapy --cols outcome --count figures --db $(DEMO_DB)
+
+serve: demo
+	$(BIN)/kb serve --db $(DEMO_DB)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -18,6 +18,9 @@ RULES = [
     ("kb/store", ("kb.cli",)),
     ("kb/query", ("kb.cli",)),
     ("scrapers", ("kb.store", "kb.pipeline")),
+    ("kb/serve", ("kb.cli",)),
+    ("kb/curate", ("kb.cli",)),
+    ("kb/match.py", ("kb.store", "kb.cli", "kb.pipeline")),
 ]
 
 
@@ -56,7 +59,8 @@ def violates(module: str, forbidden: str) -> bool:
 
 
 def python_files(folder: str) -> list[Path]:
-    return sorted((ROOT / folder).rglob("*.py"))
+    path = ROOT / folder
+    return [path] if path.is_file() else sorted(path.rglob("*.py"))
 
 
 @pytest.mark.parametrize("folder, forbidden", RULES, ids=[r[0] for r in RULES])

@@ -12,6 +12,7 @@ import re
 import shutil
 
 import pytest
+from pathlib import Path
 
 from conftest import MELANOMA, MYELOMA, connect
 
@@ -119,11 +120,21 @@ def test_studies_command_lists_both(kb, seeded_db, seeded, study_of):
         "SELECT count(*) FROM figures WHERE study_id = ?", [mel]).fetchone()[0]
 
 
-@pytest.mark.parametrize("command", ["ingest", "query", "crosstab", "export", "studies"])
-def test_every_command_has_help(kb, command):
+def _commands() -> list[str]:
+    from kb.cli import app
+    return sorted(c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_and_is_documented(kb, command):
+    """Docs that cannot drift: every registered command answers --help and the README
+    (or the docs it links) names it."""
     result = kb([command, "--help"])
     assert result.exit_code == 0
     assert "--db" in result.stdout
+    docs = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8") + "".join(
+        p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "docs").glob("*.md"))
+    assert f"kb {command}" in docs
 
 
 # --- bad inputs -----------------------------------------------------------------------

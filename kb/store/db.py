@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from kb.errors import KbError
 from kb.store.migrations import migrations
+from kb.store.views import ensure_views
 
 DEFAULT_DB = "kb.db"
 # Writers wait this long for a lock before giving up; an ingest holds one only per document.
@@ -34,6 +35,7 @@ def open_db(db_path: str | os.PathLike | None = None, *, create: bool = True) ->
         conn.execute("PRAGMA synchronous = NORMAL")
         db = Database(conn)
         migrations.apply(db)
+        ensure_views(db)
     except sqlite3.DatabaseError as e:
         raise KbError(f"{path}: not a usable kb store ({e})") from None
     return db

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-# One row per current (not superseded) figure with what a reader needs beside it: the
-# study (its title, or the file name for a study without one, as `kb query` shows it),
-# year, identifiers, condition and design, and the therapies the figure is about as JSON
-# arrays (sorted, so Datasette can facet on them with `_facet_array`).
+# One row per current (not superseded) figure with what a reader needs beside it, read as
+# `kb query` reads it: through `figure_values` and `study_values` (curated values over the
+# extracted ones, the effective status). The study is its title, or the file name for a
+# study without one; the therapies the figure is about are JSON arrays (sorted, so
+# Datasette can facet on them with `_facet_array`). Rejected figures stay, with their
+# status, so a reader can see what was rejected; the named queries leave them out as
+# `kb query` does.
 EVIDENCE_SQL = """CREATE VIEW evidence AS
 SELECT
     f.id AS figure_id,
@@ -40,7 +43,7 @@ SELECT
     (SELECT json_group_array(canonical) FROM (
         SELECT t.canonical FROM figure_therapies ft JOIN therapies t ON t.id = ft.therapy_id
         WHERE ft.figure_id = f.id ORDER BY t.canonical)) AS therapies,
-    c.name AS condition,
+    s.condition,
     s.design,
     f.confidence,
     f.rule,
@@ -49,16 +52,12 @@ SELECT
     f.start,
     f."end",
     f.locator
-FROM {figures} f
-JOIN studies s ON s.id = f.study_id
+FROM figure_values f
+JOIN study_values s ON s.id = f.study_id
 JOIN documents d ON d.id = f.document_id
-LEFT JOIN conditions c ON c.id = s.condition_id
 WHERE f.superseded = 0"""
 
 VIEWS: dict[str, str] = {"evidence": EVIDENCE_SQL}
-# A store with the curation layer has `figure_values` (curated values laid over the
-# extracted ones, the effective status); the evidence then reads it instead of `figures`.
-FIGURE_SOURCES = ("figure_values", "figures")
 
 # table -> (columns, tokenizer). Triggers keep the index in step with every later write.
 FTS: dict[str, tuple[list[str], str]] = {"figures": (["quote"], "porter")}
@@ -76,10 +75,7 @@ def ensure_views(db: Database) -> list[str]:
         if db[table].exists() and not db[f"{table}_fts"].exists():
             db[table].enable_fts(columns, create_triggers=True, tokenize=tokenize)
             changed.append(f"{table}_fts")
-    views = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
-    figures = next(src for src in FIGURE_SOURCES if src in views or src == "figures")
-    for name, template in VIEWS.items():
-        sql = template.format(figures=figures)
+    for name, sql in VIEWS.items():
         current = _view_sql(db, name)
         if current is not None and current.strip() == sql.strip():
             continue
