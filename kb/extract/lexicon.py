@@ -12,7 +12,6 @@ import re
 from typing import Iterator
 
 _KEY = 12  # index terms by up to this many leading characters
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def trie_regex(words: set[str]) -> str:
@@ -39,43 +38,48 @@ def trie_regex(words: set[str]) -> str:
 
 class TermMatcher:
     def __init__(self, terms: list[tuple[str, str]], flags: int = re.IGNORECASE):
-        """terms: (the term's first word as written, regex source), longest term first."""
+        """terms: (leading, regex source), longest term first. `leading` is what every match
+        of the term starts with: its first word, or for a first word of one or two characters
+        ("IL-2", "re-irradiation") that word, a space, and the start of the next word."""
         self._fold = bool(flags & re.IGNORECASE)
         groups: dict[str, list[str]] = {}
-        long_keys, short_keys = set(), set()
-        for first, source in terms:
-            p = (first.lower() if self._fold else first)[:_KEY]
-            if not p:
+        literal_keys, short_patterns = set(), set()
+        for leading, source in terms:
+            lead = leading.lower() if self._fold else leading
+            if not lead.strip():
                 continue
-            (long_keys if len(p) > 1 else short_keys).add(p)
-            groups.setdefault(p[:2], []).append(source)
+            first, _, nxt = lead.partition(" ")
+            if nxt:
+                # A short first word: the next word's start (separators optional between them).
+                short_patterns.add(re.escape(first) + r"[\s\-/]*" + re.escape(nxt))
+            elif len(first) == 1:
+                short_patterns.add(re.escape(first) + r"(?![A-Za-z])")
+            else:
+                literal_keys.add(first[:_KEY])
+            groups.setdefault(first[:2], []).append(source)
         self._by_head = {h: re.compile(rf"(?:{'|'.join(srcs)})(?![0-9A-Za-z])", flags) for h, srcs in groups.items()}
-        # Where a term can start: a word beginning with one of the long prefixes, or a
-        # one-character first word ("S-1", "Y-90") standing alone or before its digits.
-        alts = []
-        if long_keys:
-            alts.append(trie_regex(long_keys))
-        if short_keys:
-            alts.append("[" + "".join(re.escape(k) for k in sorted(short_keys)) + "](?![a-z])")
-        self._starts = re.compile(r"(?<![0-9a-z])(?:" + "|".join(alts) + ")") if alts else None
+        alts = ([trie_regex(literal_keys)] if literal_keys else []) + sorted(short_patterns, key=len, reverse=True)
+        # Case-folded by the regex engine itself: no lower-cased copy of the text is made.
+        self._starts = re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(alts) + ")",
+                                  re.IGNORECASE if self._fold else 0) if alts else None
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match]:
         """Non-overlapping leftmost matches, like re.finditer over the whole alternation."""
         if self._starts is None:
             return
         endpos = len(text) if endpos is None else min(endpos, len(text))
-        # Lower-case ASCII only: same length, so offsets in `low` are offsets in `text`.
-        low = text.translate(_ASCII_LOWER) if self._fold else text
         heads = self._by_head
+        fold = self._fold
         taken = pos
-        for w in self._starts.finditer(low, pos, endpos):
+        for w in self._starts.finditer(text, pos, endpos):
             i = w.start()
             if i < taken:
                 continue
-            pat = heads.get(low[i:i + 2])
+            head = text[i:i + 2].lower() if fold else text[i:i + 2]
+            pat = heads.get(head)
             m = pat.match(text, i, endpos) if pat else None
-            if m is None and low[i:i + 1] in heads:
-                m = heads[low[i:i + 1]].match(text, i, endpos)
+            if m is None and head[:1] in heads:
+                m = heads[head[:1]].match(text, i, endpos)
             if m and m.end() > i:
                 yield m
                 taken = m.end()

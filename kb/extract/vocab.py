@@ -417,13 +417,18 @@ def compile_terms(surfaces) -> TermMatcher:
 def _leading(surface: str) -> str:
     """What every match of the surface's regex starts with (TermMatcher indexes it): its
     first word, less a final 'y' that term_regex lets become 'ies', cut at an apostrophe
-    (which term_regex makes optional)."""
+    (which term_regex makes optional); a first word of one or two characters comes with the
+    start of the next word ("il 2", "re ir"), since alone it would start half the words."""
     chunks = [c for c in _SEP_RE.split(match_text(surface.strip())) if c]
     if not chunks:
         return ""
     first = chunks[0].split("'")[0].split("’")[0]
     if len(chunks) == 1 and first[-1:].lower() == "y":
         first = first[:-1]
+    if len(first) <= 2 and len(chunks) > 1 and first == chunks[0]:
+        nxt = chunks[1].split("'")[0][:2]
+        if nxt and not (len(chunks) == 2 and nxt[-1:].lower() == "y" and len(chunks[1]) <= 2):
+            return f"{first} {nxt}"
     return first
 
 
