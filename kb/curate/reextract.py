@@ -26,7 +26,7 @@ from kb.models import Document
 from kb.pipeline import RECORD_SEPARATOR, pick_ingester, read_document, shift_offsets
 from kb.store import merge
 from kb.store.migrations import CURATED_FIELDS
-from kb.store.save import (_figure_value_key, _Known, adverse_event_key, cohort_key, figure_key, now,
+from kb.store.save import (_Known, adverse_event_key, cohort_key, figure_key, now,
                            save_extraction, study_key, therapy_key)
 
 TEXT_FORMATS = ("text",)

@@ -56,13 +56,6 @@ MEDIAN_RE = re.compile(
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,40}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
-EVENT_WORDS = re.compile(
-    r"\b(recurrence|recurred|relapse|relapsed|metastas[ie]s|metastatic|progression|progressed|died|death|"
-    r"failure|response|responded|remission|toxicit|mortality)", re.I)
-BASELINE_WORDS = re.compile(r"\b(received|underwent|were treated|had tumou?rs|female|male|smok|aged|"
-                            r"were (?:men|women)|primary tumou?r sites?|baseline|enrolled|included|"
-                            r"characteristics|patients had|at diagnosis)", re.I)
-
 
 @dataclass
 class Sentence:
@@ -221,11 +214,6 @@ def _analysis(s: str) -> str | None:
     if re.search(r"univariat|univariable|unadjusted|crude", s, re.I):
         return "univariate"
     return None
-
-
-def _measure_for(endpoint: str, context: str) -> str:
-    """Rates are for survival endpoints with a timepoint; event shares are proportions."""
-    return "rate" if ep.is_time_to_event(endpoint) else "proportion"
 
 
 def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) -> list[Figure]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 # A number as printed: 0.733, .02, 1,593 (thousands), 28,5 (decimal comma typo before %).
 NUM = r"(?:\d+(?:[.,]\d+)?|\.\d+)"
-_NUM_RE = re.compile(NUM)
 
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

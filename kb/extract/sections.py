@@ -145,7 +145,6 @@ def detect_spans(text: str) -> list[Span]:
     return sorted(spans, key=lambda s: (s.start, s.kind in ("table", "caption", "furniture")))
 
 
-OVERLAYS = ("table", "caption", "furniture", "front", "other", "references")
 
 
 def section_at(spans: list[Span], pos: int) -> str | None:

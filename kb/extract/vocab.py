@@ -23,7 +23,6 @@ import functools
 import os
 import re
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
