@@ -6,6 +6,7 @@ import hashlib
 import os
 import sqlite3
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -40,7 +41,7 @@ def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
         if p == "-":
             yield p
             continue
-        matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
+        matches = _glob(p) if glob.has_magic(p) else [p]
         if not matches:
             yield p  # reported as missing by read_document
         for m in matches:
@@ -58,6 +59,23 @@ def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
                 yield m
 
 
+def _glob(pattern: str) -> list[str]:
+    """glob.glob(recursive=True), except that ** never follows a symbolic link to a folder: in
+    a folder with a link back up the tree, glob.glob walked forever (issue 8). pathlib's **
+    does not follow links; names starting with a dot stay out, as with glob.glob."""
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    parts = Path(pattern).parts
+    i = next(k for k, part in enumerate(parts) if glob.has_magic(part))
+    base = os.path.join(*parts[:i]) if i else ""
+    found = []
+    for m in Path(base or ".").glob("/".join(parts[i:])):
+        rel = m.relative_to(base or ".")
+        if not any(part.startswith(".") for part in rel.parts):
+            found.append(os.path.join(base, *rel.parts) if base else str(rel))
+    return sorted(found)
+
+
 def read_document(path: str) -> Document:
     max_bytes = int(float(os.environ.get("KB_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)) * 1024 * 1024)
     if path == "-":
@@ -66,6 +84,8 @@ def read_document(path: str) -> Document:
     else:
         p = Path(path)
         if not p.exists():
+            if p.is_symlink():   # exists() is False for a link that loops or dangles (issue 8)
+                raise ParseError(path, "a symbolic link that loops or points to nothing")
             raise ParseError(path, "no such file")
         if not p.is_file():
             raise ParseError(path, "not a regular file")
@@ -97,6 +117,36 @@ def pick_ingester(doc: Document):
 RECORD_SEPARATOR = "\n\n"
 
 
+class AlreadyStored(Exception):
+    """Another process stored this document while this one waited for the write lock."""
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """One document's transaction, begun IMMEDIATE: the write lock is taken (waiting up to the
+    busy timeout) before the first read. db.atomic()'s deferred BEGIN read first, and when
+    another process committed before its first write, SQLite refused at once with "database is
+    locked", busy timeout or not: two ingests into one store failed file after file (issue 8).
+    Inside a caller's transaction it is a savepoint, as before."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
 def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
     """Parse, extract and store one document in one transaction. Returns (studies, figures).
 
@@ -108,7 +158,9 @@ def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
     n_studies = n_figures = 0
     parts: list[str] = []
     base = 0
-    with db.atomic():
+    with write_transaction(db):
+        if save.document_exists(db, doc.sha256):   # checked again now that the lock is held
+            raise AlreadyStored(doc.path)
         doc_id = save.save_document(db, doc, ing.format, "")
         doc_richness = 0
         for i, rec in enumerate(ing.parse(doc)):
@@ -162,6 +214,8 @@ def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[s
                 report.ingested.append(path)
                 report.studies += studies
                 report.figures += figures
+        except AlreadyStored:
+            report.unchanged.append(path)
         except KbError as e:
             report.failed.append((path, getattr(e, "reason", str(e))))
         except sqlite3.DatabaseError as e:

@@ -22,7 +22,7 @@ from kb.models import Cohort, Document, Extraction, Figure, StudyFacts
 from kb.pipeline import ingest_paths
 from kb.plugins import plugin_manager
 from kb.store.db import open_db
-from tests.conftest import MELANOMA, SAMPLES, table_counts
+from conftest import MELANOMA, SAMPLES, table_counts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 SEED_PDF = FIXTURES / "seed_article.pdf"

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from kb.cli import curate, evidence, fetch, serve  # noqa: F401  (each registers its commands)
+from kb.cli import curate, evidence, fetch, maintenance, serve  # noqa: F401  (each registers its commands)
 from kb.cli.app import app
 from kb.cli.output import error
 from kb.errors import KbError

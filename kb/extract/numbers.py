@@ -42,8 +42,8 @@ def to_float(s: str, *, percent: bool = False) -> float | None:
 
 def word_to_int(s: str) -> int | None:
     s = s.lower().replace("-", " ").strip()
-    if s.isdigit():
-        return int(s)
+    if s.isdecimal():
+        return int(s)  # isdecimal, not isdigit: "²" is a digit but no number to int()
     parts = [p for p in s.split() if p != "and"]
     if not parts or any(p not in WORD_NUMBERS and p != "hundred" for p in parts):
         return None

@@ -29,21 +29,81 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 
 
 def decode_text(doc: Document) -> str:
-    """Bytes to str: BOMs and UTF-8 first, then charset detection; refuse binary."""
+    """Bytes to str: BOMs, BOM-less UTF-16 and UTF-8 first, then charset detection; refuse
+    binary, and refuse UTF-8 with broken bytes rather than read all of it as mojibake."""
     data = doc.data
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data.decode(enc)
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:   # a BOM followed by junk (issue 8: never a traceback)
+                raise ParseError(doc.name, f"starts with a {enc} byte order mark but is not {enc} text") from None
+    # Issue 8: UTF-16 without a BOM whose text is ASCII is also valid UTF-8 (one NUL after or
+    # before every letter), so it has to be recognised before UTF-8 is tried.
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return data.decode(utf16)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
+    except UnicodeDecodeError as e:
+        # Issue 8: a UTF-8 file with a few broken bytes is not in a legacy encoding; detection
+        # would read every accented letter of it as two wrong ones. Refuse and say where.
+        if _mostly_utf8(data):
+            raise ParseError(doc.name, f"invalid UTF-8 at byte {e.start} (the rest of the file is UTF-8)") from None
+        text = _detected(data)
+        if text is None:
             raise ParseError(doc.name, "binary content, not text") from None
-        text = str(best)
     if "\x00" in text:
         raise ParseError(doc.name, "contains NUL bytes, not a text document")
     return text
+
+
+# Single-byte Western code pages. charset detection cannot tell them from Central European or
+# Baltic ones on a short text (all decode "Résumé" the same), and picks cp1250 or cp775 as
+# often as not, which garbles ï, ’ and €; among equally good guesses, Western wins (issue 8).
+_WESTERN = {"cp1252", "latin_1", "iso8859_15"}
+_TIE = 0.02
+
+
+def _detected(data: bytes) -> str | None:
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = min(m.chaos for m in matches)
+    if any(_WESTERN & {m.encoding, *m.could_be_from_charset} for m in matches if m.chaos <= best + _TIE):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:       # one of the five bytes cp1252 leaves undefined
+            return data.decode("latin-1")
+    return str(from_bytes(data).best())
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when NULs fill (nearly) every other byte and no other."""
+    sample = data[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 8 or len(data) % 2:
+        return None
+    half = len(sample) // 2
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    enc = "utf-16-le" if odd >= 0.7 * half and even == 0 else "utf-16-be" if even >= 0.7 * half and odd == 0 else None
+    if enc is None:
+        return None
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    return enc if "\x00" not in text else None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Valid multi-byte UTF-8 characters outnumber the invalid bytes two to one. Legacy
+    encodings are mostly invalid as UTF-8 (Latin-1 all but never valid, GBK, Big5 and
+    Shift-JIS about one valid pair in five); broken UTF-8 is the other way round."""
+    text = data.decode("utf-8", "surrogateescape")
+    bad = len(re.findall(r"[\udc80-\udcff]", text))
+    good = len(re.findall(r"[^\x00-\x7f\udc80-\udcff]", text))
+    return good >= 2 * bad
 
 
 def strip_html(s: str | None) -> str | None:

@@ -65,6 +65,8 @@ def works(obj: Any, source: str) -> list[dict]:
     if isinstance(obj, list):
         return [w for w in obj if isinstance(w, dict)]
     if not is_response(obj):
+        if not is_work(obj):   # a JSON string, number or foreign object parse() was handed (issue 8 fuzzing)
+            raise ParseError(source, "not a Crossref work or API response")
         return [obj]
     kind, message = obj.get("message-type"), obj.get("message")
     if obj.get("status") != "ok":

@@ -404,7 +404,9 @@ def sniff_json(head: bytes, doc: Document, accepts: Callable[[Any], bool], marke
     except json.JSONDecodeError as e:
         return not e.msg.startswith("Extra data") and any(all(m in h for m in ms) for ms in broken)
     except (UnicodeDecodeError, RecursionError):
-        return False
+        # Issue 8: claimed like other broken JSON (parse() says "not UTF-8" or "nested too
+        # deeply"), not left to the plain-text fallback, which would store it as an article.
+        return any(all(m in h for m in ms) for ms in broken)
     if accepts(obj):
         _CACHE[cache_key(accepts)] = (doc.sha256, obj)
         return True

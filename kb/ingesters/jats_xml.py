@@ -180,7 +180,12 @@ def strip_namespaces(article):
 
 
 def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    try:
+        return etree.QName(tag).localname
+    except ValueError:  # a damaged tag name ("a:"): not an element we know
+        return ""
 
 
 def _one_line(e: Exception) -> str:

@@ -66,6 +66,8 @@ def is_openalex(obj: Any) -> bool:
 
 
 def works(obj: Any, source: str) -> list[dict]:
+    if not is_openalex(obj):   # a JSON string, number or foreign object parse() was handed (issue 8 fuzzing)
+        raise ParseError(source, "not an OpenAlex work or list of works")
     if isinstance(obj, list):
         return [w for w in obj if isinstance(w, dict)]
     if "results" not in obj:

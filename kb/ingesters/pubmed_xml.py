@@ -200,7 +200,7 @@ def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
 
 def check_root(root, source: str) -> None:
     if root.tag not in ROOTS:
-        raise ParseError(source, f"not PubMed XML: the root element is <{etree.QName(root).localname}>")
+        raise ParseError(source, f"not PubMed XML: the root element is <{_tag_name(root)}>")
     dtd = root.getroottree().docinfo.internalDTD
     names = [e.name for e in dtd.iterentities()] if dtd is not None else []
     if names:
@@ -495,3 +495,10 @@ def build_record(citation, pubmed_data) -> ArticleRecord:
 @hookimpl
 def register_ingesters():
     return [PubmedXmlIngester()]
+
+
+def _tag_name(elem) -> str:
+    """The element's local name for a message. Not etree.QName(): libxml2 hands a recovered
+    tag such as ':' or 'a:' to the start event, and QName() raises ValueError on it (issue 8
+    fuzzing: parse() must raise only ParseError)."""
+    return str(elem.tag).rsplit("}", 1)[-1]

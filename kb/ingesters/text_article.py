@@ -22,6 +22,10 @@ MIN_LETTER_SHARE = 0.3
 # Below this a "text" is an error message or a stub ("Resource not found."), not a paper;
 # the shortest real abstracts run to several hundred letters.
 MIN_LETTERS = 100
+# A real article's longest line is a paragraph (tens of KB where a PDF tool writes a paragraph
+# per line). A megabyte without a line break is a data dump, and extraction over it would run
+# for minutes: issue 8, "a single 100 MB line", must fail fast instead.
+MAX_LINE_CHARS = 1_000_000
 
 
 def guess_title(text: str) -> str | None:
@@ -55,9 +59,27 @@ def _markup_root(text: str) -> str | None:
     return doctype if pos else None
 
 
+_JSON_START = re.compile(r'\s*(?:\{\s*"|\[\s*[\[{"\]])')
+
+
+def longest_line(text: str) -> int:
+    longest, pos = 0, 0
+    while True:
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        longest = max(longest, end - pos)
+        if nl < 0:
+            return longest
+        pos = nl + 1
+
+
 def refuse_markup_and_tables(path: str, text: str) -> None:
     """Plain text is the fallback format, so it must not swallow what merely failed to be
     recognised: an HTML error page, XML of another kind, a spreadsheet."""
+    # Issue 8: JSON that no JSON ingester claimed (another API, a truncated or type-confused
+    # record) is not an article either; no article text starts with {" or [{.
+    if _JSON_START.match(text):
+        raise ParseError(path, "JSON of a kind kb does not read (or broken JSON)")
     root = _markup_root(text[:8192])
     if root:
         if root.lower() == "html":
@@ -90,6 +112,10 @@ class TextArticleIngester:
         if letters < MIN_LETTERS:
             raise ParseError(doc.path, f"too short to be an article ({letters} letters)")
         refuse_markup_and_tables(doc.path, text)
+        longest = longest_line(text)
+        if longest > MAX_LINE_CHARS:
+            raise ParseError(doc.path, f"a line of {longest / 1e6:.0f} million characters: a data dump, "
+                                       "not article text")
         head = text[:5000]
         doi = DOI_RE.search(head)
         pmid = PMID_RE.search(head)

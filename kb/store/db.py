@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -34,8 +35,28 @@ def open_db(db_path: str | os.PathLike | None = None, *, create: bool = True) ->
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         db = Database(conn)
-        migrations.apply(db)
-        ensure_views(db)
+        _migrate(db)
     except sqlite3.DatabaseError as e:
         raise KbError(f"{path}: not a usable kb store ({e})") from None
     return db
+
+
+# Two processes opening a new store at once both see pending migrations; the one that
+# loses the race finds a table already made or the store locked. It retries: by then the
+# other has applied the migration, which is no longer pending.
+_MIGRATION_RETRIES = 50
+
+
+def _migrate(db: Database) -> None:
+    for attempt in range(_MIGRATION_RETRIES):
+        try:
+            migrations.apply(db)
+            ensure_views(db)
+            return
+        except sqlite3.OperationalError as e:
+            racing = "already exists" in str(e) or "locked" in str(e)
+            if not racing or attempt == _MIGRATION_RETRIES - 1:
+                raise
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            time.sleep(0.1 + 0.05 * attempt)
