@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 from sqlite_utils import Database
 
 from kb.errors import KbError, ParseError, UnknownFormat
-from kb.extract.article import extract_article, figure_therapies, is_full_text
+from kb.extract.article import clear_caches, extract_article, figure_therapies, is_full_text
 from kb.match import richness
 from kb.models import Document, Extraction
 from kb.plugins import ingesters
@@ -113,6 +113,9 @@ def pick_ingester(doc: Document):
     raise UnknownFormat(doc.path)
 
 
+# Extraction's per-sentence caches are dropped this often within one multi-record file.
+CACHE_RECORDS = 500
+
 # Between the texts of the records of one file, in documents.text.
 RECORD_SEPARATOR = "\n\n"
 
@@ -177,6 +180,8 @@ def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
             base += len(rec.text) + len(RECORD_SEPARATOR)
             n_studies += 1
             n_figures += len(ex.figures)
+            if n_studies % CACHE_RECORDS == 0:
+                clear_caches()  # per-sentence caches must not grow with a 30,000-record file
         if not n_studies:
             raise ParseError(doc.path, f"no records found in this {ing.format} file")
         db.execute("UPDATE documents SET text = ? WHERE id = ?", [RECORD_SEPARATOR.join(parts), doc_id])
