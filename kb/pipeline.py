@@ -7,6 +7,8 @@ import os
 import sqlite3
 import sys
 from contextlib import contextmanager
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -16,7 +18,7 @@ from sqlite_utils import Database
 from kb.errors import KbError, ParseError, UnknownFormat
 from kb.extract.article import clear_caches, extract_article, figure_therapies, is_full_text
 from kb.match import richness
-from kb.models import Document, Extraction
+from kb.models import ArticleRecord, Document, Extraction
 from kb.plugins import ingesters
 from kb.store import save
 
@@ -30,8 +32,14 @@ class IngestReport:
     ingested: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)   # ingested paths whose earlier content was stored
     studies: int = 0
     figures: int = 0
+    by_format: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    dry_run: bool = False
+
+    def count(self, fmt: str | None, outcome: str) -> None:
+        self.by_format[fmt or "unknown"][outcome] += 1
 
 
 def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
@@ -150,40 +158,60 @@ def write_transaction(db: Database) -> Iterator[None]:
         raise
 
 
-def ingest_document(db: Database, doc: Document) -> tuple[int, int]:
-    """Parse, extract and store one document in one transaction. Returns (studies, figures).
+@dataclass
+class Prepared:
+    """One record parsed and extracted, ready to store (offsets still the record's own)."""
+    record: ArticleRecord
+    extraction: Extraction
+    links: list
+    richness: int
+
+
+def prepare_records(doc: Document, ing=None) -> tuple[str, Iterator[Prepared]]:
+    """Parse and extract a document, record by record (lazily: a big file streams)."""
+    ing = ing or pick_ingester(doc)
+
+    def items() -> Iterator[Prepared]:
+        for n, rec in enumerate(ing.parse(doc), 1):
+            ex = extract_article(rec)
+            yield Prepared(rec, ex, [figure_therapies(f) for f in ex.figures],
+                           richness(is_full_text(rec), bool(rec.abstract) or bool(rec.text.strip())))
+            if n % CACHE_RECORDS == 0:
+                clear_caches()  # per-sentence caches must not grow with a 30,000-record file
+    return ing.format, items()
+
+
+def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[Prepared]] | None = None
+                    ) -> tuple[int, int]:
+    """Store one document's records in one transaction. Returns (studies, figures).
 
     Records are streamed: each is extracted and saved as it comes, so a 600-record MEDLINE
     file is never held whole in memory. documents.text is the records' texts joined, and
     every offset is shifted to point into it. A parse error anywhere rolls the file back.
+    `prepared` is what a worker process already parsed and extracted.
     """
-    ing = pick_ingester(doc)
+    fmt, items = prepared or prepare_records(doc)
     n_studies = n_figures = 0
     parts: list[str] = []
     base = 0
     with write_transaction(db):
         if save.document_exists(db, doc.sha256):   # checked again now that the lock is held
             raise AlreadyStored(doc.path)
-        doc_id = save.save_document(db, doc, ing.format, "")
+        doc_id = save.save_document(db, doc, fmt, "")
         doc_richness = 0
-        for i, rec in enumerate(ing.parse(doc)):
-            ex = extract_article(rec)
+        for i, p in enumerate(items):
             if base:
-                shift_offsets(ex, base)
-            links = [figure_therapies(f) for f in ex.figures]
-            r = richness(is_full_text(rec), bool(rec.abstract) or bool(rec.text.strip()))
-            if r > doc_richness:
-                doc_richness = r
-                db.execute("UPDATE documents SET richness = ? WHERE id = ?", [r, doc_id])
-            save.save_study(db, doc_id, doc, i, rec, ex, links, ing.format, r)
-            parts.append(rec.text)
-            base += len(rec.text) + len(RECORD_SEPARATOR)
+                shift_offsets(p.extraction, base)
+            if p.richness > doc_richness:
+                doc_richness = p.richness
+                db.execute("UPDATE documents SET richness = ? WHERE id = ?", [p.richness, doc_id])
+            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness)
+            parts.append(p.record.text)
+            base += len(p.record.text) + len(RECORD_SEPARATOR)
             n_studies += 1
-            n_figures += len(ex.figures)
-            if n_studies % CACHE_RECORDS == 0:
-                clear_caches()  # per-sentence caches must not grow with a 30,000-record file
+            n_figures += len(p.extraction.figures)
         if not n_studies:
-            raise ParseError(doc.path, f"no records found in this {ing.format} file")
+            raise ParseError(doc.path, f"no records found in this {fmt} file")
         db.execute("UPDATE documents SET text = ? WHERE id = ?", [RECORD_SEPARATOR.join(parts), doc_id])
     return n_studies, n_figures
 
@@ -204,32 +232,99 @@ def store_files(db: Database) -> set[str]:
     return {main + suffix for suffix in ("", "-wal", "-shm", "-journal")} if main else set()
 
 
-def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[str], None] | None = None) -> IngestReport:
-    report = IngestReport()
+# Files larger than this are parsed in the writing process even with --workers: streamed,
+# never held whole in a worker's answer.
+WORKER_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _failure(e: BaseException) -> str | None:
+    """The one-line reason a file fails, or None for an error that is a bug."""
+    if isinstance(e, KbError):
+        return getattr(e, "reason", str(e))
+    if isinstance(e, sqlite3.DatabaseError):
+        return f"store error: {e}"
+    if isinstance(e, RecursionError):
+        return "structure nested too deeply"
+    if isinstance(e, (TypeError, ValueError, AttributeError, KeyError, IndexError, UnicodeError)):
+        # A file shaped in a way no parser expected: that file fails, the batch goes on.
+        return f"unexpected content ({type(e).__name__}: {e})"
+    return None
+
+
+def _prepare_in_worker(path: str):
+    """Worker side of --workers: read, parse and extract one file; nothing touches the store."""
+    try:
+        doc = read_document(path)
+        if doc.size > WORKER_MAX_BYTES:
+            return path, doc.sha256, None, None
+        fmt, items = prepare_records(doc)
+        return path, doc.sha256, fmt, list(items)
+    except BaseException as e:  # noqa: BLE001 - reported by the writer, which knows what to do
+        reason = _failure(e)
+        if reason is None:
+            raise
+        return path, None, "error", reason
+
+
+def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[str], None] | None = None,
+                 workers: int = 1, dry_run: bool = False) -> IngestReport:
+    """Ingest every input; with workers > 1, parse and extract in that many processes while
+    this one alone writes; with dry_run, parse and extract only and store nothing."""
+    report = IngestReport(dry_run=dry_run)
     own = store_files(db)
-    for path in expand_inputs(paths):
-        if path != "-" and os.path.realpath(path) in own:
-            continue
-        try:
-            doc = read_document(path)
-            if save.document_exists(db, doc.sha256):
-                report.unchanged.append(path)
-            else:
-                studies, figures = ingest_document(db, doc)
-                report.ingested.append(path)
-                report.studies += studies
-                report.figures += figures
-        except AlreadyStored:
-            report.unchanged.append(path)
-        except KbError as e:
-            report.failed.append((path, getattr(e, "reason", str(e))))
-        except sqlite3.DatabaseError as e:
-            report.failed.append((path, f"store error: {e}"))
-        except RecursionError:
-            report.failed.append((path, "structure nested too deeply"))
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError, UnicodeError) as e:
-            # A file shaped in a way no parser expected: that file fails, the batch goes on.
-            report.failed.append((path, f"unexpected content ({type(e).__name__}: {e})"))
+    inputs = [p for p in expand_inputs(paths) if p == "-" or os.path.realpath(p) not in own]
+    known_paths = {r[0]: r[1] for r in db.execute("SELECT path, format FROM documents")}
+    if workers > 1 and not dry_run:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [(p, pool.submit(_prepare_in_worker, p)) if p != "-" else (p, None) for p in inputs]
+            for path, fut in futures:
+                _ingest_one(db, path, report, known_paths, fut.result() if fut else None)
+                if on_progress:
+                    on_progress(path)
+        return report
+    for path in inputs:
+        _ingest_one(db, path, report, known_paths, None)
         if on_progress:
             on_progress(path)
     return report
+
+
+def _ingest_one(db: Database, path: str, report: IngestReport, known_paths: dict, from_worker) -> None:
+    fmt = None
+    try:
+        if from_worker and from_worker[2] == "error":
+            raise ParseError(path, from_worker[3])
+        doc = read_document(path)
+        stored = db.execute("SELECT format FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
+        if stored:
+            report.unchanged.append(path)
+            report.count(stored[0], "unchanged")
+            return
+        if report.dry_run:
+            fmt, items = prepare_records(doc)
+            for p in items:
+                report.studies += 1
+                report.figures += len(p.extraction.figures)
+            report.ingested.append(path)
+            report.count(fmt, "new")
+            return
+        prepared = (from_worker[2], from_worker[3]) if from_worker and from_worker[2] else None
+        fmt = prepared[0] if prepared else pick_ingester(doc).format
+        studies, figures = ingest_document(db, doc, prepared)
+        report.ingested.append(path)
+        report.studies += studies
+        report.figures += figures
+        if path in known_paths:
+            report.updated.append(path)
+            report.count(fmt, "updated")
+        else:
+            report.count(fmt, "new")
+    except AlreadyStored:
+        report.unchanged.append(path)
+        report.count(fmt, "unchanged")
+    except BaseException as e:  # noqa: BLE001 - only the kinds _failure knows are a file's fault
+        reason = _failure(e)
+        if reason is None:
+            raise
+        report.failed.append((path, reason))
+        report.count(fmt, "failed")

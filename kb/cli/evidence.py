@@ -17,7 +17,7 @@ from kb.query.crosstab import AXES, COUNTS, crosstab
 from kb.query.export import build_export
 from kb.store.merge import dedupe
 from kb.query.figures import FigureFilter, figure_columns, parse_statuses, query_figures
-from kb.store.db import open_db
+from kb.store.db import open_db, resolve_db_path
 
 
 StatusOption = Annotated[Optional[str], typer.Option(
@@ -41,23 +41,37 @@ def _display(row: dict) -> dict:
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
     *,
+    workers: Annotated[int, typer.Option(help="Processes that parse and extract in parallel (one writer).",
+                                         min=1)] = 1,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and extract only; store nothing.")] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest article files into the store (format detected from content)."""
-    store = open_db(db)
+    path = resolve_db_path(db)
+    # A dry run must not even create the store: it reads an existing one, or none.
+    store = open_db(":memory:") if dry_run and not path.exists() else open_db(db)
     inputs = list(expand_inputs(paths))
     console = Console(stderr=True)
     if console.is_terminal and len(inputs) > 1:
         with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
             task = bar.add_task("ingest", total=len(inputs))
-            report = ingest_paths(store, inputs, on_progress=lambda _: bar.advance(task))
+            report = ingest_paths(store, inputs, on_progress=lambda _: bar.advance(task), workers=workers,
+                                  dry_run=dry_run)
     else:
-        report = ingest_paths(store, inputs)
-    for path, reason in report.failed:
-        error(f"{path}: {reason}")
-    console.print(f"{len(report.ingested)} ingested ({report.studies} studies, {report.figures} figures), "
+        report = ingest_paths(store, inputs, workers=workers, dry_run=dry_run)
+    for failed_path, reason in report.failed:
+        error(f"{failed_path}: {reason}")
+    verb = "would be ingested" if dry_run else "ingested"
+    updated = f", {len(report.updated)} of them updated" if report.updated else ""
+    console.print(f"{len(report.ingested)} {verb} ({report.studies} studies, {report.figures} figures{updated}), "
                   f"{len(report.unchanged)} unchanged, {len(report.failed)} failed", highlight=False)
+    if len(report.by_format) > 1 or dry_run:
+        console.print("by format: " + "; ".join(
+            f"{fmt} " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+            for fmt, counts in sorted(report.by_format.items())), highlight=False)
+    if dry_run:
+        console.print("dry run: nothing was stored", highlight=False)
     if report.failed:
         raise typer.Exit(1)
 
