@@ -294,29 +294,25 @@ _NEW_SUBJECT = re.compile(r"\b(?:was|were|is|are|increased|decreased|rose|fell|d
                           r"changed|ranged|varied|accounted)\b", re.I)
 
 
+def _bracket(s: str, positions: range, inner: str, outer: str) -> int | None:
+    """The first unmatched bracket `inner` walking `positions` (a nested pair, opened by
+    `outer` on the way, is skipped)."""
+    depth = 0
+    for k in positions:
+        if s[k] == outer:
+            depth += 1
+        elif s[k] == inner:
+            if depth == 0:
+                return k
+            depth -= 1
+    return None
+
+
 def _p_closing_parenthesis(s: str, pos: int) -> "PValue | None":
     """A p-value that closes the parenthesis the values stand in applies to all of them:
     '(median ... vs 6 months [4-17], 1-year OS 70% [...] vs 44% [...]; HR 0.36, ...; p=0.004)'."""
-    depth, open_at = 0, None
-    for k in range(pos - 1, -1, -1):
-        if s[k] == ")":
-            depth += 1
-        elif s[k] == "(":
-            if depth == 0:
-                open_at = k
-                break
-            depth -= 1
-    if open_at is None:
-        return None
-    depth, close_at = 0, None
-    for k in range(pos, len(s)):
-        if s[k] == "(":
-            depth += 1
-        elif s[k] == ")":
-            if depth == 0:
-                close_at = k
-                break
-            depth -= 1
+    open_at = _bracket(s, range(pos - 1, -1, -1), inner="(", outer=")")
+    close_at = _bracket(s, range(pos, len(s)), inner=")", outer="(") if open_at is not None else None
     if close_at is None:
         return None
     # Only the p that ends the parenthesis, not one inside a nested interval.

@@ -143,3 +143,13 @@ def guess_language(s: str | None) -> str | None:
     if not s:
         return None
     return "zh" if _CJK.search(s) else "en"
+
+
+def refuse_declared_entities(root, source: str, what: str, note: str = "") -> None:
+    """XML that declares its own entities is refused before any content is read: literature
+    files never need them, and entity expansion is how XML bombs and file leaks work."""
+    dtd = root.getroottree().docinfo.internalDTD
+    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
+    if names:
+        raise ParseError(source, f"refusing {what} that declares entities ({', '.join(names[:5])})"
+                         + (f"; {note}" if note else ""))

@@ -39,7 +39,7 @@ from kb.extract import endpoints as ep
 from kb.extract.therapies import therapies_in_label
 from kb.extract.vocab import load_vocab
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import decode_text, iso_date
+from kb.ingesters.base import decode_text, iso_date, refuse_declared_entities
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number, root_name, text_of
 from kb.models import (AdverseEvent, ArticleRecord, Cohort, Document, Extraction, Figure, Span, StudyFacts,
                        TherapyMention)
@@ -587,9 +587,7 @@ def parse_xml_root(doc: Document):
         raise ParseError(doc.path, f"malformed ClinicalTrials.gov XML: {' '.join(str(e).split())}") from None
     if root.tag != "clinical_study":
         raise ParseError(doc.path, f"not ClinicalTrials.gov XML: the root element is <{etree.QName(root).localname}>")
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and list(dtd.iterentities()):
-        raise ParseError(doc.path, "refusing ClinicalTrials.gov XML that declares entities")
+    refuse_declared_entities(root, doc.path, "ClinicalTrials.gov XML")
     return root
 
 

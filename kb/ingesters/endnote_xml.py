@@ -25,6 +25,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
+from kb.ingesters.base import refuse_declared_entities
 from kb.ingesters.pubmed_xml import root_name
 from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person, pmid_from_url
 from kb.models import ArticleRecord, Document
@@ -74,9 +75,7 @@ class EndnoteXmlIngester:
 def check_root(root, source: str) -> None:
     if root.tag != "xml":
         raise ParseError(source, f"not EndNote XML: the root element is <{_tag_name(root)}>")
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and list(dtd.iterentities()):
-        raise ParseError(source, "refusing EndNote XML that declares entities")
+    refuse_declared_entities(root, source, "EndNote XML")
 
 
 def flatten(el) -> str:

@@ -31,7 +31,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import normalise_doi
+from kb.ingesters.base import normalise_doi, refuse_declared_entities
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
 JSON_FORMAT = "europepmc-json"
@@ -132,10 +132,7 @@ def parse_xml(doc: Document):
         raise ParseError(doc.path, f"malformed Europe PMC XML: {one_line(e)}") from None
     if etree.QName(root).localname != "responseWrapper":
         raise ParseError(doc.path, f"not a Europe PMC response: the root element is <{etree.QName(root).localname}>")
-    dtd = root.getroottree().docinfo.internalDTD
-    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
-    if names:
-        raise ParseError(doc.path, f"refusing Europe PMC XML that declares entities ({', '.join(names[:5])})")
+    refuse_declared_entities(root, doc.path, "Europe PMC XML")
     return root
 
 

@@ -43,7 +43,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import normalise_doi
+from kb.ingesters.base import normalise_doi, refuse_declared_entities
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number, root_name
 from kb.models import ArticleRecord, Author, Document, Journal, Span, Table, TableCell
 
@@ -164,11 +164,7 @@ def iter_articles(doc: Document) -> Iterator:
 def check_root(root, source: str) -> None:
     if _local(root.tag) not in ROOTS:
         raise ParseError(source, f"not JATS XML: the root element is <{_local(root.tag)}>")
-    dtd = root.getroottree().docinfo.internalDTD
-    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
-    if names:
-        raise ParseError(source, "refusing JATS XML that declares entities "
-                                 f"({', '.join(names[:5])}); PMC files never do")
+    refuse_declared_entities(root, source, "JATS XML", "PMC files never do")
 
 
 def strip_namespaces(article):

@@ -30,7 +30,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import normalise_doi
+from kb.ingesters.base import normalise_doi, refuse_declared_entities
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
 FORMAT = "pubmed-xml"
@@ -201,11 +201,7 @@ def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
 def check_root(root, source: str) -> None:
     if root.tag not in ROOTS:
         raise ParseError(source, f"not PubMed XML: the root element is <{_tag_name(root)}>")
-    dtd = root.getroottree().docinfo.internalDTD
-    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
-    if names:
-        raise ParseError(source, "refusing PubMed XML that declares entities "
-                                 f"({', '.join(names[:5])}); NCBI files never do")
+    refuse_declared_entities(root, source, "PubMed XML", "NCBI files never do")
 
 
 def _one_line(e: Exception) -> str:
