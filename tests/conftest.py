@@ -153,3 +153,40 @@ def study_id_of(conn: sqlite3.Connection, document_name: str) -> str:
 @pytest.fixture
 def study_of():
     return study_id_of
+
+
+# --- helpers shared by the crash, concurrency and hostile-input tests ---------------------
+
+def dump_store(db) -> dict[str, list[tuple]]:
+    """Every row of every table (timestamps dropped), sorted: equal dumps are equal stores."""
+    import sqlite3
+    conn = sqlite3.connect(db)
+    try:
+        out = {}
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            if name.startswith("sqlite_") or name == "_sqlite_migrations":
+                continue
+            cur = conn.execute(f"SELECT * FROM [{name}]")
+            cols = [c[0] for c in cur.description]
+            keep = [i for i, c in enumerate(cols) if c not in ("ingested_at", "created_at", "applied_at")]
+            out[name] = sorted((tuple(r[i] for i in keep) for r in cur), key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+def split_baseline(baseline: Path, folder: Path, files: int, per_file: int, prefix: str) -> dict[str, int]:
+    """Write `files` MEDLINE files of `per_file` real citations each from a baseline file;
+    returns file name -> number of citations."""
+    import gzip
+    import re
+    src = gzip.decompress(baseline.read_bytes()).decode("utf-8")
+    head = src[: src.index("<MedlineCitation ")]
+    citations = re.findall(r"<MedlineCitation .*?</MedlineCitation>", src, re.S)
+    counts = {}
+    for i in range(files):
+        chunk = citations[i * per_file:(i + 1) * per_file]
+        name = f"{prefix}_{i:03d}.xml"
+        (folder / name).write_text(head + "\n".join(chunk) + "\n</MedlineCitationSet>\n", encoding="utf-8")
+        counts[name] = len(chunk)
+    return counts

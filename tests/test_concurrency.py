@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import os
 import re
 import sqlite3
@@ -17,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from conftest import split_baseline
 
 from kb.store.db import open_db
 
@@ -33,16 +34,7 @@ def env() -> dict:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     folder = tmp_path_factory.mktemp("corpus")
-    src = gzip.decompress(BASELINE.read_bytes()).decode("utf-8")
-    head = src[: src.index("<MedlineCitation ")]
-    citations = re.findall(r"<MedlineCitation .*?</MedlineCitation>", src, re.S)
-    counts = {}
-    for i in range(FILES):
-        chunk = citations[i * PER_FILE:(i + 1) * PER_FILE]
-        name = f"part_{i:03d}.xml"
-        (folder / name).write_text(head + "\n".join(chunk) + "\n</MedlineCitationSet>\n", encoding="utf-8")
-        counts[name] = len(chunk)
-    return folder, counts
+    return folder, split_baseline(BASELINE, folder, FILES, PER_FILE, "part")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ Two kinds of crash point:
 """
 from __future__ import annotations
 
-import gzip
 import os
 import re
 import signal
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from conftest import dump_store, split_baseline
 
 from kb.store.db import open_db
 
@@ -84,16 +85,7 @@ def env() -> dict:
 def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     """FILES files of PER_FILE MEDLINE citations each; name -> number of citations."""
     folder = tmp_path_factory.mktemp("corpus")
-    src = gzip.decompress(BASELINE.read_bytes()).decode("utf-8")
-    head = src[: src.index("<MedlineCitation ")]
-    citations = re.findall(r"<MedlineCitation .*?</MedlineCitation>", src, re.S)
-    counts = {}
-    for i in range(FILES):
-        chunk = citations[i * PER_FILE:(i + 1) * PER_FILE]
-        name = f"baseline_{i:03d}.xml"
-        (folder / name).write_text(head + "\n".join(chunk) + "\n</MedlineCitationSet>\n", encoding="utf-8")
-        counts[name] = len(chunk)
-    return folder, counts
+    return folder, split_baseline(BASELINE, folder, FILES, PER_FILE, "baseline")
 
 
 @pytest.fixture(scope="module")
@@ -107,20 +99,7 @@ def reference(corpus, tmp_path_factory) -> Path:
     return db
 
 
-def dump(db: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(db)
-    try:
-        out = {}
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-            if name.startswith("sqlite_") or name == "_sqlite_migrations":
-                continue
-            cur = conn.execute(f"SELECT * FROM [{name}]")
-            cols = [c[0] for c in cur.description]
-            keep = [i for i, c in enumerate(cols) if c not in ("ingested_at", "created_at", "applied_at")]
-            out[name] = sorted((tuple(r[i] for i in keep) for r in cur), key=repr)
-        return out
-    finally:
-        conn.close()
+dump = dump_store
 
 
 def check_store(db: Path, counts: dict[str, int]) -> int:

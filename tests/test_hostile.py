@@ -26,6 +26,8 @@ from typing import Callable
 
 import pytest
 
+from conftest import dump_store
+
 from kb.ingesters.base import decode_text
 from kb.models import Document
 
@@ -263,21 +265,7 @@ MAY_SUCCEED = {"name with spaces, Latin-1 bytes in UTF-8 JSON", "type-confused O
 
 # ---------------------------------------------------------------- helpers
 
-def dump(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every table (timestamps dropped), sorted: equal dumps are equal stores."""
-    conn = sqlite3.connect(db)
-    try:
-        out = {}
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-            if name.startswith("sqlite_") or name == "_sqlite_migrations":
-                continue
-            cur = conn.execute(f"SELECT * FROM [{name}]")
-            cols = [c[0] for c in cur.description]
-            keep = [i for i, c in enumerate(cols) if c not in ("ingested_at", "created_at", "applied_at")]
-            out[name] = sorted((tuple(r[i] for i in keep) for r in cur), key=repr)
-        return out
-    finally:
-        conn.close()
+dump = dump_store
 
 
 def error_lines(stderr: str) -> list[str]:
