@@ -65,7 +65,7 @@ class RealBodies(BaseHTTPRequestHandler):
         f"/crossref/works/{DOI}": ("crossref/test_works_with_one_id.json", "application/json"),
         "/crossref/works/10.3892/ijo_00000353": ("crossref/test_works_with_many_ids__4.json", "application/json"),
         "/ctgov/studies/NCT00973089": ("ctgov/NCT00973089.json", "application/json"),
-        "/ctgov/studies/NCT00000001": ("odd/Invalid-nct-id.html", "text/html"),
+        "/ctgov/studies/NCT00000001": ("../pubmed/Invalid-nct-id.html", "text/html"),
         "/epmc/PMC3363814/fullTextXML": ("europepmc/cc11003.nxml", "application/xml"),
     }
     log: list[tuple[str, str, dict]] = []

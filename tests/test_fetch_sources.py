@@ -229,7 +229,7 @@ def test_pubmed_search_with_no_hits_makes_no_efetch(run):
 
 @respx.mock
 def test_pubmed_html_error_page_fails_every_id_of_the_batch_and_saves_nothing(run):
-    respx.get(f"{EUTILS}/efetch.fcgi").respond(200, content=body("odd/Invalid-nct-id.html"),
+    respx.get(f"{EUTILS}/efetch.fcgi").respond(200, content=body("../pubmed/Invalid-nct-id.html"),
                                                headers={"Content-Type": "text/html"})
     report = run(["23657305", "38704912"])
     assert [(p.id, p.source) for p in report.failed] == [("pmid:23657305", "pubmed"), ("pmid:38704912", "pubmed")]
@@ -434,7 +434,7 @@ def test_ctgov_study_by_nct(run, clock):
 
 @respx.mock
 def test_ctgov_html_page_instead_of_json_is_reported_with_id_and_source(run):
-    respx.get(f"{CTGOV}/studies/NCT00000001").respond(200, content=body("odd/Invalid-nct-id.html"),
+    respx.get(f"{CTGOV}/studies/NCT00000001").respond(200, content=body("../pubmed/Invalid-nct-id.html"),
                                                       headers={"Content-Type": "text/html"})
     report = run(["NCT00000001"])
     [p] = report.failed
