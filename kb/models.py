@@ -1,8 +1,12 @@
-"""Dataclasses that cross stage boundaries (parse -> extract -> store). No I/O here."""
+"""Dataclasses that cross stage boundaries (parse -> extract -> store). No I/O here but a
+Document reading its own file when asked."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
+
+from kb.errors import ParseError
 
 
 @dataclass
@@ -86,14 +90,40 @@ class ArticleRecord:
     stated: "Extraction | None" = None
 
 
-@dataclass
 class Document:
-    """One input file (or stdin) as read from disk."""
-    name: str
-    path: str
-    data: bytes
-    sha256: str
-    size: int
+    """One input file (or stdin). A file's bytes are read only when an ingester asks for
+    `data`; streaming ingesters read `open()` instead, so a large file is never held whole.
+    `max_bytes` caps what `data` may load (streaming has no such cap)."""
+
+    def __init__(self, name: str, path: str, data: bytes | None, sha256: str, size: int,
+                 head: bytes | None = None, max_bytes: int | None = None):
+        self.name, self.path, self.sha256, self.size = name, path, sha256, size
+        self._data = data
+        self._max_bytes = max_bytes
+        self.head = head if head is not None else (data[:HEAD_BYTES] if data is not None else b"")
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            if self._max_bytes is not None and self.size > self._max_bytes:
+                raise ParseError(self.path, f"larger than the {self._max_bytes // (1024 * 1024)} MB limit "
+                                            "(KB_MAX_FILE_MB) for a format that is read whole")
+            with open(self.path, "rb") as fh:
+                self._data = fh.read()
+        return self._data
+
+    def open(self) -> BinaryIO:
+        """A binary reader of the content from its start, without loading it whole."""
+        if self._data is not None:
+            return io.BytesIO(self._data)
+        return open(self.path, "rb")
+
+    def __repr__(self) -> str:
+        return f"Document({self.name!r}, {self.size} bytes)"
+
+
+# Bytes of a document its format is recognised by.
+HEAD_BYTES = 65536
 
 
 @dataclass

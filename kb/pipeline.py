@@ -18,12 +18,12 @@ from sqlite_utils import Database
 from kb.errors import KbError, ParseError, UnknownFormat
 from kb.extract.article import clear_caches, extract_article, figure_therapies, is_full_text
 from kb.match import richness
-from kb.models import ArticleRecord, Document, Extraction
+from kb.models import HEAD_BYTES, ArticleRecord, Document, Extraction
 from kb.plugins import ingesters
 from kb.store import save
 
-# Larger inputs are refused before they are read: a literature record is never this big,
-# and reading one whole would hold it in memory. KB_MAX_FILE_MB overrides.
+# A format read whole (not streamed) refuses larger inputs: a literature record is never
+# this big, and reading one whole would hold it in memory. KB_MAX_FILE_MB overrides.
 DEFAULT_MAX_FILE_MB = 200
 
 
@@ -85,36 +85,42 @@ def _glob(pattern: str) -> list[str]:
 
 
 def read_document(path: str) -> Document:
+    """The input, hashed but not loaded: its bytes are read again, streamed, by the ingester
+    (or loaded whole, within KB_MAX_FILE_MB, by one that needs them whole). Standard input
+    is read into memory, within the same limit."""
     max_bytes = int(float(os.environ.get("KB_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)) * 1024 * 1024)
+    too_big = f"larger than the {max_bytes // (1024 * 1024)} MB limit (KB_MAX_FILE_MB)"
     if path == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
-        name = "stdin"
-    else:
-        p = Path(path)
-        if not p.exists():
-            if p.is_symlink():   # exists() is False for a link that loops or dangles (issue 8)
-                raise ParseError(path, "a symbolic link that loops or points to nothing")
-            raise ParseError(path, "no such file")
-        if not p.is_file():
-            raise ParseError(path, "not a regular file")
-        try:
-            if p.stat().st_size > max_bytes:
-                raise ParseError(path, f"larger than the {max_bytes // (1024 * 1024)} MB limit (KB_MAX_FILE_MB)")
-            data = p.read_bytes()
-        except PermissionError:
-            raise ParseError(path, "permission denied") from None
-        except OSError as e:
-            raise ParseError(path, f"cannot be read ({e.strerror or e})") from None
-        name = p.name
-    if len(data) > max_bytes:
-        raise ParseError(path, f"larger than the {max_bytes // (1024 * 1024)} MB limit (KB_MAX_FILE_MB)")
-    if not data.strip():
-        raise ParseError(path, "empty file")
-    return Document(name=name, path=path, data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+        if len(data) > max_bytes:
+            raise ParseError(path, too_big)
+        if not data.strip():
+            raise ParseError(path, "empty file")
+        return Document(name="stdin", path=path, data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    p = Path(path)
+    if not p.exists():
+        if p.is_symlink():   # exists() is False for a link that loops or dangles (issue 8)
+            raise ParseError(path, "a symbolic link that loops or points to nothing")
+        raise ParseError(path, "no such file")
+    if not p.is_file():
+        raise ParseError(path, "not a regular file")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+            if not head.strip() and not fh.read(1):
+                raise ParseError(path, "empty file")
+            fh.seek(0)
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            size = fh.tell()
+    except PermissionError:
+        raise ParseError(path, "permission denied") from None
+    except OSError as e:
+        raise ParseError(path, f"cannot be read ({e.strerror or e})") from None
+    return Document(name=p.name, path=path, data=None, sha256=digest, size=size, head=head, max_bytes=max_bytes)
 
 
 def pick_ingester(doc: Document):
-    head = doc.data[:65536]
+    head = doc.head
     for ing in ingesters():
         if ing.sniff(head, doc):
             return ing

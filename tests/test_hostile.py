@@ -414,7 +414,7 @@ def test_100mb_single_line_over_a_lowered_file_limit(tmp_path, kb_main, monkeypa
     r = kb_main(["ingest", str(big), str(GOOD), "--db", str(db)])
     assert r.exit_code == 1
     (line,) = error_lines(r.stderr)
-    assert line == f"error: {big}: larger than the 10 MB limit (KB_MAX_FILE_MB)"
+    assert line == f"error: {big}: larger than the 10 MB limit (KB_MAX_FILE_MB) for a format that is read whole"
     assert dump(db) == dump(good_only)
 
 

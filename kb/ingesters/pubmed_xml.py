@@ -24,7 +24,7 @@ import os
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from lxml import etree
 
@@ -139,8 +139,9 @@ def max_decompressed_mb(source: str) -> float:
 class CappedGzipReader(io.RawIOBase):
     """Inflates gzip as it is read and raises ParseError past `limit` bytes of output."""
 
-    def __init__(self, data: bytes, limit_mb: float, source: str):
-        self._gz = gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb")
+    def __init__(self, raw: BinaryIO, limit_mb: float, source: str):
+        self._raw = raw
+        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
         self._limit_mb = limit_mb
         self._limit = int(limit_mb * 1024 * 1024)
         self._source = source
@@ -148,6 +149,12 @@ class CappedGzipReader(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._gz.close()
+            self._raw.close()
+        super().close()
 
     def read(self, size: int = -1) -> bytes:
         want = READ_CHUNK if size is None or size < 0 else size
@@ -164,9 +171,9 @@ class CappedGzipReader(io.RawIOBase):
 
 def open_stream(doc: Document):
     """A binary reader of the XML: the bytes themselves, or a capped gzip inflater."""
-    if doc.data.startswith(GZIP_MAGIC):
-        return CappedGzipReader(doc.data, max_decompressed_mb(doc.path), doc.path)
-    return io.BytesIO(doc.data)
+    if doc.head.startswith(GZIP_MAGIC):
+        return CappedGzipReader(doc.open(), max_decompressed_mb(doc.path), doc.path)
+    return doc.open()
 
 
 def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
@@ -175,14 +182,19 @@ def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
     Only children of the root are records (a MedlineCitation inside PubmedArticle, or a PMID
     inside CommentsCorrections, is not); each is cleared and dropped from the tree once read.
     """
+    with open_stream(doc) as stream:
+        yield from _entries(stream, doc.path)
+
+
+def _entries(stream: BinaryIO, source: str) -> Iterator[ArticleRecord | DeletedCitations]:
     depth = 0
     root = None
     try:
-        for event, elem in etree.iterparse(open_stream(doc), events=("start", "end"), **PARSER_OPTIONS):
+        for event, elem in etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS):
             if event == "start":
                 if depth == 0:
                     root = elem
-                    check_root(elem, doc.path)
+                    check_root(elem, source)
                 depth += 1
                 continue
             depth -= 1
@@ -195,7 +207,7 @@ def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
             while elem.getprevious() is not None:
                 del root[0]
     except etree.XMLSyntaxError as e:
-        raise ParseError(doc.path, f"malformed PubMed XML: {_one_line(e)}") from None
+        raise ParseError(source, f"malformed PubMed XML: {_one_line(e)}") from None
 
 
 def check_root(root, source: str) -> None:
