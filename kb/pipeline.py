@@ -20,7 +20,7 @@ from kb.extract.article import clear_caches, extract_article, figure_therapies, 
 from kb.match import richness
 from kb.models import HEAD_BYTES, ArticleRecord, Document, Extraction
 from kb.plugins import ingesters
-from kb.store import save
+from kb.store import save, texts
 
 # A format read whole (not streamed) refuses larger inputs: a literature record is never
 # this big, and reading one whole would hold it in memory. KB_MAX_FILE_MB overrides.
@@ -130,7 +130,7 @@ def pick_ingester(doc: Document):
 # Extraction's per-sentence caches are dropped this often within one multi-record file.
 CACHE_RECORDS = 500
 
-# Between the texts of the records of one file, in documents.text.
+# Between the texts of the records of one file: offsets count it, as if they were joined.
 RECORD_SEPARATOR = "\n\n"
 
 
@@ -191,14 +191,15 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
                     ) -> tuple[int, int]:
     """Store one document's records in one transaction. Returns (studies, figures).
 
-    Records are streamed: each is extracted and saved as it comes, so a 600-record MEDLINE
-    file is never held whole in memory. documents.text is the records' texts joined, and
-    every offset is shifted to point into it. A parse error anywhere rolls the file back.
-    `prepared` is what a worker process already parsed and extracted.
+    Records are streamed: each is extracted and saved as it comes, so a 30,000-record
+    MEDLINE file is never held whole in memory. A one-record document's text goes to
+    documents.text; a file of many records stores each record's text as it goes
+    (kb.store.texts), every offset shifted to where the record stands in the document.
+    A parse error anywhere rolls the file back. `prepared` is what workers parsed and extracted.
     """
     fmt, items = prepared or prepare_records(doc)
     n_studies = n_figures = 0
-    parts: list[str] = []
+    first_text: str | None = None   # held until a second record shows the file has many
     base = 0
     with write_transaction(db):
         if save.document_exists(db, doc.sha256):   # checked again now that the lock is held
@@ -210,15 +211,21 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
                 shift_offsets(p.extraction, base)
             if p.richness > doc_richness:
                 doc_richness = p.richness
-                db.execute("UPDATE documents SET richness = ? WHERE id = ?", [p.richness, doc_id])
+                db.conn.execute("UPDATE documents SET richness = ? WHERE id = ?", [p.richness, doc_id])
             save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness)
-            parts.append(p.record.text)
+            if i == 0:
+                first_text = p.record.text
+            else:
+                if i == 1:
+                    texts.add_record_text(db, doc_id, 0, first_text)
+                texts.add_record_text(db, doc_id, base, p.record.text)
             base += len(p.record.text) + len(RECORD_SEPARATOR)
             n_studies += 1
             n_figures += len(p.extraction.figures)
         if not n_studies:
             raise ParseError(doc.path, f"no records found in this {fmt} file")
-        db.execute("UPDATE documents SET text = ? WHERE id = ?", [RECORD_SEPARATOR.join(parts), doc_id])
+        if n_studies == 1:
+            db.conn.execute("UPDATE documents SET text = ? WHERE id = ?", [first_text, doc_id])
     return n_studies, n_figures
 
 

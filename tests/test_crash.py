@@ -114,11 +114,14 @@ def check_store(db: Path, counts: dict[str, int]) -> int:
         if "documents" not in tables:
             return 0
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        docs = conn.execute("""SELECT d.name, d.text, (SELECT count(*) FROM study_documents sd WHERE sd.document_id = d.id)
+        docs = conn.execute("""SELECT d.name, d.text, (SELECT count(*) FROM study_documents sd WHERE sd.document_id = d.id),
+                                      (SELECT count(*) FROM document_texts t WHERE t.document_id = d.id)
                                FROM documents d""").fetchall()
-        for name, text, n_studies in docs:
+        for name, text, n_studies, n_texts in docs:
             assert n_studies == counts[name], f"{name}: {n_studies} of {counts[name]} studies stored"
-            assert text, f"{name}: stored without its text"
+            # one record: documents.text; many: one stored text per record
+            assert (text and not n_texts) if n_studies == 1 else (n_texts == n_studies and not text), \
+                f"{name}: stored without its text"
         orphans = conn.execute("SELECT count(*) FROM studies WHERE id NOT IN (SELECT study_id FROM study_documents)")
         assert orphans.fetchone()[0] == 0, "studies without a document"
         assert conn.execute("SELECT count(*) FROM figures WHERE document_id NOT IN (SELECT id FROM documents)"

@@ -17,6 +17,7 @@ from kb.ingesters import crossref, europepmc, openalex, platform_json, semantic_
 from kb.ingesters.europepmc import markup_to_text
 from kb.models import Document
 from kb.plugins import plugin_manager
+from kb.store import texts
 from kb.store.db import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -569,9 +570,10 @@ def test_ingest_through_pipeline(store, with_api_plugins):
     kws = {k for (k,) in store.execute("""SELECT k.keyword FROM study_keywords sk JOIN keywords k ON k.id = sk.keyword_id
                                           JOIN studies s ON s.id = sk.study_id WHERE s.pmcid = 'PMC12120539'""")}
     assert {"Cancer Screening", "Neoplasms"} <= kws
-    # documents.text is the records' texts joined; each study's text is in it
-    text = store.execute("SELECT text FROM documents WHERE name = 'W2741809807.json'").fetchone()[0]
-    assert text.startswith("The state of OA: a large-scale analysis") and STATE_OF_OA_OPENING in text
+    # the document's text: the one record's, in documents.text
+    (doc_id,) = store.execute("SELECT id FROM documents WHERE name = 'W2741809807.json'").fetchone()
+    ((start, text),) = texts.texts_of(store, doc_id)
+    assert start == 0 and text.startswith("The state of OA: a large-scale analysis") and STATE_OF_OA_OPENING in text
     assert store.execute("""SELECT count(*) FROM studies s WHERE NOT EXISTS
                             (SELECT 1 FROM study_documents sd WHERE sd.study_id = s.id)""").fetchone()[0] == 0
 

@@ -18,6 +18,7 @@ from kb.errors import ParseError
 from kb.ingesters import bibtex, csl_json, csv_export, endnote_xml, medline_nbib, ris
 from kb.models import Document
 from kb.plugins import plugin_manager
+from kb.store import texts
 from kb.store.db import open_db
 
 REFS = Path(__file__).parent / "fixtures" / "refs"
@@ -482,8 +483,12 @@ def test_ingest_through_pipeline_and_reingest_is_a_no_op(store, with_ref_plugins
     assert names == [("Julie Brahmer", "Brahmer", "Julie", 0), ("Karen L. Reckamp", "Reckamp", "Karen L.", 0),
                      ("CheckMate 017 Investigators", None, None, 1), ("Jörg Müller", "Müller", "Jörg", 0),
                      ("Anna van den Berg", "van den Berg", "Anna", 0)]
-    doc_text = store.execute("SELECT text FROM documents WHERE name = 'example_pubmed.txt'").fetchone()[0]
-    assert doc_text.startswith("Time lapse: A glimpse into prehistoric genomics.\n\nFor the purpose of this review")
+    # a file of many records keeps one text per record, each starting where its offsets count from
+    (doc_id,) = store.execute("SELECT id FROM documents WHERE name = 'example_pubmed.txt'").fetchone()
+    record_texts = list(texts.texts_of(store, doc_id))
+    assert len(record_texts) == 10 and record_texts[0][0] == 0
+    assert record_texts[0][1].startswith("Time lapse: A glimpse into prehistoric genomics.\n\nFor the purpose of this review")
+    assert all(b[0] == a[0] + len(a[1]) + len(pipeline.RECORD_SEPARATOR) for a, b in zip(record_texts, record_texts[1:]))
 
     before = {t: store.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
               for t in ("documents", "studies", "authors", "study_authors", "keywords", "journals", "figures")}

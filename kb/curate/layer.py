@@ -22,6 +22,7 @@ from kb.curate import audit
 from kb.errors import KbError
 from kb.extract.article import figure_therapies
 from kb.models import Figure
+from kb.store import texts
 from kb.store.migrations import CURATED_FIELDS
 from kb.store.save import figure_key, now, therapy_id
 
@@ -297,15 +298,15 @@ def add_figure(db: Database, study: str, quote: str, values: dict[str, object], 
     values.setdefault("unit", DEFAULT_UNIT[values["measure"]])
     if not quote or not quote.strip():
         raise KbError("a figure needs the quote that states it")
-    docs = db.execute("""SELECT d.id, d.sha256, d.text, d.name FROM study_documents sd JOIN documents d
+    docs = db.execute("""SELECT d.id, d.sha256, d.name FROM study_documents sd JOIN documents d
                          ON d.id = sd.document_id WHERE sd.study_id = ? ORDER BY d.richness DESC, d.id""",
                       [sid]).fetchall()
-    for doc_id, sha256, text, _ in docs:
-        start = text.find(quote)
-        if start >= 0:
+    for doc_id, sha256, _ in docs:
+        start = _find_quote(db, doc_id, quote)
+        if start is not None:
             break
     else:
-        raise KbError(f"the quote is not in the text of {sid} ({', '.join(d[3] for d in docs) or 'no documents'}); "
+        raise KbError(f"the quote is not in the text of {sid} ({', '.join(d[2] for d in docs) or 'no documents'}); "
                       "copy it exactly")
     end = start + len(quote)
     fig = Figure(quote=quote, start=start, end=end, confidence=1.0, rule="curator", **values)
@@ -327,6 +328,15 @@ def add_figure(db: Database, study: str, quote: str, values: dict[str, object], 
 # --- corrections from a spreadsheet ------------------------------------------------------
 
 _ACTIONS = ("accept", "reject", "set")
+
+
+def _find_quote(db: Database, doc_id: int, quote: str) -> int | None:
+    """Where the quote stands in a document (its offset), or None."""
+    for base, text in texts.texts_of(db, doc_id):
+        at = text.find(quote)
+        if at >= 0:
+            return base + at
+    return None
 
 
 def import_corrections(db: Database, path: str | Path, *, person: str | None = None) -> dict[str, int]:

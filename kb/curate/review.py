@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from kb.curate import audit, layer
 from kb.errors import KbError
 from kb.query.figures import FigureFilter, filter_sql
+from kb.store import texts
 from kb.store.save import now
 
 KEYS_HELP = "[a]ccept  [r]eject  [e]dit  [s]kip  [u]ndo  [q]uit"
@@ -90,7 +91,7 @@ def _fmt(v) -> str:
 
 
 def render(console: Console, db: Database, fid: str, pos: int, total: int, queue_label: str, message: str = "") -> None:
-    cur = db.execute("""SELECT f.*, s.title AS study_title, s.year, d.name AS document, d.text AS doc_text
+    cur = db.execute("""SELECT f.*, s.title AS study_title, s.year, d.name AS document
                         FROM figure_values f JOIN study_values s ON s.id = f.study_id
                         JOIN documents d ON d.id = f.document_id WHERE f.id = ?""", [fid])
     row = cur.fetchone()
@@ -117,7 +118,8 @@ def render(console: Console, db: Database, fid: str, pos: int, total: int, queue
             line.append(f" (was {_fmt(base.get(name))})", style="dim")
         line.append("  ")
     console.print(line)
-    before, quote, after = context(f["doc_text"] or "", f["start"], f["end"])
+    doc_text, base = texts.text_at(db, f["document_id"], f["start"])
+    before, quote, after = context(doc_text, f["start"] - base, f["end"] - base)
     console.print(Text(f"Source: {f['document']}, characters {f['start']}-{f['end']}", style="dim"))
     text = Text("  ")
     text.append(before + " ", style="dim")

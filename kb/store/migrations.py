@@ -360,6 +360,24 @@ CURATED_FIELDS = {
 }
 
 
+@migrations(name="0006_document_texts")
+def document_texts(db: Database) -> None:
+    """A file of many records (a PubMed baseline file, an API page) keeps each record's text
+    as its own row, written as the record is stored, instead of one documents.text joined at
+    the end: joining held the whole file's text in memory (issue 4). Offsets stay the
+    document's: a record's text starts at `start`. documents.text holds the text of a
+    one-record document and is empty for these."""
+    db.executescript("""
+        CREATE TABLE document_texts (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX idx_document_texts ON document_texts(document_id, start);
+    """)
+
+
 def _overlay(alias: str, column: str, extracted: str | None = None) -> str:
     """A column's effective value: the curated one where a decision sets it, else the extracted."""
     extracted = extracted or f'{alias}."{column}"'

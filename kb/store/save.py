@@ -57,33 +57,67 @@ def therapy_key(sha256: str | None, study_id: str, start, end, mention: str) -> 
     return _stable_key("t", [sha256 or study_id, start, end, mention])
 
 
+# INSERT statements by table and columns. Rows go through the connection, not sqlite-utils'
+# table objects, which read the schema on every insert: on a 30,000-record file that
+# introspection cost more than the writes (issue 4 benchmark).
+_INSERTS: dict[tuple, str] = {}
+
+
+def insert(db: Database, table: str, row: dict, *, ignore: bool = False) -> int:
+    """Insert one row; returns its rowid."""
+    return db.conn.execute(_insert_sql(table, tuple(row), ignore), list(row.values())).lastrowid
+
+
+def insert_many(db: Database, table: str, rows: list[dict], *, ignore: bool = False) -> None:
+    """Insert rows that all have the same columns."""
+    if rows:
+        db.conn.executemany(_insert_sql(table, tuple(rows[0]), ignore), [list(r.values()) for r in rows])
+
+
+def _insert_sql(table: str, columns: tuple, ignore: bool) -> str:
+    key = (table, columns, ignore)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        names = ", ".join(f"[{c}]" for c in columns)
+        sql = _INSERTS[key] = (f"INSERT {'OR IGNORE ' if ignore else ''}INTO [{table}] ({names}) "
+                               f"VALUES ({', '.join('?' for _ in columns)})")
+    return sql
+
+
+def update(db: Database, table: str, key, values: dict, *, pk: str = "id") -> None:
+    """Set columns of one row, leaving it untouched when they already hold these values."""
+    if values:
+        sets = ", ".join(f"[{c}] = ?" for c in values)
+        differ = " OR ".join(f"[{c}] IS NOT ?" for c in values)
+        db.conn.execute(f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ? AND ({differ})",
+                        [*values.values(), key, *values.values()])
+
+
 def document_exists(db: Database, sha256: str) -> bool:
     return bool(db.execute("SELECT 1 FROM documents WHERE sha256 = ?", [sha256]).fetchone())
 
 
 def save_document(db: Database, doc: Document, fmt: str, text: str, richness_: int = 2) -> int:
-    return db["documents"].insert({
+    return insert(db, "documents", {
         "name": doc.name, "path": doc.path, "format": fmt, "sha256": doc.sha256, "size": doc.size,
         "parser_version": PARSER_VERSION, "ingested_at": now(), "text": text, "richness": richness_,
-    }).last_pk
+    })
 
 
 def _lookup(db: Database, table: str, column: str, value: str, extra: dict | None = None) -> int:
-    row = db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [value]).fetchone()
+    row = db.conn.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [value]).fetchone()
     if row:
         if extra:
-            updates = {k: v for k, v in extra.items() if v is not None}
-            if updates:
-                db[table].update(row[0], updates)
+            update(db, table, row[0], {k: v for k, v in extra.items() if v is not None})
         return row[0]
-    return db[table].insert({column: value, **(extra or {})}).last_pk
+    return insert(db, table, {column: value, **(extra or {})})
 
 
 def therapy_id(db: Database, canonical: str, therapy_class: str, parent: str | None = None) -> int:
-    row = db.execute("SELECT id FROM therapies WHERE canonical = ?", [canonical]).fetchone()
+    row = db.conn.execute("SELECT id FROM therapies WHERE canonical = ?", [canonical]).fetchone()
     if row:
         return row[0]
-    return db["therapies"].insert({"canonical": canonical, "class": therapy_class, "parent": parent}).last_pk
+    return insert(db, "therapies", {"canonical": canonical, "class": therapy_class, "parent": parent})
 
 
 # Where two sources of one paper disagree, who wins depends on the field: bibliographic
@@ -128,10 +162,9 @@ def _merge_fields(db: Database, sid: str, row: dict, doc_id: int, mine: int, fmt
         kept, other = (v, old) if new_wins else (old, v)
         if new_wins:
             updates[k] = v
-        db["field_conflicts"].insert({"study_id": sid, "field": k, "kept": str(kept), "other": str(other),
-                                      "document_id": None if new_wins else doc_id, "rule": rule})
-    if updates:
-        db["studies"].update(sid, updates)
+        insert(db, "field_conflicts", {"study_id": sid, "field": k, "kept": str(kept), "other": str(other),
+                                       "document_id": None if new_wins else doc_id, "rule": rule})
+    update(db, "studies", sid, updates)
 
 
 @dataclass
@@ -188,13 +221,13 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         row["id"] = sid
         _merge_fields(db, sid, row, doc_id, mine, fmt)
     else:
-        db["studies"].insert(row)
+        insert(db, "studies", row)
         if match_id and verdict:
             merge.link(db, sid, match_id, verdict)  # preprint, conference abstract or near-duplicate
     merge.remember(db, sid, cand)
     before = db.execute("""SELECT max(d.richness) FROM study_documents sd JOIN documents d ON d.id = sd.document_id
                            WHERE sd.study_id = ?""", [sid]).fetchone()[0]
-    db["study_documents"].insert({"study_id": sid, "document_id": doc_id}, ignore=True)
+    insert(db, "study_documents", {"study_id": sid, "document_id": doc_id}, ignore=True)
     # The richest source's figures are the study's: a full text supersedes an abstract.
     superseded = int(before is not None and mine < before)
     if before is not None and mine > before:
@@ -205,10 +238,10 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         for pos, a in enumerate(record.authors):
             aid = _lookup(db, "authors", "name", a.name, {"family": a.family, "given": a.given,
                                                           "collective": int(a.collective)})
-            db["study_authors"].insert({"study_id": sid, "author_id": aid, "position": pos}, ignore=True)
+            insert(db, "study_authors", {"study_id": sid, "author_id": aid, "position": pos}, ignore=True)
     for kw in dict.fromkeys(k.strip() for k in record.keywords if k.strip()):
         kid = _lookup(db, "keywords", "keyword", kw)
-        db["study_keywords"].insert({"study_id": sid, "keyword_id": kid}, ignore=True)
+        insert(db, "study_keywords", {"study_id": sid, "keyword_id": kid}, ignore=True)
 
     known = _known_values(db, sid) if existing else _Known()
     save_extraction(db, sid, doc_id, doc, ex, figure_links, superseded, known)
@@ -222,13 +255,13 @@ def save_extraction(db: Database, sid: str, doc_id: int, doc: Document, ex: Extr
     n_figures = 0
     for t in ex.therapies:
         tid = therapy_id(db, t.canonical, t.therapy_class)
-        db["study_therapies"].insert({
+        insert(db, "study_therapies", {
             "study_id": sid, "therapy_id": tid, "mention": t.mention, "given": int(t.given),
             "document_id": doc_id, "start": t.start, "end": t.end,
             "key": therapy_key(doc.sha256, sid, t.start, t.end, t.mention),
         }, ignore=True)
     # A second source of the same study states many of the same values: store each once.
-    db["cohorts"].insert_all([{
+    insert_many(db, "cohorts", [{
         "study_id": sid, "document_id": doc_id, "label": c.label, "n": c.n, "quote": c.quote,
         "start": c.start, "end": c.end, "rule": c.rule, "locator": c.locator, "superseded": superseded,
         "key": cohort_key(doc.sha256, c.start, c.end, c.label, c.n),
@@ -237,7 +270,7 @@ def save_extraction(db: Database, sid: str, doc_id: int, doc: Document, ex: Extr
         if _figure_value_key(f) in known.figures:
             continue
         fid = figure_key(doc, f)
-        db["figures"].insert({
+        insert(db, "figures", {
             "id": fid, "study_id": sid, "document_id": doc_id, "endpoint": f.endpoint, "measure": f.measure,
             "timepoint_months": f.timepoint_months, "group": f.group, "comparator": f.comparator,
             "variable": f.variable, "analysis": f.analysis, "value": f.value, "unit": f.unit,
@@ -247,8 +280,8 @@ def save_extraction(db: Database, sid: str, doc_id: int, doc: Document, ex: Extr
         }, ignore=True)
         n_figures += 1
         for canonical, cls in links:
-            db["figure_therapies"].insert({"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
-    db["adverse_events"].insert_all([{
+            insert(db, "figure_therapies", {"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
+    insert_many(db, "adverse_events", [{
         "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
         "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
         "locator": a.locator, "superseded": superseded,
