@@ -7,7 +7,7 @@ import os
 import sqlite3
 import sys
 from contextlib import contextmanager
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,13 +206,14 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
             raise AlreadyStored(doc.path)
         doc_id = save.save_document(db, doc, fmt, "")
         doc_richness = 0
+        ids: dict = {}   # lookups of this transaction (authors, journals, keywords, ...)
         for i, p in enumerate(items):
             if base:
                 shift_offsets(p.extraction, base)
             if p.richness > doc_richness:
                 doc_richness = p.richness
                 db.conn.execute("UPDATE documents SET richness = ? WHERE id = ?", [p.richness, doc_id])
-            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness)
+            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness, ids)
             if i == 0:
                 first_text = p.record.text
             else:
@@ -264,6 +265,64 @@ def _failure(e: BaseException) -> str | None:
     return None
 
 
+# Records in each part when --workers cuts one file into parts (an ingester with split()).
+PART_RECORDS = 200
+
+_records_in_worker = 0
+
+
+def _prepare_part(part: bytes, name: str, path: str, fmt: str):
+    """Worker side of a file cut into parts: parse and extract one part (a file of its own)."""
+    global _records_in_worker
+    try:
+        ing = next(i for i in ingesters() if i.format == fmt)
+        if _records_in_worker >= CACHE_RECORDS:   # as prepare_records does within one file
+            clear_caches()
+            _records_in_worker = 0
+        items = list(prepare_records(Document(name=name, path=path, data=part, sha256="", size=len(part)), ing)[1])
+        _records_in_worker += len(items)
+        return fmt, items
+    except BaseException as e:  # noqa: BLE001 - reported by the writer, which knows what to do
+        reason = _failure(e)
+        if reason is None:
+            raise
+        return "error", reason
+
+
+def prepare_in_parts(doc: Document, ing, pool: ProcessPoolExecutor, workers: int
+                     ) -> tuple[str, Iterator[Prepared]] | None:
+    """Parse and extract a file of many records in parts, in the pool's processes, yielding
+    the records in file order; None when the ingester cannot cut this file. At most two
+    parts per worker are in flight, so memory stays flat however big the file."""
+    parts = ing.split(doc, PART_RECORDS) if hasattr(ing, "split") else None
+    if parts is None:
+        return None
+
+    def records(future) -> list[Prepared]:
+        fmt, got = future.result()
+        if fmt == "error":
+            raise ParseError(doc.path, got)
+        return got
+
+    def items() -> Iterator[Prepared]:
+        window: deque = deque()
+        for part in parts:
+            window.append(pool.submit(_prepare_part, part, doc.name, doc.path, ing.format))
+            if len(window) > 2 * workers:
+                yield from records(window.popleft())
+        while window:
+            yield from records(window.popleft())
+    return ing.format, items()
+
+
+def _cut_in_parts(path: str) -> bool:
+    """Whether --workers cuts this file into parts rather than give it whole to one worker."""
+    try:
+        return hasattr(pick_ingester(read_document(path)), "split")
+    except KbError:
+        return False   # the writer reports it
+
+
 def _prepare_in_worker(path: str):
     """Worker side of --workers: read, parse and extract one file; nothing touches the store."""
     try:
@@ -289,9 +348,13 @@ def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[s
     known_paths = {r[0]: r[1] for r in db.execute("SELECT path, format FROM documents")}
     if workers > 1 and not dry_run:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [(p, pool.submit(_prepare_in_worker, p)) if p != "-" else (p, None) for p in inputs]
+            # Files the writer cuts into parts for the pool (one big MEDLINE file) are not
+            # handed to a worker whole; the others are, all at once, and stored in order.
+            futures = [(p, None if p == "-" or _cut_in_parts(p) else pool.submit(_prepare_in_worker, p))
+                       for p in inputs]
             for path, fut in futures:
-                _ingest_one(db, path, report, known_paths, fut.result() if fut else None)
+                _ingest_one(db, path, report, known_paths, fut.result() if fut else None,
+                            pool=None if fut else (pool, workers))
                 if on_progress:
                     on_progress(path)
         return report
@@ -302,7 +365,8 @@ def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[s
     return report
 
 
-def _ingest_one(db: Database, path: str, report: IngestReport, known_paths: dict, from_worker) -> None:
+def _ingest_one(db: Database, path: str, report: IngestReport, known_paths: dict, from_worker,
+                pool: tuple[ProcessPoolExecutor, int] | None = None) -> None:
     fmt = None
     try:
         if from_worker and from_worker[2] == "error":
@@ -322,6 +386,8 @@ def _ingest_one(db: Database, path: str, report: IngestReport, known_paths: dict
             report.count(fmt, "new")
             return
         prepared = (from_worker[2], from_worker[3]) if from_worker and from_worker[2] else None
+        if prepared is None and pool:
+            prepared = prepare_in_parts(doc, pick_ingester(doc), *pool)
         fmt = prepared[0] if prepared else pick_ingester(doc).format
         studies, figures = ingest_document(db, doc, prepared)
         report.ingested.append(path)

@@ -67,3 +67,57 @@ def test_cli_dry_run_does_not_create_the_store(kb, tmp_path):
     assert result.exit_code == 0
     assert "nothing was stored" in result.stderr + result.stdout
     assert not db.exists()
+
+
+def test_workers_cut_a_medline_file_into_parts_and_store_what_one_process_does(tmp_path, monkeypatch):
+    """--workers cuts one big MEDLINE file into parts parsed in parallel; the store must be
+    the same, row for row, as the one-process ingest (order, offsets, record texts)."""
+    from kb import pipeline
+    from conftest import dump_store
+    monkeypatch.setattr(pipeline, "PART_RECORDS", 50)   # 604 records: 13 parts
+    baseline = str(FIXTURES / "pubmed" / "medline16n0902.xml.gz")
+    ingest_paths(open_db(tmp_path / "one.db"), [baseline])
+    report = ingest_paths(open_db(tmp_path / "two.db"), [baseline], workers=2)
+    assert report.failed == [] and report.studies == 604
+    one, two = dump_store(tmp_path / "one.db"), dump_store(tmp_path / "two.db")
+    assert len(two["document_texts"]) == 604 and two == one
+
+
+def _medline(tmp_path: Path, between: bytes, prolog: bytes = b'<?xml version="1.0" encoding="UTF-8"?>\n') -> Path:
+    """A MEDLINE file of the first three real citations of the baseline sample, with
+    `between` written after the first."""
+    import gzip
+    import re
+    data = gzip.decompress((FIXTURES / "pubmed" / "medline16n0902.xml.gz").read_bytes())
+    cites = re.findall(rb"<MedlineCitation .*?</MedlineCitation>", data, re.S)[:3]
+    body = b"<PubmedArticle>" + cites[0] + b"</PubmedArticle>" + between + \
+        b"".join(b"<PubmedArticle>" + c + b"</PubmedArticle>\n" for c in cites[1:])
+    path = tmp_path / "three.xml"
+    path.write_bytes(prolog + b"<PubmedArticleSet>\n" + body + b"</PubmedArticleSet>\n")
+    return path
+
+
+def test_parts_are_never_cut_inside_a_comment_or_cdata(tmp_path):
+    from kb.ingesters.pubmed_xml import split_parts
+    from kb.pipeline import pick_ingester, read_document
+    path = _medline(tmp_path, b"<!-- </PubmedArticle> a cut here would break the file -->\n"
+                              b"<![CDATA[</PubmedArticle>]]>\n")
+    doc = read_document(str(path))
+    parts = list(split_parts(doc, 1))
+    assert len(parts) == 4   # three records, then the root's end tag
+    ing = pick_ingester(doc)
+    from kb.models import Document
+    pmids = [r.pmid for p in parts for r in ing.parse(Document("p.xml", "p.xml", p, "", len(p)))]
+    assert pmids == [r.pmid for r in ing.parse(doc)] and len(pmids) == 3
+
+
+def test_a_file_that_cannot_be_cut_on_its_bytes_is_parsed_whole(tmp_path):
+    from kb.ingesters.pubmed_xml import split_parts
+    from kb.pipeline import read_document
+    latin = _medline(tmp_path, b"\n", b'<?xml version="1.0" encoding="windows-1251"?>\n')
+    assert split_parts(read_document(str(latin)), 1) is None
+    subset = _medline(tmp_path, b"\n", b'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [ <!ENTITY a "b"> ]>\n')
+    assert split_parts(read_document(str(subset)), 1) is None
+    # and the writer still refuses the entity declaration with one line, parts or not
+    report = ingest_paths(open_db(tmp_path / "kb.db"), [str(subset)], workers=2)
+    assert len(report.failed) == 1 and "declares entities" in report.failed[0][1]

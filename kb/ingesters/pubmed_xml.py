@@ -77,6 +77,10 @@ class PubmedXmlIngester:
                 yield entry
 
 
+    def split(self, doc: Document, records: int) -> Iterator[bytes] | None:
+        return split_parts(doc, records)
+
+
 def deleted_pmids(doc: Document) -> list[str]:
     """PMIDs listed in the file's DeleteCitation entries (update files), in file order."""
     return [p for e in parse_entries(doc) if isinstance(e, DeletedCitations) for p in e.pmids]
@@ -208,6 +212,67 @@ def _entries(stream: BinaryIO, source: str) -> Iterator[ArticleRecord | DeletedC
                 del root[0]
     except etree.XMLSyntaxError as e:
         raise ParseError(source, f"malformed PubMed XML: {_one_line(e)}") from None
+
+
+# ---------------------------------------------------------------- parts for --workers
+
+# The elements that are records, by root: where a file may be cut. (A MedlineCitation inside
+# a PubmedArticle is not one.)
+_RECORD_ENDS = {
+    "PubmedArticleSet": re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|</(?:PubmedArticle|PubmedBookArticle|DeleteCitation)>", re.S),
+    "MedlineCitationSet": re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|</(?:MedlineCitation|DeleteCitation)>", re.S),
+}
+_ROOT_START = re.compile(rb"<(PubmedArticleSet|MedlineCitationSet)\b[^>]*>")
+_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
+_ASCII_SUPERSETS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
+
+
+def split_parts(doc: Document, records: int) -> Iterator[bytes] | None:
+    """The file as self-contained PubMed XML files of about `records` records each (its
+    prolog repeated before each), to be parsed in parallel; None when it cannot be cut on
+    its bytes (UTF-16, or a DOCTYPE with an internal subset, which the serial parse refuses).
+    Cuts fall only after a record's end tag outside comments and CDATA; a file cut wrongly
+    would fail to parse, never yield a wrong record."""
+    head = inflate_head(doc.head) if doc.head.startswith(GZIP_MAGIC) else doc.head
+    root = root_name(head)
+    m = _ROOT_START.search(head)
+    if root not in _RECORD_ENDS or m is None or m.group(1).decode() != root:
+        return None
+    prolog = head[:m.end()]
+    enc = _ENCODING.match(prolog)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in prolog or b"<!DOCTYPE" in prolog and b"[" in prolog \
+            or (enc and enc.group(1).decode().lower() not in _ASCII_SUPERSETS):
+        return None
+    return _cut(doc, prolog, _RECORD_ENDS[root], f"</{root}>".encode(), records)
+
+
+def _cut(doc: Document, prolog: bytes, ends: re.Pattern, close: bytes, records: int) -> Iterator[bytes]:
+    with open_stream(doc) as stream:
+        stream.read(len(prolog))   # the prolog itself, repeated before every part
+        body: list[bytes] = []
+        count = 0
+        pending = b""
+        while True:
+            chunk = stream.read(READ_CHUNK)
+            pending += chunk
+            done = scanned = 0
+            for m in ends.finditer(pending):
+                gap = pending[scanned:m.start()]
+                if b"<!--" in gap or b"<![CDATA[" in gap:
+                    break               # a comment or CDATA not closed yet: read on
+                scanned = m.end()
+                if not m.group().startswith(b"</"):
+                    continue            # a comment or CDATA section, skipped whole
+                body.append(pending[done:m.end()])
+                done = m.end()
+                count += 1
+                if count == records:
+                    yield prolog + b"".join(body) + b"\n" + close + b"\n"
+                    body, count = [], 0
+            pending = pending[done:]
+            if not chunk:
+                break
+        yield prolog + b"".join(body) + pending   # the rest, with the root's end tag
 
 
 def check_root(root, source: str) -> None:

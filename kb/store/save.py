@@ -104,16 +104,37 @@ def save_document(db: Database, doc: Document, fmt: str, text: str, richness_: i
     })
 
 
-def _lookup(db: Database, table: str, column: str, value: str, extra: dict | None = None) -> int:
+def _lookup(db: Database, table: str, column: str, value: str, extra: dict | None = None,
+            ids: dict | None = None) -> int:
+    """The id of the row whose `column` is `value`, made when missing; non-empty `extra`
+    values are set on it. `ids` remembers answers within one transaction (rolled back with
+    it, never reused after): a 30,000-record file names the same authors and keywords often."""
+    key = (table, value, tuple(extra.values()) if extra else None)
+    if ids is not None and key in ids:
+        return ids[key]
     row = db.conn.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [value]).fetchone()
     if row:
         if extra:
             update(db, table, row[0], {k: v for k, v in extra.items() if v is not None})
-        return row[0]
-    return insert(db, table, {column: value, **(extra or {})})
+        found = row[0]
+    else:
+        found = insert(db, table, {column: value, **(extra or {})})
+    if ids is not None:
+        ids[key] = found
+    return found
 
 
-def therapy_id(db: Database, canonical: str, therapy_class: str, parent: str | None = None) -> int:
+def therapy_id(db: Database, canonical: str, therapy_class: str, parent: str | None = None,
+               ids: dict | None = None) -> int:
+    if ids is not None and ("therapies", canonical) in ids:
+        return ids[("therapies", canonical)]
+    found = _therapy_id(db, canonical, therapy_class, parent)
+    if ids is not None:
+        ids[("therapies", canonical)] = found
+    return found
+
+
+def _therapy_id(db: Database, canonical: str, therapy_class: str, parent: str | None) -> int:
     row = db.conn.execute("SELECT id FROM therapies WHERE canonical = ?", [canonical]).fetchone()
     if row:
         return row[0]
@@ -194,13 +215,15 @@ def _known_values(db: Database, sid: str) -> _Known:
 
 def save_study(db: Database, doc_id: int, doc: Document, index: int, record: ArticleRecord,
                ex: Extraction, figure_links: list[list[tuple[str, str]]], fmt: str = "text",
-               mine: int = 2) -> str:
+               mine: int = 2, ids: dict | None = None) -> str:
+    """Store one record of a document as a study (or as another source of a stored one).
+    `ids`: lookups remembered for the length of the caller's transaction (see _lookup)."""
     sid = study_key(record, doc, index)
     j = record.journal
     journal_id = _lookup(db, "journals", "name", j.name, {
         "issn": j.issn, "impact_factor": j.impact_factor, "quartile": j.quartile, "category": j.category,
-    }) if j and j.name else None
-    condition_id = _lookup(db, "conditions", "name", ex.study.condition) if ex.study.condition else None
+    }, ids) if j and j.name else None
+    condition_id = _lookup(db, "conditions", "name", ex.study.condition, None, ids) if ex.study.condition else None
     row = {
         "id": sid, "title": record.title, "title_original": record.title_original,
         "title_language": record.title_language, "abstract": record.abstract, "doi": record.doi,
@@ -237,24 +260,25 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
     if not existing:
         for pos, a in enumerate(record.authors):
             aid = _lookup(db, "authors", "name", a.name, {"family": a.family, "given": a.given,
-                                                          "collective": int(a.collective)})
+                                                          "collective": int(a.collective)}, ids)
             insert(db, "study_authors", {"study_id": sid, "author_id": aid, "position": pos}, ignore=True)
     for kw in dict.fromkeys(k.strip() for k in record.keywords if k.strip()):
-        kid = _lookup(db, "keywords", "keyword", kw)
+        kid = _lookup(db, "keywords", "keyword", kw, None, ids)
         insert(db, "study_keywords", {"study_id": sid, "keyword_id": kid}, ignore=True)
 
     known = _known_values(db, sid) if existing else _Known()
-    save_extraction(db, sid, doc_id, doc, ex, figure_links, superseded, known)
+    save_extraction(db, sid, doc_id, doc, ex, figure_links, superseded, known, ids)
     return sid
 
 
 def save_extraction(db: Database, sid: str, doc_id: int, doc: Document, ex: Extraction,
-                    figure_links: list[list[tuple[str, str]]], superseded: int, known: _Known) -> int:
+                    figure_links: list[list[tuple[str, str]]], superseded: int, known: _Known,
+                    ids: dict | None = None) -> int:
     """The extracted rows of one record of a document: therapy links, cohorts, figures and
     adverse events, each with its stable key. Returns the number of figures written."""
     n_figures = 0
     for t in ex.therapies:
-        tid = therapy_id(db, t.canonical, t.therapy_class)
+        tid = therapy_id(db, t.canonical, t.therapy_class, ids=ids)
         insert(db, "study_therapies", {
             "study_id": sid, "therapy_id": tid, "mention": t.mention, "given": int(t.given),
             "document_id": doc_id, "start": t.start, "end": t.end,
@@ -280,7 +304,8 @@ def save_extraction(db: Database, sid: str, doc_id: int, doc: Document, ex: Extr
         }, ignore=True)
         n_figures += 1
         for canonical, cls in links:
-            insert(db, "figure_therapies", {"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls)}, ignore=True)
+            insert(db, "figure_therapies", {"figure_id": fid, "therapy_id": therapy_id(db, canonical, cls, ids=ids)},
+                   ignore=True)
     insert_many(db, "adverse_events", [{
         "study_id": sid, "document_id": doc_id, "event": a.event, "phase": a.phase, "grade": a.grade,
         "n": a.n, "percent": a.percent, "quote": a.quote, "start": a.start, "end": a.end,
