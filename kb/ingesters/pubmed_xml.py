@@ -186,23 +186,30 @@ def parse_entries(doc: Document) -> Iterator[ArticleRecord | DeletedCitations]:
     Only children of the root are records (a MedlineCitation inside PubmedArticle, or a PMID
     inside CommentsCorrections, is not); each is cleared and dropped from the tree once read.
     """
+    # Another root is never reported by the parse (only PubMed's tags are asked for): refused here.
+    name = root_name(inflate_head(doc.head) if doc.head.startswith(GZIP_MAGIC) else doc.head)
+    if name not in ROOTS:
+        raise ParseError(doc.path, f"not PubMed XML: the root element is <{name}>" if name else
+                         "not PubMed XML: no readable root element")
     with open_stream(doc) as stream:
         yield from _entries(stream, doc.path)
 
 
+# The elements iterparse reports: roots and records (lxml skips the rest in C, which made
+# parsing a third faster than a Python event for every element).
+_EVENT_TAGS = (*ROOTS, "PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation")
+
+
 def _entries(stream: BinaryIO, source: str) -> Iterator[ArticleRecord | DeletedCitations]:
-    depth = 0
     root = None
+    events = etree.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS, **PARSER_OPTIONS)
     try:
-        for event, elem in etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS):
-            if event == "start":
-                if depth == 0:
-                    root = elem
-                    check_root(elem, source)
-                depth += 1
+        for event, elem in events:
+            if root is None:
+                root = elem
+                check_root(elem, source)
                 continue
-            depth -= 1
-            if depth != 1:
+            if event == "start" or elem.getparent() is not root:
                 continue
             entry = build_entry(elem)
             if entry is not None:

@@ -72,11 +72,10 @@ def find_match(db: Database, cand: Candidate) -> tuple[str | None, Verdict | Non
 
 def remember(db: Database, study_id: str, cand: Candidate) -> None:
     """Record the identifiers and blocking keys a study can be found by."""
-    for kind, value in cand.identifiers.items():
-        db.execute("INSERT OR IGNORE INTO study_identifiers (study_id, kind, value) VALUES (?, ?, ?)",
-                   [study_id, kind, value])
-    for key in blocking_keys(cand):
-        db.execute("INSERT OR IGNORE INTO study_blocks (study_id, key) VALUES (?, ?)", [study_id, key])
+    db.conn.executemany("INSERT OR IGNORE INTO study_identifiers (study_id, kind, value) VALUES (?, ?, ?)",
+                        [(study_id, kind, value) for kind, value in cand.identifiers.items()])
+    db.conn.executemany("INSERT OR IGNORE INTO study_blocks (study_id, key) VALUES (?, ?)",
+                        [(study_id, key) for key in blocking_keys(cand)])
 
 
 def link(db: Database, study_id: str, other_id: str, verdict: Verdict) -> None:

@@ -258,13 +258,12 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             db.execute(f"UPDATE [{table}] SET superseded = 1 WHERE study_id = ?", [sid])
 
     if not existing:
-        for pos, a in enumerate(record.authors):
-            aid = _lookup(db, "authors", "name", a.name, {"family": a.family, "given": a.given,
-                                                          "collective": int(a.collective)}, ids)
-            insert(db, "study_authors", {"study_id": sid, "author_id": aid, "position": pos}, ignore=True)
-    for kw in dict.fromkeys(k.strip() for k in record.keywords if k.strip()):
-        kid = _lookup(db, "keywords", "keyword", kw, None, ids)
-        insert(db, "study_keywords", {"study_id": sid, "keyword_id": kid}, ignore=True)
+        insert_many(db, "study_authors", [{"study_id": sid, "author_id": _lookup(
+            db, "authors", "name", a.name, {"family": a.family, "given": a.given, "collective": int(a.collective)}, ids),
+            "position": pos} for pos, a in enumerate(record.authors)], ignore=True)
+    insert_many(db, "study_keywords", [{"study_id": sid, "keyword_id": _lookup(db, "keywords", "keyword", kw, None, ids)}
+                                       for kw in dict.fromkeys(k.strip() for k in record.keywords if k.strip())],
+                ignore=True)
 
     known = _known_values(db, sid) if existing else _Known()
     save_extraction(db, sid, doc_id, doc, ex, figure_links, superseded, known, ids)
