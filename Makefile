@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/pip install --quiet -e '.[test,serve,bench]'
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_pubmed.py
+	$(BIN)/python bench/bench_streaming.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DEMO_DB)*

@@ -112,6 +112,11 @@ class Document:
                 self._data = fh.read()
         return self._data
 
+    @property
+    def max_bytes(self) -> int | None:
+        """The most `data` may load (None: no limit, or already in memory)."""
+        return None if self._data is not None else self._max_bytes
+
     def open(self) -> BinaryIO:
         """A binary reader of the content from its start, without loading it whole."""
         if self._data is not None:

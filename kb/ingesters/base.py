@@ -80,13 +80,7 @@ def _detected(data: bytes) -> str | None:
 
 def _bomless_utf16(data: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' when NULs fill (nearly) every other byte and no other."""
-    sample = data[:4096]
-    sample = sample[: len(sample) // 2 * 2]
-    if len(sample) < 8 or len(data) % 2:
-        return None
-    half = len(sample) // 2
-    odd, even = sample[1::2].count(0), sample[0::2].count(0)
-    enc = "utf-16-le" if odd >= 0.7 * half and even == 0 else "utf-16-be" if even >= 0.7 * half and odd == 0 else None
+    enc = utf16_guess(data, len(data))
     if enc is None:
         return None
     try:
@@ -96,13 +90,29 @@ def _bomless_utf16(data: bytes) -> str | None:
     return enc if "\x00" not in text else None
 
 
+def utf16_guess(head: bytes, size: int) -> str | None:
+    """_bomless_utf16's guess from the first 4 KB and the size, before the whole is decoded."""
+    sample = head[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 8 or size % 2:
+        return None
+    half = len(sample) // 2
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    return "utf-16-le" if odd >= 0.7 * half and even == 0 else "utf-16-be" if even >= 0.7 * half and odd == 0 else None
+
+
+# Bytes that are not UTF-8 (as surrogateescape decodes them), and valid non-ASCII characters.
+BAD_UTF8 = re.compile(r"[\udc80-\udcff]")
+GOOD_NON_ASCII = re.compile(r"[^\x00-\x7f\udc80-\udcff]")
+
+
 def _mostly_utf8(data: bytes) -> bool:
     """Valid multi-byte UTF-8 characters outnumber the invalid bytes two to one. Legacy
     encodings are mostly invalid as UTF-8 (Latin-1 all but never valid, GBK, Big5 and
     Shift-JIS about one valid pair in five); broken UTF-8 is the other way round."""
     text = data.decode("utf-8", "surrogateescape")
-    bad = len(re.findall(r"[\udc80-\udcff]", text))
-    good = len(re.findall(r"[^\x00-\x7f\udc80-\udcff]", text))
+    bad = len(BAD_UTF8.findall(text))
+    good = len(GOOD_NON_ASCII.findall(text))
     return good >= 2 * bad
 
 

@@ -3,18 +3,25 @@
 bibtexparser resolves @string macros and the month names (`month = aug`); the field values
 keep their LaTeX, which is turned into Unicode here (accents, `--`, `\\%`, `\\textit{}`), after
 the author list has been split on `and` so a braced `{World Health Organization}` stays one
-collective author. bibtexparser reads the whole file at once (BibTeX has no record
-separator to stream on); .bib exports are small.
+collective author.
+
+The file is streamed (issue 4): decoded as it is read (kb.ingesters.stream) and cut before
+every line that starts a declaration (`@type{` / `@type(`, where bibtexparser's own grammar
+ends a comment), and each piece is handed in turn to one bibtexparser parser, which keeps
+the @string macros of the pieces before.
 
 bibtexparser 1.x skips an entry it cannot read without saying so. The entries declared in
-the text (`@type{` / `@type(` at the start of a line) are counted, and a file where fewer
-were read is refused with the first one that was lost.
+the text are counted, and a file where fewer were read is refused with the first one that
+was lost. A piece that does not read as what it declares (an entry that is lost or runs
+into the next piece, a broken @string), or any other error, sends the file back to the
+whole-file reading, which says exactly what it always said (within KB_MAX_FILE_MB; above
+it, the error of the piece is given).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import bibtexparser
 from bibtexparser.bparser import BibTexParser
@@ -24,6 +31,7 @@ from bibtexparser.latexenc import latex_to_unicode
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
+from kb.ingesters.stream import open_text, open_whole_allowed, strip_eol, text_info
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number
 from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, make_record, parse_date, pmid_from_url, \
     split_keywords
@@ -45,21 +53,111 @@ class BibtexIngester:
         return bool(lines) and bool(ENTRY_START.match(lines[0]))
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        text = decode_text(doc).replace("\r\n", "\n").replace("\r", "\n")
-        declared = [(m.group(1), m.group(2)) for m in ENTRY_START.finditer(text)
-                    if m.group(1).lower() not in NOT_ENTRIES]
-        entries = parse_entries(text, doc.path)
-        if len(entries) < len(declared):
-            read = {e.get("ID") for e in entries}
-            lost = next(((i, t, k) for i, (t, k) in enumerate(declared, start=1) if k not in read),
-                        (len(entries) + 1, *declared[len(entries)]))
-            raise ParseError(doc.path, f"entry {lost[0]} (@{lost[1]}{{{lost[2]}) could not be read "
-                                       "(unbalanced braces or quotes?)")
-        for i, entry in enumerate(entries, start=1):
+        info = text_info(doc)
+        if info.encoding is None:               # a legacy encoding: decoded whole
+            yield from whole_file_records(doc)
+            return
+        done = 0
+        try:
+            with open_text(doc, info) as text:
+                for rec in stream_records(pieces(text)):
+                    yield rec
+                    done += 1
+        except _NotAsWhole as e:
+            if not open_whole_allowed(doc):
+                raise ParseError(doc.path, str(e)) from None
+            yield from whole_file_records(doc)[done:]
+
+
+def whole_file_records(doc: Document) -> list[ArticleRecord]:
+    """The file read whole, as before streaming: its records, or the error it gives."""
+    return list(_whole_file_records(doc))
+
+
+def _whole_file_records(doc: Document) -> Iterator[ArticleRecord]:
+    text = decode_text(doc).replace("\r\n", "\n").replace("\r", "\n")
+    declared = [(m.group(1), m.group(2)) for m in ENTRY_START.finditer(text)
+                if m.group(1).lower() not in NOT_ENTRIES]
+    entries = parse_entries(text, doc.path)
+    if len(entries) < len(declared):
+        read = {e.get("ID") for e in entries}
+        lost = next(((i, t, k) for i, (t, k) in enumerate(declared, start=1) if k not in read),
+                    (len(entries) + 1, *declared[len(entries)]))
+        raise ParseError(doc.path, f"entry {lost[0]} (@{lost[1]}{{{lost[2]}) could not be read "
+                                   "(unbalanced braces or quotes?)")
+    for i, entry in enumerate(entries, start=1):
+        try:
+            yield build_record(entry)
+        except ValueError as e:
+            raise ParseError(doc.path, f"entry {i}: {e}") from None
+
+
+class _NotAsWhole(Exception):
+    """A piece did not read the way it would in the whole file (or could not be read)."""
+
+
+def pieces(text: Iterable[str]) -> Iterator[tuple[str | None, str | None, str]]:
+    """(declared type, key, text) of each piece: the text before the first declaration
+    (type None), then each line starting a declaration and the lines up to the next one.
+    Line ends become LF, as the whole-file reading makes them."""
+    kind = key = None
+    buf: list[str] = []
+    for line in text:
+        body = strip_eol(line)
+        line = body + "\n" if len(body) < len(line) else body
+        m = ENTRY_START.match(line)
+        if m:
+            if buf:
+                yield kind, key, "".join(buf)
+            kind, key, buf = m.group(1), m.group(2), []
+        buf.append(line)
+    if buf:
+        yield kind, key, "".join(buf)
+
+
+class _CountingParser(BibTexParser):
+    """bibtexparser's parser, fed piece by piece; counts the @string and @preamble it reads."""
+
+    def __init__(self):
+        super().__init__(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
+        self.expect_multiple_parse = True
+        self.strings_read = self.preambles_read = 0
+
+    def _add_string(self, string_key, string):
+        self.strings_read += 1
+        super()._add_string(string_key, string)
+
+    def _add_preamble(self, preamble):
+        self.preambles_read += 1
+        super()._add_preamble(preamble)
+
+
+def stream_records(parts: Iterable[tuple[str | None, str | None, str]]) -> Iterator[ArticleRecord]:
+    """Records piece by piece; _NotAsWhole when a piece does not read as it declares."""
+    parser = _CountingParser()
+    db = parser.bib_database
+    declared = entries = 0
+    for kind, key, text in parts:
+        kind_l = kind.lower() if kind else None
+        is_entry = kind_l is not None and kind_l not in NOT_ENTRIES
+        declared += is_entry
+        strings, preambles = parser.strings_read, parser.preambles_read
+        try:
+            parser.parse(text)
+        except Exception as e:  # noqa: BLE001 - pyparsing raises assorted errors on broken input
+            raise _NotAsWhole(f"malformed BibTeX: {' '.join(str(e).split())[:120]}") from None
+        read, db.entries = db.entries, []
+        db.comments.clear()
+        db.preambles.clear()
+        if ((is_entry and not read) or (kind_l == "string" and parser.strings_read == strings)
+                or (kind_l == "preamble" and parser.preambles_read == preambles)):
+            raise _NotAsWhole(f"entry {declared} (@{kind}{{{key}) could not be read (unbalanced braces or quotes?)")
+        for entry in read:
+            entries += 1
             try:
                 yield build_record(entry)
             except ValueError as e:
-                raise ParseError(doc.path, f"entry {i}: {e}") from None
+                raise _NotAsWhole(f"entry {entries}: {e}") from None
 
 
 def parse_entries(text: str, source: str) -> list[dict]:

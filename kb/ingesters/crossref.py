@@ -8,11 +8,11 @@ paragraphs, section titles as "Label: ..." like the PubMed ingester. `issued` is
 Another Crossref response (a member or journal list) or an error body
 (`{"status": "failed", "message": [...]}`) is claimed and refused with Crossref's message,
 so it never falls through to the plain-text ingester. A work without a title and without an
-abstract is skipped.
+abstract is skipped. A work list (or an array of works) is streamed one work at a time.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
@@ -21,6 +21,7 @@ from kb.ingesters.europepmc import (
     markup_to_text, shift_sections, sniff_json, strings, text_value,
 )
 from kb.ingesters.base import normalise_doi
+from kb.ingesters.stream import JsonScan, Streamed, json_items
 from kb.models import ArticleRecord, Author, Document, Journal
 
 FORMAT = "crossref-json"
@@ -35,14 +36,24 @@ class CrossrefIngester:
 
     def sniff(self, head: bytes, doc: Document) -> bool:
         return sniff_json(head, doc, is_crossref, (b'"message-type"', b'"DOI"'),
-                          broken=((b'"message-type"', b'"status"'), (b'"DOI"', b'"prefix"', b'"member"')))
+                          broken=((b'"message-type"', b'"status"'), (b'"DOI"', b'"prefix"', b'"member"')),
+                          stream_at=STREAM_AT, check=check_item)
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        obj = load_json(doc, "Crossref", is_crossref)
-        for work in works(obj, doc.path):
+        scan = load_json(doc, "Crossref", is_crossref, STREAM_AT, check_item)
+        for work in works(scan, doc):
             rec = build_record(work)
             if rec is not None:
                 yield rec
+
+
+# Streamed one work at a time: a JSON array of works, and a work list's items.
+STREAM_AT = ((), ("message", "items"))
+
+
+def check_item(path: tuple, item: Any) -> bool:
+    """What the scan notes of each streamed item: whether it is a work (or null)."""
+    return item is None or is_work(item)
 
 
 def is_work(obj: Any) -> bool:
@@ -55,15 +66,17 @@ def is_response(obj: Any) -> bool:
 
 
 def is_crossref(obj: Any) -> bool:
-    """An API response envelope, a bare work, or a JSON array of works."""
+    """An API response envelope, a bare work, or a JSON array of works (a scanned document:
+    the array is a Streamed, whose tags say whether every item was a work or null)."""
     if is_response(obj) or is_work(obj):
         return True
-    return isinstance(obj, list) and bool(obj) and all(x is None or is_work(x) for x in obj)
+    return isinstance(obj, Streamed) and obj.count > 0 and False not in obj.tags
 
 
-def works(obj: Any, source: str) -> list[dict]:
+def works(scan: JsonScan, doc: Document) -> Iterable[dict]:
+    obj, source = scan.root, doc.path
     if isinstance(obj, list):
-        return [w for w in obj if isinstance(w, dict)]
+        return _dicts(doc, scan, obj)
     if not is_response(obj):
         if not is_work(obj):   # a JSON string, number or foreign object parse() was handed (issue 8 fuzzing)
             raise ParseError(source, "not a Crossref work or API response")
@@ -74,8 +87,12 @@ def works(obj: Any, source: str) -> list[dict]:
     if kind == "work" and isinstance(message, dict):
         return [message]
     if kind == "work-list" and isinstance(message, dict) and isinstance(message.get("items"), list):
-        return [w for w in message["items"] if isinstance(w, dict)]
+        return _dicts(doc, scan, message["items"])
     raise ParseError(source, f"Crossref {kind} response, not works: nothing to ingest")
+
+
+def _dicts(doc: Document, scan: JsonScan, lst: list) -> Iterator[dict]:
+    return (w for _, w in json_items(doc, scan, lst) if isinstance(w, dict))
 
 
 def error_text(message: Any) -> str:

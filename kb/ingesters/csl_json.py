@@ -6,8 +6,9 @@ kept) or `literal` (a group), `issued` date-parts (else `published-print`, `publ
 `published`, `created`, or a `raw`/`literal` date string), `container-title`, `ISSN`, `volume`,
 `issue`, `page`, `DOI`, `PMID`, `PMCID`, `keyword`, `language`, `type`.
 
-JSON has no record separator to stream on; the document is decoded whole (json.loads).
-A Crossref REST API envelope (`{"message-type": ...}`) is not CSL-JSON and is not claimed.
+A list of items is streamed one item at a time with ijson (kb.ingesters.stream), decoded
+as decode_text() would. A Crossref REST API envelope (`{"message-type": ...}`) is not
+CSL-JSON and is not claimed.
 """
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from typing import Iterator
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import decode_text
 from kb.ingesters.pubmed_xml import iso_from_parts
 from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person, \
     split_keywords
+from kb.ingesters.stream import JsonBroken, StreamJsonError, json_items, scan_json
 from kb.models import ArticleRecord, Author, Document
 
 FORMAT = "csl-json"
@@ -44,10 +45,16 @@ class CslJsonIngester:
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         try:
-            data = json.loads(decode_text(doc))
-        except json.JSONDecodeError as e:
-            raise ParseError(doc.path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
-        items = data if isinstance(data, list) else [data]
+            scan = scan_json(doc, [()], text=True)
+        except JsonBroken as b:
+            e = b.error
+            if isinstance(e, json.JSONDecodeError):
+                raise ParseError(doc.path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+            if isinstance(e, StreamJsonError):
+                raise ParseError(doc.path, f"malformed JSON: {e.msg}") from None
+            raise e from None
+        data = scan.root
+        items = (item for _, item in json_items(doc, scan, data)) if isinstance(data, list) else [data]
         for i, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 raise ParseError(doc.path, f"item {i} is a {type(item).__name__}, not a CSL-JSON object")

@@ -5,8 +5,9 @@ punctuation (`Title`, `Article Title`, `Document Title`, `TI`; `Authors`, `Autho
 `Author(s)`, `AU`; `Year`, `Publication Year`, `PY`; `Source title`, `Journal`,
 `Journal/Book`, `SO`; `Page start`/`Page end`; `Author Keywords`, `Index Keywords`, ...).
 A file whose header has no title-like column is not this format. The delimiter (comma,
-semicolon or tab) is read off the header. Rows are streamed with the csv module, which also
-handles quoted newlines inside abstracts.
+semicolon or tab) is read off the header. The file is decoded as it is read
+(kb.ingesters.stream) and rows are streamed with the csv module, which also handles quoted
+newlines inside abstracts: memory stays flat whatever the size.
 
 Embase puts the journal, year, volume, issue and pages in one `Source` cell
 ("Cancer (2004) 102:4 (253-258). Date of Publication: 25 Aug 2004") and the DOI and ISSN in
@@ -18,7 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Iterator
+from itertools import chain
+from typing import Iterable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from kb.errors import ParseError
@@ -26,6 +28,7 @@ from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
 from kb.ingesters.ris import clean, doi_from_url, find_doi, find_issn, join_pages, make_record, parse_date, \
     parse_person, pmid_from_url, split_keywords
+from kb.ingesters.stream import open_text, text_info
 from kb.models import ArticleRecord, Document
 
 FORMAT = "csv-export"
@@ -113,15 +116,27 @@ class CsvExportIngester:
         return header_of(s) is not None
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        text = decode_text(doc)
-        if "\r" in text and "\n" not in text:      # classic Mac line ends: the csv module wants \n or \r\n
-            text = text.replace("\r", "\n")
-        found = header_of(text)
+        info = text_info(doc)
+        if info.encoding is None:                 # a legacy encoding: decoded whole
+            text = decode_text(doc)
+            source: io.TextIOBase = io.StringIO(text, newline="")
+            mac = "\r" in text and "\n" not in text
+        else:
+            source, mac = open_text(doc, info), info.has_cr and not info.has_lf
+        with source:
+            yield from self._rows(doc, source, mac)
+
+    def _rows(self, doc: Document, lines: Iterable[str], mac: bool) -> Iterator[ArticleRecord]:
+        if mac:                                   # classic Mac line ends: the csv module wants \n or \r\n
+            lines = (line.replace("\r", "\n") for line in lines)
+        lines = iter(lines)
+        first = next(lines, "").lstrip("\ufeff")
+        found = header_of(first)
         if found is None:
             raise ParseError(doc.path, "the first line is not a header with a title column")
         header, delimiter = found
         columns = column_map(header)
-        reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter, strict=True)
+        reader = csv.reader(chain([first], lines), delimiter=delimiter, strict=True)
         try:
             next(reader)
             for row in reader:

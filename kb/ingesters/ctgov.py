@@ -10,6 +10,9 @@ Told apart by content, never the file name:
 * the legacy XML download: a `<clinical_study>` document, read with a parser that loads no
   DTD, touches no network and resolves no entities.
 
+JSON is streamed (issue 4): a search page or a list of studies is read one study at a time
+with ijson (kb.ingesters.stream). A legacy XML file holds one study and is parsed whole.
+
 Each format is first read into one small model (`CtStudy`), every item remembering where in
 the file it stood: a JSON path ("resultsSection.outcomeMeasuresModule.outcomeMeasures[0]")
 or an XPath ("/clinical_study/clinical_results/outcome_list/outcome[2]"). The model is then
@@ -39,7 +42,8 @@ from kb.extract import endpoints as ep
 from kb.extract.therapies import therapies_in_label
 from kb.extract.vocab import load_vocab
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import decode_text, iso_date, refuse_declared_entities
+from kb.ingesters.base import iso_date, refuse_declared_entities
+from kb.ingesters.stream import JsonBroken, JsonScan, StreamJsonError, json_items, scan_json
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number, root_name, text_of
 from kb.models import (AdverseEvent, ArticleRecord, Cohort, Document, Extraction, Figure, Span, StudyFacts,
                        TherapyMention)
@@ -270,25 +274,34 @@ class J:
         return [t for t in (x.text() for x in self.list(*keys)) if t]
 
 
-def json_studies(obj: Any) -> Iterator[tuple[J, str]]:
-    """(study node, 'v2' | 'classic') for every study in a parsed JSON file."""
-    root = J(obj, "")
+# Streamed one study at a time: a bare list, a search page's studies, a classic response's FullStudies.
+STREAM_AT = ((), ("studies",), ("FullStudiesResponse", "FullStudies"))
+
+
+def json_studies(scan: JsonScan, doc: Document) -> Iterator[tuple[J, str]]:
+    """(study node, 'v2' | 'classic') for every study in a scanned JSON file, streamed."""
+    obj = scan.root
+
+    def streamed(lst: list, path: str) -> Iterator[J]:
+        return (J(x, f"{path}[{i}]") for i, x in json_items(doc, scan, lst))
+
     if isinstance(obj, list):
-        for item in root.items():
+        for item in streamed(obj, ""):
             yield from _json_study(item)
         return
     if not isinstance(obj, dict):
         return
     if isinstance(obj.get("studies"), list):
-        for item in root.list("studies"):
+        for item in streamed(obj["studies"], "studies"):
             yield from _json_study(item)
         return
     if isinstance(obj.get("FullStudiesResponse"), dict):
-        for item in root.list("FullStudiesResponse", "FullStudies"):
+        full = obj["FullStudiesResponse"].get("FullStudies")
+        for item in streamed(full, "FullStudiesResponse.FullStudies") if isinstance(full, list) else ():
             if isinstance(item.v, dict) and isinstance(item.v.get("Study"), dict):
                 yield item.get("Study"), "classic"
         return
-    yield from _json_study(root)
+    yield from _json_study(J(obj, ""))
 
 
 def _json_study(node: J) -> Iterator[tuple[J, str]]:
@@ -1056,11 +1069,13 @@ class CtgovJsonIngester:
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         try:
-            obj = json.loads(decode_text(doc))
-        except json.JSONDecodeError as e:
-            raise ParseError(doc.path, f"malformed ClinicalTrials.gov JSON: {e}") from None
+            scan = scan_json(doc, STREAM_AT, text=True)
+        except JsonBroken as b:
+            if isinstance(b.error, (json.JSONDecodeError, StreamJsonError)):
+                raise ParseError(doc.path, f"malformed ClinicalTrials.gov JSON: {b.error}") from None
+            raise b.error from None
         found = False
-        for node, kind in json_studies(obj):
+        for node, kind in json_studies(scan, doc):
             found = True
             yield build_record(read_v2(node) if kind == "v2" else read_classic(node))
         if not found:

@@ -4,9 +4,10 @@
     <titles><title>, <secondary-title> (journal) ... </record></records></xml>
 
 Values sit inside `<style>` runs (sometimes split over several); every value is flattened
-and its whitespace collapsed, since exports may be pretty-printed. The file is streamed with
-lxml iterparse and each <record> is cleared once read. The parser never loads a DTD, never
-touches the network and never substitutes entities; a file declaring entities is refused.
+and its whitespace collapsed, since exports may be pretty-printed. The file is streamed from
+disk with lxml iterparse and each <record> is cleared once read, so memory stays flat
+whatever its size (issue 4). The parser never loads a DTD, never touches the network and
+never substitutes entities; a file declaring entities is refused.
 
 Fields: title (titles/title), journal (periodical/full-title, titles/secondary-title,
 alt-periodical, abbr-1), authors (contributors/authors), abstract, keywords, year and
@@ -17,7 +18,6 @@ work-type (publication type), ref-type name.
 """
 from __future__ import annotations
 
-import io
 import re
 from typing import Iterator
 
@@ -28,6 +28,7 @@ from kb.hookspecs import hookimpl
 from kb.ingesters.base import refuse_declared_entities
 from kb.ingesters.pubmed_xml import root_name
 from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person, pmid_from_url
+from kb.ingesters.stream import NamelessReader
 from kb.models import ArticleRecord, Document
 
 FORMAT = "endnote-xml"
@@ -47,26 +48,26 @@ class EndnoteXmlIngester:
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         number = 0
         try:
-            context = etree.iterparse(io.BytesIO(doc.data), events=("start", "end"), **PARSER_OPTIONS)
-            depth = 0
-            for event, elem in context:
-                if event == "start":
-                    if depth == 0:
-                        check_root(elem, doc.path)
-                    depth += 1
-                    continue
-                depth -= 1
-                if elem.tag != "record" or depth != 2:
-                    continue
-                number += 1
-                try:
-                    yield build_record(elem)
-                except ValueError as e:
-                    raise ParseError(doc.path, f"record {number}: {e}") from None
-                elem.clear(keep_tail=False)
-                parent = elem.getparent()
-                while elem.getprevious() is not None:
-                    del parent[0]
+            with NamelessReader(doc.open()) as src:   # nameless: lxml's messages say <string>
+                depth = 0
+                for event, elem in etree.iterparse(src, events=("start", "end"), **PARSER_OPTIONS):
+                    if event == "start":
+                        if depth == 0:
+                            check_root(elem, doc.path)
+                        depth += 1
+                        continue
+                    depth -= 1
+                    if elem.tag != "record" or depth != 2:
+                        continue
+                    number += 1
+                    try:
+                        yield build_record(elem)
+                    except ValueError as e:
+                        raise ParseError(doc.path, f"record {number}: {e}") from None
+                    elem.clear(keep_tail=False)
+                    parent = elem.getparent()
+                    while elem.getprevious() is not None:
+                        del parent[0]
         except etree.XMLSyntaxError as e:
             raise ParseError(doc.path, f"malformed EndNote XML after record {number}: "
                                        f"{' '.join(str(e).split())}") from None

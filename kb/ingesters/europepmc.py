@@ -10,13 +10,15 @@ A result without a title and without an abstract (every `idlist` result) is an i
 record, and is skipped: an idlist response or a search with no hits yields no records, so
 the pipeline reports "no records found in this europepmc-json file".
 
-XML is parsed without DTDs, network or entity substitution; a response that declares
-entities is refused (Europe PMC never does).
+Both are streamed (issue 4): the JSON with ijson, one result at a time (kb.ingesters.stream),
+the XML with lxml iterparse, each result cleared once read. XML is parsed without DTDs,
+network or entity substitution; a response that declares entities is refused (Europe PMC
+never does).
 
 The second half of this module holds what every literature-API ingester shares (Crossref,
-OpenAlex, Semantic Scholar import it): loading a whole-file JSON document once, turning
-HTML/JATS abstracts into plain paragraphs, and building `text` as title, blank line,
-abstract with exact spans.
+OpenAlex, Semantic Scholar import it): scanning a JSON document once in sniff() and
+streaming its records in parse(), turning HTML/JATS abstracts into plain paragraphs, and
+building `text` as title, blank line, abstract with exact spans.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from lxml import etree
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import normalise_doi, refuse_declared_entities
+from kb.ingesters.stream import (Check, JsonBroken, JsonScan, NamelessReader, StreamJsonError, json_items,
+                                 open_whole_allowed, scan_json)
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
 JSON_FORMAT = "europepmc-json"
@@ -62,17 +66,22 @@ class EuropePmcJsonIngester:
 
     def sniff(self, head: bytes, doc: Document) -> bool:
         return sniff_json(head, doc, is_response, (b'"resultList"', b'"hitCount"'),
-                          broken=((b'"resultList"', b'"hitCount"'),))
+                          broken=((b'"resultList"', b'"hitCount"'),), stream_at=STREAM_AT)
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        obj = load_json(doc, "Europe PMC", is_response)
+        scan = load_json(doc, "Europe PMC", is_response, STREAM_AT)
+        obj = scan.root
         if not is_response(obj):
             raise ParseError(doc.path, "not a Europe PMC search response (no resultList.result list)")
-        for result in obj["resultList"]["result"]:
+        for _, result in json_items(doc, scan, obj["resultList"]["result"]):
             if isinstance(result, dict):
                 rec = build_record(result, JSON_FORMAT)
                 if rec is not None:
                     yield rec
+
+
+# The list streamed one result at a time; the rest of the response is small.
+STREAM_AT = (("resultList", "result"),)
 
 
 def is_response(obj: Any) -> bool:
@@ -95,24 +104,7 @@ class EuropePmcXmlIngester:
         return b"<resultList" in head or b"<hitCount" in head or b"RDF" in head
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        root = parse_xml(doc)
-        results = root.find("resultList")
-        if results is not None:
-            for el in results.iterfind("result"):
-                rec = build_record(xml_to_obj(el), XML_FORMAT)
-                if rec is not None:
-                    yield rec
-            return
-        rdf = root.find(f"{{{RDF}}}RDF")
-        if rdf is not None:
-            for el in rdf.iterfind(f"{{{RDF}}}Description"):
-                rec = build_dc_record(el)
-                if rec is not None:
-                    yield rec
-            return
-        if root.find("hitCount") is not None:
-            return  # a response with no result list: nothing matched
-        raise ParseError(doc.path, "Europe PMC XML has neither <resultList> nor <rdf:RDF>")
+        yield from parse_xml(doc)
 
 
 def root_name(head: bytes) -> str | None:
@@ -124,16 +116,82 @@ def root_name(head: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace").rsplit(":", 1)[-1] if m else None
 
 
-def parse_xml(doc: Document):
-    parser = etree.XMLParser(**PARSER_OPTIONS)
+def parse_xml(doc: Document) -> Iterator[ArticleRecord]:
+    """Stream the response: the <result>s of the first <resultList>, or the
+    <rdf:Description>s of the first <rdf:RDF>, whichever comes first, each cleared once read.
+
+    Errors come out as when the file was parsed whole: a syntax error anywhere before a
+    wrong root element, a wrong root before declared entities (the root is checked at once,
+    records are not read after a bad one, and the file is read on to find syntax errors)."""
+    results = "result"
+    descriptions = f"{{{RDF}}}Description"
+    chosen = None              # the <resultList> or <rdf:RDF> whose children are records
+    refused: ParseError | None = None
+    hit_count = False
+    depth = 0
     try:
-        root = etree.fromstring(doc.data, parser)
+        with NamelessReader(doc.open()) as src:
+            for event, el in etree.iterparse(src, events=("start", "end"), **PARSER_OPTIONS):
+                if event == "start":
+                    if depth == 0:
+                        refused = check_root(el, doc.path)
+                    elif depth == 1 and chosen is None and el.tag in ("resultList", f"{{{RDF}}}RDF"):
+                        chosen = el
+                    depth += 1
+                    continue
+                depth -= 1
+                if depth == 2 and refused is None and el.getparent() is chosen:
+                    if el.tag == results and chosen.tag == "resultList":
+                        rec = build_record(xml_to_obj(el), XML_FORMAT)
+                    elif el.tag == descriptions and chosen.tag != "resultList":
+                        rec = build_dc_record(el)
+                    else:
+                        rec = None
+                    if rec is not None:
+                        yield rec
+                elif depth == 1 and el.tag == "hitCount":
+                    hit_count = True
+                if 1 <= depth <= 2:
+                    el.clear(keep_tail=False)
+                    parent = el.getparent()
+                    while el.getprevious() is not None:
+                        del parent[0]
     except etree.XMLSyntaxError as e:
-        raise ParseError(doc.path, f"malformed Europe PMC XML: {one_line(e)}") from None
-    if etree.QName(root).localname != "responseWrapper":
-        raise ParseError(doc.path, f"not a Europe PMC response: the root element is <{etree.QName(root).localname}>")
-    refuse_declared_entities(root, doc.path, "Europe PMC XML")
-    return root
+        raise ParseError(doc.path, f"malformed Europe PMC XML: {whole_file_syntax_error(doc, e)}") from None
+    if refused is not None:
+        raise refused
+    if chosen is None and not hit_count:    # with <hitCount> only, nothing matched
+        raise ParseError(doc.path, "Europe PMC XML has neither <resultList> nor <rdf:RDF>")
+
+
+def check_root(root, source: str) -> ParseError | None:
+    name = local_name(root)
+    if name != "responseWrapper":
+        return ParseError(source, f"not a Europe PMC response: the root element is <{name}>")
+    try:
+        refuse_declared_entities(root, source, "Europe PMC XML")
+    except ParseError as e:
+        return e
+    return None
+
+
+def local_name(el) -> str:
+    try:
+        return etree.QName(el).localname
+    except ValueError:           # a tag libxml2 recovered, such as ':'
+        return str(el.tag).rsplit("}", 1)[-1]
+
+
+def whole_file_syntax_error(doc: Document, e: etree.XMLSyntaxError) -> str:
+    """The message for a malformed file, one line: as lxml gave it when the file was parsed
+    from memory whole (it words some errors differently when streaming), when the file may
+    be loaded; else the streaming parser's."""
+    if open_whole_allowed(doc):
+        try:
+            etree.fromstring(doc.data, etree.XMLParser(**PARSER_OPTIONS))
+        except etree.XMLSyntaxError as whole:
+            e = whole
+    return one_line(e)
 
 
 # Fields whose content is markup (abstracts with <h4>, titles with <i>): kept as a markup
@@ -381,15 +439,19 @@ def json_head(head: bytes) -> bytes | None:
     return head if head[:1] in (b"{", b"[") else None
 
 
-# One parsed document per ingester, from sniff() to parse(): the file is decoded once.
-_CACHE: dict[str, tuple[str, Any]] = {}
+# One scanned document per ingester, from sniff() to parse(): the file is read whole once
+# in sniff, and its records streamed in parse().
+_CACHE: dict[str, tuple[str, JsonScan]] = {}
 
 
 def sniff_json(head: bytes, doc: Document, accepts: Callable[[Any], bool], markers: tuple[bytes, ...],
-               broken: tuple[tuple[bytes, ...], ...] = ()) -> bool:
-    """Whole-file JSON whose parsed structure `accepts`.
+               broken: tuple[tuple[bytes, ...], ...] = (), stream_at: tuple[tuple, ...] = (),
+               check: Check | None = None) -> bool:
+    """JSON whose structure `accepts`, judged on a skeleton scan of the whole file
+    (kb.ingesters.stream: the lists at `stream_at` are counted and `check`ed item by item,
+    not kept; of the rest, only the root and the objects in it, with their scalars).
 
-    `markers` (one must be in the head) keep other JSON from being decoded at all. A file
+    `markers` (one must be in the head) keep other JSON from being read at all. A file
     that is not valid JSON is claimed, so that parse() can say what is wrong with it, only
     when it is broken (truncated, bad syntax) and its head holds every marker of one of the
     `broken` sets; a JSON value followed by more text (a platform record) never is."""
@@ -397,15 +459,19 @@ def sniff_json(head: bytes, doc: Document, accepts: Callable[[Any], bool], marke
     if h is None or not any(m in h for m in markers):
         return False
     try:
-        obj = decode_json(doc)
-    except json.JSONDecodeError as e:
-        return not e.msg.startswith("Extra data") and any(all(m in h for m in ms) for ms in broken)
-    except (UnicodeDecodeError, RecursionError):
-        # Issue 8: claimed like other broken JSON (parse() says "not UTF-8" or "nested too
-        # deeply"), not left to the plain-text fallback, which would store it as an article.
+        scan = scan_json(doc, stream_at, check, skeleton=True)
+    except JsonBroken as b:
+        e = b.error
+        if isinstance(e, json.JSONDecodeError) and e.msg.startswith("Extra data"):
+            return False
+        if isinstance(e, StreamJsonError) and e.extra_data:
+            return False
+        # Issue 8: claimed like other broken JSON when not UTF-8 (parse() says "not UTF-8")
+        # or nested too deeply, not left to the plain-text fallback, which would store it as an article.
         return any(all(m in h for m in ms) for ms in broken)
-    if accepts(obj):
-        _CACHE[cache_key(accepts)] = (doc.sha256, obj)
+    if accepts(scan.root):
+        if scan.complete:        # parse() reads it again otherwise
+            _CACHE[cache_key(accepts)] = (doc.sha256, scan)
         return True
     return False
 
@@ -414,25 +480,24 @@ def cache_key(accepts: Callable[[Any], bool]) -> str:
     return f"{accepts.__module__}.{accepts.__qualname__}"
 
 
-def decode_json(doc: Document) -> Any:
-    data = doc.data[3:] if doc.data.startswith(b"\xef\xbb\xbf") else doc.data
-    return json.loads(data.decode("utf-8"))
-
-
-def load_json(doc: Document, what: str, accepts: Callable[[Any], bool] | None = None) -> Any:
-    """The document's JSON (from the sniff cache when it is this document); ParseError when broken."""
+def load_json(doc: Document, what: str, accepts: Callable[[Any], bool] | None = None,
+              stream_at: tuple[tuple, ...] = (), check: Check | None = None) -> JsonScan:
+    """The document's scan (from the sniff cache when it is this document); ParseError when broken."""
     if accepts is not None:
         cached = _CACHE.pop(cache_key(accepts), None)
         if cached and cached[0] == doc.sha256:
             return cached[1]
     try:
-        return decode_json(doc)
-    except json.JSONDecodeError as e:
-        raise ParseError(doc.path, f"malformed {what} JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
-    except UnicodeDecodeError:
-        raise ParseError(doc.path, f"{what} JSON is not UTF-8") from None
-    except RecursionError:
-        raise ParseError(doc.path, f"{what} JSON nested too deeply") from None
+        return scan_json(doc, stream_at, check)
+    except JsonBroken as b:
+        e = b.error
+        if isinstance(e, json.JSONDecodeError):
+            raise ParseError(doc.path, f"malformed {what} JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+        if isinstance(e, UnicodeDecodeError):
+            raise ParseError(doc.path, f"{what} JSON is not UTF-8") from None
+        if isinstance(e, RecursionError):
+            raise ParseError(doc.path, f"{what} JSON nested too deeply") from None
+        raise ParseError(doc.path, f"malformed {what} JSON: {e}") from None
 
 
 def text_value(v: Any) -> str | None:

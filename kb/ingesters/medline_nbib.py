@@ -2,8 +2,8 @@
 
 Each line is a tag padded to four characters, "- " and a value (`PMID- 30922926`,
 `TI  - ...`); a line starting with six spaces continues the value above; a blank line ends
-a citation. The decoded text is read line by line and each citation becomes a record as
-soon as it ends, so a large export is never held as a list.
+a citation. The file is decoded as it is read (kb.ingesters.stream), line by line, and each
+citation becomes a record as soon as it ends: memory stays flat whatever the size.
 
 Fields: PMID, TI (NLM's [bracketed] translated titles unbracketed, TT as the original-language
 title), AB, FAU/AU (one author per FAU, the AU after it is its short form), CN (collective),
@@ -13,14 +13,13 @@ qualifiers dropped), OT, PT, LA.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import decode_text
 from kb.ingesters.pubmed_xml import parse_medline_date
-from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, iter_lines, make_record, parse_date, \
-    parse_person
+from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, make_record, parse_date, parse_person
+from kb.ingesters.stream import text_lines
 from kb.models import ArticleRecord, Author, Document
 
 FORMAT = "medline-nbib"
@@ -38,15 +37,16 @@ class MedlineNbibIngester:
         return len(lines) == 2 and bool(re.match(r"PMID- ?\d+\s*$", lines[0])) and bool(TAG_LINE.match(lines[1]))
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        for number, fields in enumerate(parse_citations(decode_text(doc), doc.path), start=1):
+        for number, fields in enumerate(parse_citations(text_lines(doc), doc.path), start=1):
             try:
                 yield build_record(fields)
             except ValueError as e:
                 raise ParseError(doc.path, f"record {number}: {e}") from None
 
 
-def parse_citations(text: str, source: str) -> Iterator[list[tuple[str, str]]]:
-    """(tag, value) pairs of each citation, in order, continuation lines joined with a space."""
+def parse_citations(lines: Iterable[tuple[int, str]], source: str) -> Iterator[list[tuple[str, str]]]:
+    """(tag, value) pairs of each citation, in order, continuation lines joined with a space;
+    `lines` are (line number, line) as ris.iter_lines or stream.text_lines give them."""
     current: list[list[str]] = []
     number = 0
     start_line = 0
@@ -56,7 +56,7 @@ def parse_citations(text: str, source: str) -> Iterator[list[tuple[str, str]]]:
             raise ParseError(source, f"record {number} (line {start_line}) does not start with PMID-")
         return [(t, " ".join(v.split())) for t, v in current]
 
-    for no, line in iter_lines(text):
+    for no, line in lines:
         if not line.strip():
             if current:
                 yield finish()

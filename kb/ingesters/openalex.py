@@ -7,11 +7,12 @@ positions it takes; the abstract is rebuilt by putting the words back in positio
 IDs come as URLs (https://doi.org/..., https://pubmed.ncbi.nlm.nih.gov/..., a PMC article URL)
 and are reduced to the bare DOI, PMID and PMCID. A list of other OpenAlex entities (authors,
 sources) is claimed and refused, a work without a title and without an abstract is skipped.
+A results list (or an array of works) is streamed one work at a time.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
@@ -20,6 +21,7 @@ from kb.ingesters.europepmc import (
     PRIORITY, as_list, build_text, dedupe, get_path, inline_text, iso_prefix, load_json, normalise_pmcid,
     normalise_pmid, sniff_json, strings, text_value,
 )
+from kb.ingesters.stream import JsonScan, Streamed, json_items
 from kb.models import ArticleRecord, Author, Document, Journal
 
 FORMAT = "openalex-json"
@@ -34,14 +36,24 @@ class OpenAlexIngester:
 
     def sniff(self, head: bytes, doc: Document) -> bool:
         return sniff_json(head, doc, is_openalex, (b"openalex.org",),
-                          broken=((b"openalex.org/W", b'"display_name"'),))
+                          broken=((b"openalex.org/W", b'"display_name"'),), stream_at=STREAM_AT, check=check_item)
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        obj = load_json(doc, "OpenAlex", is_openalex)
-        for work in works(obj, doc.path):
+        scan = load_json(doc, "OpenAlex", is_openalex, STREAM_AT, check_item)
+        for work in works(scan, doc):
             rec = build_record(work)
             if rec is not None:
                 yield rec
+
+
+# Streamed one work at a time: a JSON array of works, and a list's results.
+STREAM_AT = ((), ("results",))
+
+
+def check_item(path: tuple, item: Any) -> Any:
+    """What the scan notes of each streamed item: in an array, whether it is a work (or
+    null); in results, the kind of entity (None when it is none)."""
+    return (item is None or is_work(item)) if path == () else entity_kind(item)
 
 
 def entity_kind(obj: Any) -> str | None:
@@ -55,28 +67,32 @@ def is_work(obj: Any) -> bool:
 
 
 def is_list(obj: Any) -> bool:
-    return (isinstance(obj, dict) and isinstance(obj.get("results"), list) and isinstance(obj.get("meta"), dict)
-            and all(entity_kind(x) is not None for x in obj["results"]))
+    """A list response (scanned: results is a Streamed, tagged with its items' entity kinds)."""
+    return (isinstance(obj, dict) and isinstance(obj.get("results"), Streamed) and isinstance(obj.get("meta"), dict)
+            and None not in obj["results"].tags)
 
 
 def is_openalex(obj: Any) -> bool:
     if is_work(obj) or is_list(obj):
         return True
-    return isinstance(obj, list) and bool(obj) and all(x is None or is_work(x) for x in obj)
+    return isinstance(obj, Streamed) and obj.count > 0 and False not in obj.tags
 
 
-def works(obj: Any, source: str) -> list[dict]:
+def works(scan: JsonScan, doc: Document) -> Iterable[dict]:
+    obj, source = scan.root, doc.path
     if not is_openalex(obj):   # a JSON string, number or foreign object parse() was handed (issue 8 fuzzing)
         raise ParseError(source, "not an OpenAlex work or list of works")
     if isinstance(obj, list):
-        return [w for w in obj if isinstance(w, dict)]
+        return (w for _, w in json_items(doc, scan, obj) if isinstance(w, dict))
     if "results" not in obj:
         return [obj]
-    kinds = {entity_kind(x) for x in obj["results"]} - {"W"}
+    results = obj["results"]
+    streamed = isinstance(results, Streamed)
+    kinds = (results.tags if streamed else {entity_kind(x) for x in results}) - {"W"}
     if kinds:
         names = ", ".join(sorted(_ENTITY_NAMES.get(k, k) for k in kinds if k))
         raise ParseError(source, f"OpenAlex list of {names}, not works: nothing to ingest")
-    return obj["results"]
+    return (w for _, w in json_items(doc, scan, results)) if streamed else results
 
 
 def rebuild_abstract(index: Any) -> str | None:

@@ -3,6 +3,9 @@
 The object may nest an English version of itself as a JSON *string* in `resultStr`
 (the top level then holds a translated title). After the JSON line come the English
 title, the abstract, and optionally a journal description after a `期刊介绍:` line.
+
+A file is one record whose `text` is the whole file, so parse() decodes it whole (within
+KB_MAX_FILE_MB); sniff() reads no more of it than it needs to find the first line end.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Iterator
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text, guess_language, iso_date, normalise_doi, strip_html
+from kb.ingesters.stream import CHUNK
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
 JOURNAL_INTRO = re.compile(r"^\s*(期刊介绍|Journal introduction)\s*[:：]", re.M)
@@ -36,7 +40,7 @@ class PlatformJsonIngester:
 
     def sniff(self, head: bytes, doc: Document) -> bool:
         # The JSON line can be long; decide on its start and let parse() confirm.
-        return head.lstrip()[:1] == b"{" and b'"title"' in head[:4096] and b"\n" in doc.data
+        return head.lstrip()[:1] == b"{" and b'"title"' in head[:4096] and _has_line_end(head, doc)
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         text = decode_text(doc)
@@ -44,6 +48,17 @@ class PlatformJsonIngester:
         if obj is None:
             raise ParseError(doc.name, "first line is not a literature-platform JSON record")
         yield build_record(obj, text, doc.name)
+
+
+def _has_line_end(head: bytes, doc: Document) -> bool:
+    """Whether the file holds a LF anywhere, reading only as far as the first one."""
+    if b"\n" in head:
+        return True
+    with doc.open() as fh:
+        while chunk := fh.read(CHUNK):
+            if b"\n" in chunk:
+                return True
+    return False
 
 
 def _text(v) -> str | None:

@@ -3,8 +3,8 @@
 RIS is what Embase, Scopus, ProQuest, Ovid, Web of Science, EndNote and Zotero write:
 `TY  - JOUR` opens a record, two-letter tags follow, `ER  -` closes it, and a line without
 a tag continues the one before (an abstract wrapped over lines, or one more keyword in a
-Rayyan export). The decoded text is cut into records line by line and each record is
-handed to rispy, so a big export is never turned into one giant list.
+Rayyan export). The file is decoded as it is read (kb.ingesters.stream), cut into records
+line by line, and each record is handed to rispy: memory stays flat whatever the size.
 
 The vendors put the same things under different tags; `build_record` reads them all:
 title TI/T1 (ST as a last resort), abstract AB/N2, authors AU/A1, journal JF/T2/JO/JA/J2,
@@ -29,8 +29,9 @@ import rispy
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import decode_text, normalise_doi, strip_html
+from kb.ingesters.base import normalise_doi, strip_html
 from kb.ingesters.pubmed_xml import build_text, iso_from_parts, month_number
+from kb.ingesters.stream import text_lines
 from kb.models import ArticleRecord, Author, Document, Journal
 
 FORMAT = "ris"
@@ -163,7 +164,7 @@ class RisIngester:
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         parser = ris_parser()
-        chunks = split_records(iter_lines(decode_text(doc)), doc.path, start_tag="TY", tag_re=RIS_TAG)
+        chunks = split_records(text_lines(doc), doc.path, start_tag="TY", tag_re=RIS_TAG)
         for i, lines in enumerate(chunks, start=1):
             (fields,) = parser.parse_lines(iter(lines))
             try:
@@ -186,8 +187,7 @@ class WosTaggedIngester:
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         parser = wos_parser()
-        lines = ((no, line) for no, line in iter_lines(decode_text(doc)))
-        chunks = split_records(lines, doc.path, start_tag="PT", tag_re=WOS_TAG, ignore=("FN", "VR", "EF"))
+        chunks = split_records(text_lines(doc), doc.path, start_tag="PT", tag_re=WOS_TAG, ignore=("FN", "VR", "EF"))
         for i, chunk in enumerate(chunks, start=1):
             (fields,) = parser.parse_lines(iter(chunk))
             try:

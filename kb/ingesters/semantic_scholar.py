@@ -5,7 +5,8 @@ the API did not know: skipped), a search or paged response (`{"data": [...], "of
 
 An error body (`{"error": "Paper with id 0 not found"}`) is claimed and refused with that
 message. A paper without a title and without an abstract (only a paperId) is skipped.
-S2 states no language; it is guessed from the text as the other ingesters do.
+S2 states no language; it is guessed from the text as the other ingesters do. A list or a
+paged response is streamed one item at a time.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kb.ingesters.europepmc import (
     PRIORITY, as_list, build_text, dedupe, get_path, inline_text, iso_prefix, load_json, normalise_pmcid,
     normalise_pmid, sniff_json, strings, text_value,
 )
+from kb.ingesters.stream import JsonScan, Streamed, json_items
 from kb.models import ArticleRecord, Author, Document, Journal
 
 FORMAT = "semantic-scholar-json"
@@ -30,16 +32,28 @@ class SemanticScholarIngester:
     priority = PRIORITY
 
     def sniff(self, head: bytes, doc: Document) -> bool:
-        return sniff_json(head, doc, is_semantic_scholar, (b'"paperId"', b'"error"'), broken=((b'"paperId"',),))
+        return sniff_json(head, doc, is_semantic_scholar, (b'"paperId"', b'"error"'), broken=((b'"paperId"',),),
+                          stream_at=STREAM_AT, check=check_item)
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
-        obj = load_json(doc, "Semantic Scholar", is_semantic_scholar)
+        scan = load_json(doc, "Semantic Scholar", is_semantic_scholar, STREAM_AT, check_item)
+        obj = scan.root
         if is_error(obj):
             raise ParseError(doc.path, f"Semantic Scholar error response: {text_value(obj['error']) or 'no message'}")
-        for paper in papers(obj):
+        for paper in papers(scan, doc):
             rec = build_record(paper)
             if rec is not None:
                 yield rec
+
+
+# Streamed one item at a time: a JSON array (a batch response) and a paged response's data.
+STREAM_AT = ((), ("data",))
+NULL = "null"
+
+
+def check_item(path: tuple, item: Any) -> Any:
+    """What the scan notes of each streamed item: null, or whether it is a paper or wrapper."""
+    return NULL if item is None else is_item(item)
 
 
 def is_paper(obj: Any) -> bool:
@@ -58,19 +72,21 @@ def is_error(obj: Any) -> bool:
 
 
 def is_paged(obj: Any) -> bool:
-    return (isinstance(obj, dict) and isinstance(obj.get("data"), list) and bool(_PAGED_KEYS & obj.keys())
-            and all(x is None or is_item(x) for x in obj["data"]))
+    """A paged response (scanned: data is a Streamed tagged by check_item)."""
+    return (isinstance(obj, dict) and isinstance(obj.get("data"), Streamed) and bool(_PAGED_KEYS & obj.keys())
+            and False not in obj["data"].tags)
 
 
 def is_semantic_scholar(obj: Any) -> bool:
     if is_item(obj) or is_paged(obj) or is_error(obj):
         return True
-    return (isinstance(obj, list) and any(x is not None for x in obj)
-            and all(x is None or is_item(x) for x in obj))
+    return isinstance(obj, Streamed) and bool(obj.tags - {NULL}) and False not in obj.tags
 
 
-def papers(obj: Any) -> Iterator[dict]:
-    items = obj["data"] if is_paged(obj) else obj if isinstance(obj, list) else [obj]
+def papers(scan: JsonScan, doc: Document) -> Iterator[dict]:
+    obj = scan.root
+    streamed = obj["data"] if is_paged(obj) else obj if isinstance(obj, list) else None
+    items = (x for _, x in json_items(doc, scan, streamed)) if streamed is not None else [obj]
     for item in items:
         if not isinstance(item, dict):
             continue                      # null: an id the batch endpoint did not know
