@@ -4,7 +4,9 @@ Builds baseline-style files of N records by replicating the citations of the rea
 sample (../shared/realdata/pubmed_xml/medline16n0902.xml.gz, 604 records) with new PMIDs
 in the current PubmedArticleSet layout, then
 measures, each in a fresh subprocess so peak memory is its own:
-  - kb: `kb ingest` of the file into a new store (parse, extract, store);
+  - kb: `kb ingest` of the file into a new store (parse, extract, store), in one process
+    and with --workers 2 (the file cut into parts parsed and extracted in two processes,
+    one writer);
   - pubmed_parser: `parse_medline_xml` of the same file (parse only, no storage).
 Reported: records per second and peak resident memory, at two sizes, so that "memory flat
 as the file grows" can be read off the figures.
@@ -55,10 +57,11 @@ import resource, sys, time
 from kb.pipeline import ingest_paths
 from kb.store.db import open_db
 t = time.perf_counter()
-report = ingest_paths(open_db(sys.argv[2]), [sys.argv[1]])
+report = ingest_paths(open_db(sys.argv[2]), [sys.argv[1]], workers=int(sys.argv[3]))
 dt = time.perf_counter() - t
 assert not report.failed, report.failed
-print(report.studies, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(report.studies, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 _PP = """
 import resource, sys, time
@@ -72,15 +75,20 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def run(code: str, *args: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    n, seconds, rss_kb = out.stdout.split()
-    return {"records": int(n), "seconds": round(float(seconds), 2),
-            "records_per_s": round(int(n) / float(seconds), 1), "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+    n, seconds, rss_kb, *child_kb = out.stdout.split()
+    row = {"records": int(n), "seconds": round(float(seconds), 2),
+           "records_per_s": round(int(n) / float(seconds), 1), "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+    if child_kb and int(child_kb[0]):
+        row["worker_peak_rss_mb"] = round(int(child_kb[0]) / 1024, 1)   # the largest worker process
+    return row
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=30_000)
     ap.add_argument("--small", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                    help="kb ingest --workers settings to run (1: one process; N: N parse/extract processes and the writer)")
     a = ap.parse_args()
     try:
         import pubmed_parser  # noqa: F401
@@ -92,12 +100,16 @@ def main() -> int:
         for n in (a.small, a.records):
             f = Path(tmp) / f"baseline_{n}.xml.gz"
             build(f, n)
-            kb = run(_KB, str(f), str(Path(tmp) / f"kb_{n}.db"))
             pp = run(_PP, str(f))
-            report[str(n)] = {"kb_ingest": kb, "pubmed_parser_parse_only": pp,
-                              "kb_speed_vs_pubmed_parser": round(kb["records_per_s"] / pp["records_per_s"], 2)}
+            row = report[str(n)] = {"pubmed_parser_parse_only": pp}
+            for w in a.workers:
+                kb = run(_KB, str(f), str(Path(tmp) / f"kb_{n}_{w}.db"), str(w))
+                row[f"kb_ingest_workers_{w}"] = kb
+                row[f"kb_speed_vs_pubmed_parser_workers_{w}"] = round(kb["records_per_s"] / pp["records_per_s"], 2)
     small, big = report[str(a.small)], report[str(a.records)]
-    report["kb_memory_growth"] = round(big["kb_ingest"]["peak_rss_mb"] / small["kb_ingest"]["peak_rss_mb"], 2)
+    for w in a.workers:
+        key = f"kb_ingest_workers_{w}"
+        report[f"kb_memory_growth_workers_{w}"] = round(big[key]["peak_rss_mb"] / small[key]["peak_rss_mb"], 2)
     report["pubmed_parser_memory_growth"] = round(
         big["pubmed_parser_parse_only"]["peak_rss_mb"] / small["pubmed_parser_parse_only"]["peak_rss_mb"], 2)
     print(json.dumps(report, indent=1))
