@@ -6,9 +6,12 @@ from functools import lru_cache
 
 from kb.extract import endpoints as ep
 from kb.extract import figures as fig_rules
+from kb.extract import sections as sections_module
+from kb.extract import tables as tables_module
 from kb.extract import therapies as therapies_module
 from kb.extract.adverse import prose_adverse_events
 from kb.extract.cohorts import prose_cohorts
+from kb.extract.fastre import fold
 from kb.extract.pages import add_page_locators
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
 from kb.extract.study import find_design, find_follow_up, find_n_patients
@@ -51,29 +54,43 @@ def extract_article(record: ArticleRecord) -> Extraction:
     spans = document_spans(record)
     clean = clean_view(text, prose_ranges(text, spans, PROSE_KINDS))
     sentences = []
+    folded = fold(clean.text)
+    # What is_cited looks for, looked for once in the whole text: a sentence has only what it has.
+    cite_words = fig_rules.cited_words(folded)
+    may_cite = bool(cite_words) or "[" in clean.text
     for s, e in split_sentences(clean.text, clean.breaks):
         kind = _kind_at(clean.kinds, s)
-        sentences.append(fig_rules.Sentence(s, e, kind, fig_rules.is_cited(clean.text[s:e])))
+        cited = fig_rules.is_cited(clean.text[s:e], folded[s:e], cite_words) if may_cite else False
+        sentences.append(fig_rules.Sentence(s, e, kind, cited))
 
     tables = parse_tables(text, spans)
     figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences) + tables.figures)
 
-    front = " ".join(clean.text[s.start:s.end] for s in sentences if s.section in ("title", "abstract"))
-    methods = " ".join(clean.text[s.start:s.end] for s in sentences if s.section == "methods")
+    # The texts the study facts are read from, and their folded copies (fold works character
+    # by character, so the fold of a join is the join of the folds).
+    front_s = [s for s in sentences if s.section in ("title", "abstract")]
+    methods_s = [s for s in sentences if s.section == "methods"]
+    later_s = [s for s in sentences if s.section in ("methods", "results")]
+    front = " ".join(clean.text[s.start:s.end] for s in front_s)
+    front_f = " ".join(folded[s.start:s.end] for s in front_s)
+    methods = " ".join(clean.text[s.start:s.end] for s in methods_s)
+    methods_f = " ".join(folded[s.start:s.end] for s in methods_s)
     front_full = " ".join(x for x in (record.title or "", front) if x)
     facts = StudyFacts(
-        design=find_design(record.title or "", front, methods) or _design_from_types(record.publication_types),
+        design=find_design(record.title or "", front, methods, (None, front_f, methods_f))
+        or _design_from_types(record.publication_types),
         condition=load_vocab().find_condition(front_full or clean.text[:3000]),
-        n_patients=find_n_patients(front + " " + methods),
-        follow_up_median_months=find_follow_up(front + " " + " ".join(
-            clean.text[s.start:s.end] for s in sentences if s.section in ("methods", "results"))),
+        n_patients=find_n_patients(front + " " + methods, front_f + " " + methods_f),
+        follow_up_median_months=find_follow_up(
+            front + " " + " ".join(clean.text[s.start:s.end] for s in later_s),
+            front_f + " " + " ".join(folded[s.start:s.end] for s in later_s)),
     )
-    orig_sentences = [clean.span(s.start, s.end) for s in sentences]
+    orig_sentences = clean.spans([(s.start, s.end) for s in sentences])
     therapies = find_therapies(text, orig_sentences, spans)
     cohort_sents = [(s.start, s.end, s.section, s.cited) for s in sentences]
     cohorts = _dedupe_cohorts(
         ([Cohort("All patients", facts.n_patients, rule="study.n_patients")] if facts.n_patients else [])
-        + tables.cohorts + prose_cohorts(clean, cohort_sents))
+        + tables.cohorts + prose_cohorts(clean, cohort_sents, folded))
     if facts.design == "review" and not tables.figures:
         # A narrative review states other studies' results: none of them are this study's figures.
         figures = []
@@ -148,6 +165,8 @@ def clear_caches() -> None:
     given_status.cache_clear()
     therapies_module._DISPLAY.clear()
     ep.clear_caches()
+    tables_module.clear_caches()
+    sections_module.clear_caches()
 
 
 def _kind_at(kinds: list[tuple[int, str]], pos: int) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from kb.extract import fastre
+from kb.extract.fastre import fold
 from kb.extract.numbers import WORD_NUM_RE, word_to_int
 from kb.extract.sections import CleanText
 from kb.models import Cohort
@@ -22,25 +24,36 @@ _COUNT_VERB = re.compile(
     rf"\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
     rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused)\s+"
     rf"(?P<label>[a-z][\w /+-]{{2,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
-# Cheap test before the costly patterns: a digit or a number word somewhere in the sentence.
-_ANY_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                         r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
-                         r"forty|fifty|sixty|seventy|eighty|ninety|hundred)\b", re.I)
 _SEX = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+(?P<label>females?|males?|women|men)\b", re.I)
+# What every match of _SEX holds, over the folded sentence (a digit first: sre skips ahead to it).
+_SEX_FOLDED = re.compile(r"\d\s+(?:females?|males?|women|men)")
+# Words one of which every match of _COUNT_VERB holds.
+_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused")
 # "(EE, 67; EP, 65)": arms listed with their sizes
 _ARM_LIST = re.compile(r"\(\s*((?:[A-Z][\w+/ -]{0,30},\s*\d{1,6}\s*;\s*)+[A-Z][\w+/ -]{0,30},\s*\d{1,6})\s*\)")
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
 
 
-def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]]) -> list[Cohort]:
+def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
+                  folded: str | None = None) -> list[Cohort]:
+    """`folded`: fastre.fold(clean.text), when the caller has it."""
     out: list[Cohort] = []
+    if folded is None:
+        folded = fold(clean.text)
+    # What the patterns need, looked for once in the whole text: a sentence has only what it has.
+    n_equals = "=" in clean.text and "(" in clean.text
+    arm_lists = ";" in clean.text and "(" in clean.text
+    verbs = tuple(w for w in _COUNT_VERB_WORDS if w in folded)
+    sexes = ("male" in folded or "men" in folded) and _SEX_FOLDED.search(folded) is not None
     for s, e, section, cited in sentences:
         if cited or section not in ("abstract", "methods", "results"):
             continue
         sent = clean.text[s:e]
-        if not _ANY_NUMBER.search(sent):
-            continue
-        for m in _N_EQUALS.finditer(sent):
+        fs = folded[s:e]
+        # Every pattern below needs a digit, except _COUNT_VERB, which also reads a number
+        # in words (so a sentence with neither has nothing to find).
+        has_digit = fastre.has_digit(sent)
+        for m in (_N_EQUALS.finditer(sent) if has_digit and n_equals else ()):
             w0 = max(0, m.start() - 64)
             lm = _LABEL_BEFORE.search(sent, w0, m.start())
             if not lm:
@@ -51,7 +64,10 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]])
             if _NOT_ARM.match(label):
                 continue
             out.append(_cohort(clean, s + lm.start(), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
-        for m in _COUNT_VERB.finditer(sent):
+        # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
+        # tried only at numbers, and only when a verb is there.
+        count_verbs = fastre.has_any(fs, verbs)
+        for m in (fastre.finditer_at(_COUNT_VERB, sent, fastre.number_starts(sent, fs)) if count_verbs else ()):
             n = word_to_int(m.group("n"))
             label = re.split(r"\s+(?:such as|including|like|e\.g\.)\b", m.group("label").strip())[0]
             if n is None or _NOT_ARM.match(label) or re.search(r"\d", label):
@@ -59,11 +75,11 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]])
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.count"))
-        for m in _ARM_LIST.finditer(sent):
+        for m in (_ARM_LIST.finditer(sent) if has_digit and arm_lists else ()):
             for part in re.finditer(r"([A-Z][\w+/ -]{0,30}),\s*(\d{1,6})", m.group(1)):
                 out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
                                    part.group(1).strip(), int(part.group(2)), "prose.arm_list"))
-        for m in _SEX.finditer(sent):
+        for m in (_SEX.finditer(sent) if has_digit and sexes and _SEX_FOLDED.search(fs) else ()):
             label = m.group("label").lower()
             label = {"females": "Female", "female": "Female", "women": "Female", "males": "Male", "male": "Male", "men": "Male"}[label]
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, int(m.group("n").replace(",", "")), "prose.sex"))

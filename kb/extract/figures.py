@@ -6,10 +6,14 @@ original text. Rules never fire on sentences that report other studies' results.
 """
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from kb.extract import endpoints as ep
+from kb.extract import fastre
+from kb.extract.fastre import fold, has_any
 from kb.extract.numbers import (NUM, PERCENT_RE, PValue, find_ci, find_last_timepoint, find_p, find_timepoint,
                                 find_timepoint_list, percent_value, to_float)
 from kb.extract.sections import CleanText
@@ -22,12 +26,25 @@ _CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _VALUE_BEFORE = re.compile(r"(?:\d|%|months?|years?|weeks?|days?|mo)\s*$")
 
 
-def is_cited(text: str) -> bool:
-    """Does the sentence report other studies' results (a reference or a phrase saying so)?"""
-    for m in _CITATION.finditer(text):
-        if not _VALUE_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
-            return True
-    return bool(CITED_RE.search(text))
+def is_cited(text: str, folded: str | None = None, words: tuple[str, ...] | None = None) -> bool:
+    """Does the sentence report other studies' results (a reference or a phrase saying so)?
+    `folded`: fastre.fold(text), when the caller has it; `words`: those of _CITED_WORDS that
+    the document holds (cited_words), when the caller knows them."""
+    if "[" in text:
+        for m in _CITATION.finditer(text):
+            if not _VALUE_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+                return True
+    # Every match of CITED_RE holds one of these words: without them it cannot match.
+    return has_any(fold(text) if folded is None else folded, _CITED_WORDS if words is None else words) \
+        and bool(CITED_RE.search(text))
+
+
+_CITED_WORDS = ("et al", "previous", "studies", "reports", "series", "trials", "meta-analys", "reported", "literature")
+
+
+def cited_words(folded: str) -> tuple[str, ...]:
+    """The words of _CITED_WORDS in a folded document: no sentence of it holds any other."""
+    return tuple(w for w in _CITED_WORDS if w in folded)
 
 
 CITED_RE = re.compile(
@@ -49,6 +66,11 @@ RATIO_RE = re.compile(
     # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16"
     rf"(?:(?:of|for)\s+[^.;()\d=]{{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
     rf"(?:[:=,]|of|was|were|is)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
+# What every match of RATIO_RE (case-sensitive) contains.
+_RATIO_WORDS = ("HR", "OR", "RR", "hazard ratio", "odds ratio", "relative risk", "risk ratio", "incidence rate ratio")
+# What a match of RATIO_RE starts with: a qualifier, or the name of the ratio.
+_RATIO_STARTS = ("adjusted", "unadjusted", "crude", "pooled", "aHR", "HR", "aOR", "OR", "aRR", "RR", "IRR", "SHR", "sHR",
+                 "hazard ratio", "odds ratio", "relative risk", "risk ratio", "incidence rate ratio")
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
@@ -64,9 +86,25 @@ class Sentence:
     section: str
     cited: bool
     context_endpoint: str | None = None   # the last time-to-event endpoint named before, in this section
+    # Finds context_endpoint when first asked (prose_figures sets it): most sentences never need it.
+    context_finder: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
+
+    # fastre.fold of the text, kept once a rule has asked for it.
+    folded_text: str | None = field(default=None, repr=False, compare=False)
 
     def text(self, clean: CleanText) -> str:
         return clean.text[self.start:self.end]
+
+    def folded(self, clean: CleanText) -> str:
+        if self.folded_text is None:
+            self.folded_text = fold(self.text(clean))
+        return self.folded_text
+
+    def context(self) -> str | None:
+        if self.context_finder is not None:
+            self.context_endpoint = self.context_finder()
+            self.context_finder = None
+        return self.context_endpoint
 
 
 def _fig(clean: CleanText, sent: Sentence, cs: int, ce: int, **kw) -> Figure:
@@ -113,8 +151,12 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
     with a CI that continue a ratio named earlier in the sentence ('an RR of 1.35 (95% CI:
     0.86-2.13) in males and 1.31 (95% CI: 0.98-1.73) in females')."""
     s = sent.text(clean)
+    if not has_any(s, _RATIO_WORDS):
+        return []   # RATIO_RE cannot match: every match names one of them
     out = []
-    matches = [(m.start(), m.end(), m.group(2), m.group(1)) for m in RATIO_RE.finditer(s)]
+    # RATIO_RE (case-sensitive) is tried only where a match can start: at one of its words.
+    starts = sorted({i for w in _RATIO_STARTS for i in fastre.literal_starts(s, w)})
+    matches = [(m.start(), m.end(), m.group(2), m.group(1)) for m in fastre.finditer_at(RATIO_RE, s, starts)]
     if not matches:
         return []
     named = [(a, b) for a, b, _, _ in matches]
@@ -148,7 +190,7 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
             or ep.outcome_of_sentence(s) or (specific_before[-1] if specific_before else None) \
             or ep.first_endpoint(s[m_start:m_end]) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:]) \
             or _disease_outcome(s, m_start)
-        endpoint = _resolve_generic(endpoint, sent.context_endpoint)
+        endpoint = _resolve_for(endpoint, sent)
         if endpoint is None:
             continue
         group, comparator = comparison(s)
@@ -190,6 +232,14 @@ _BETWEEN = re.compile(r"\bbetween (?:the )?(.{3,80}?)(?: groups?)? and (?:the )?
 _VERSUS = re.compile(r"(?:^|\bfor |\bin )([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
 
 
+def _resolve_for(endpoint: str | None, sent: Sentence) -> str | None:
+    """_resolve_generic(endpoint, sent.context_endpoint), the context looked up only when
+    the endpoint is one it can change."""
+    if endpoint is None or ep.is_time_to_event(endpoint):
+        return endpoint
+    return _resolve_generic(endpoint, sent.context())
+
+
 def _resolve_generic(endpoint: str | None, context: str | None) -> str | None:
     """A bare 'recurrence' after the paragraph spoke of 'time to recurrence' means that endpoint."""
     if not context or (endpoint and ep.is_time_to_event(endpoint)):
@@ -223,15 +273,32 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
     first ('was 41% (CI) overall, 13% (CI) for low-risk men, ...'). Clauses after ';' reuse
     the groups and timepoint of the first clause."""
     s = sent.text(clean)
-    if not PERCENT_RE.search(s):
+    # PERCENT_RE and PCT_LIST_RE start with a number: they are tried only where one starts.
+    numbers = fastre.number_token_starts(s)
+    first_pct = next(fastre.finditer_at(PERCENT_RE, s, numbers), None)
+    if not first_pct:
         return []
     out: list[Figure] = []
-    tp_default = find_last_timepoint(s[:PERCENT_RE.search(s).start()]) or find_timepoint(s)
-    groups_ctx = _groups_before(s)
-    respectively = bool(RESPECTIVELY.search(s))
+    # What every value list of the sentence may need, found when one first does.
+    lazy: dict[str, object] = {}
+
+    def tp_default() -> float | None:
+        if "tp" not in lazy:
+            lazy["tp"] = find_last_timepoint(s[:first_pct.start()]) or find_timepoint(s)
+        return lazy["tp"]
+
+    def groups_ctx() -> list[str]:
+        if "groups" not in lazy:
+            lazy["groups"] = _groups_before(s)
+        return lazy["groups"]
+
+    def respectively() -> bool:
+        if "resp" not in lazy:
+            lazy["resp"] = bool(RESPECTIVELY.search(s))
+        return lazy["resp"]
     inherited: tuple[list[str], float | None, int] | None = None
     current_clause = None
-    for clause_start, clause, lst_start, values, head, head_start in _value_lists(s):
+    for clause_start, clause, lst_start, values, head, head_start in _value_lists(s, numbers):
         if clause_start != current_clause:
             current_clause = clause_start
             inherited = inherited if inherited and inherited[2] == clause_start else None
@@ -240,20 +307,22 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         found = ep.all_endpoints(_distribute(head))
         specific = [e for e in found if ep.is_specific(e)]
         eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
-        eps = [_resolve_generic(e, sent.context_endpoint) for e in eps]
-        tp = find_last_timepoint(head)
+        eps = [_resolve_for(e, sent) for e in eps]
         # A value with no endpoint of its own continues the previous one ('..., 13% for
         # low-risk men'), unless a new subject with its own verb has started.
-        if not eps and inherited and not _NEW_SUBJECT.search(head):
+        if eps:
+            tp = find_last_timepoint(head)
+        elif inherited and not _NEW_SUBJECT.search(head):
+            tp = find_last_timepoint(head)
             eps, tp = inherited[0], tp if tp is not None else inherited[1]
-        tp = tp if tp is not None else tp_default
-        if not eps:
+        else:
             continue
+        tp = tp if tp is not None else tp_default()
         eps = [_survival_is_os(e) for e in eps]
         inherited = (eps, tp, clause_start)
         tps = find_timepoint_list(head)
         # Lists of groups pair with lists of values only when the paper says "respectively".
-        groups = (_groups_in(head) or groups_ctx) if respectively else []
+        groups = (_groups_in(head) or groups_ctx()) if respectively() else []
         p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         vals = values
         after = clause[lst_start:]
@@ -333,6 +402,9 @@ def _distribute(head: str) -> str:
         noun = m.group(2)
         parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1))
         return ", ".join(f"{p.strip()} {noun}" for p in parts if p.strip())
+    # Every match has a comma and one of the nouns: without them there is nothing to expand.
+    if "," not in head or not has_any(fold(head), ("failure", "recurrence", "relapse", "control", "metastas")):
+        return head
     return _DISTRIBUTIVE.sub(expand, head)
 
 
@@ -376,14 +448,19 @@ def _clauses(s: str) -> list[tuple[int, str]]:
     return out
 
 
-def _value_lists(s: str):
+def _value_lists(s: str, numbers: list[int] | None = None):
     """Each list of percentages in each clause, with the text before it (since the previous
     list) that names its endpoints, timepoint and groups. A list's values exclude the
-    percentages inside its bracketed intervals."""
+    percentages inside its bracketed intervals. `numbers`: fastre.number_token_starts(s)."""
+    if numbers is None:
+        numbers = fastre.number_token_starts(s)
     for clause_start, clause in _clauses(s):
         prev_end = 0
-        for m in PCT_LIST_RE.finditer(clause):
-            if re.search(r"[≥≤<>±]\s*$", clause[:m.start()]):
+        # PCT_LIST_RE.finditer(clause), tried where a number starts (the clause's share of s's).
+        lo, hi = bisect.bisect_left(numbers, clause_start), bisect.bisect_left(numbers, clause_start + len(clause))
+        for m in fastre.finditer_at(PCT_LIST_RE, clause, [i - clause_start for i in numbers[lo:hi]]):
+            # (re.search(r"[≥≤<>±]\s*$", before): its last character that is not a space)
+            if clause[:m.start()].rstrip()[-1:] in _THRESHOLD_MARKS:
                 continue  # a threshold ('CR rate of >=75%') or a spread ('± 3.1%'), not a result
             body = re.sub(r"[\[(][^\])]*[\])]", lambda x: " " * len(x.group(0)), m.group(0))
             vals = _pct_values(body, m.start())
@@ -397,6 +474,7 @@ def _value_lists(s: str):
             prev_end = m.end()
 
 
+_THRESHOLD_MARKS = frozenset("≥≤<>±")
 _GROUPS_RE = re.compile(
     r"\b(?:for|among|in)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving)?\s*"
     r"(?P<g>[^,;]{1,40}(?:,\s*[^,;]{1,40}){0,5},?\s+(?:and|or)\s+[^,;]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
@@ -458,7 +536,7 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'had a better 5-year OS rate (42.1% vs. 34.2%)': two groups, first named in the sentence."""
     s = sent.text(clean)
     out = []
-    for m in VS_RE.finditer(s):
+    for m in (VS_RE.finditer(s) if has_any(sent.folded(clean), ("vs", "versus", "compared")) else ()):
         head = s[:m.start()]
         e = ep.last_endpoint(head)
         tp = find_timepoint(head)
@@ -531,6 +609,9 @@ _EVENT_COUNT = re.compile(
 _COUNT_THEN_EVENT = re.compile(
     rf"\b\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?(?:have|had|has)?\s*(?:subsequently\s+)?"
     rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b", re.I)
+# Words one of which every match of _EVENT_COUNT, _COUNT_THEN_EVENT has (folded).
+_EVENT_WORDS = ("metastas", "recurrence", "relapse", "progression", "failure", "death")
+_EVENT_VERB_WORDS = ("progressed", "died", "relapsed", "recurred", "developed")
 _EVENT_VERBS = {"progressed": "progression", "died": "death", "relapsed": "recurrence", "recurred": "recurrence"}
 _SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
 
@@ -539,10 +620,13 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'Distant metastasis was observed in 107 patients (40.8%)', 'local recurrence in 74 (28.2%)',
     and site lists tied to an event ('The lungs (19.5%), the liver (16%) ... distant metastases')."""
     s = sent.text(clean)
+    fs = sent.folded(clean)
     out: list[Figure] = []
     taken: set[int] = set()
+    # Each pattern below is searched only when the words every match of it has are there.
     # "All distant metastases, local relapses, and regional recurrences occurred in 59 (22.5%)"
-    comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I)
+    comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I) \
+        if "occurred in" in fs else None
     if comb:
         parts = [ep.event_endpoint(x) for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", comb.group("label"))]
         if len(parts) > 1 and all(parts):
@@ -550,7 +634,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             endpoint=" + ".join(parts), measure="proportion", value=percent_value(comb.group(2) + "%"),
                             unit="%", group="Overall", confidence=0.6, rule="prose.event_combined"))
             taken.add(comb.start(2))
-    for m in _EVENT_COUNT.finditer(s):
+    for m in (_EVENT_COUNT.finditer(s) if has_any(fs, _EVENT_WORDS) else ()):
         if m.start(3) in taken:
             continue
         e = ep.event_endpoint(m.group("label"))
@@ -561,7 +645,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                         measure="proportion", value=v, unit="%", group="Overall", confidence=0.75,
                         rule="prose.event_count"))
         taken.add(m.start(3))
-    for m in _COUNT_THEN_EVENT.finditer(s):
+    for m in (_COUNT_THEN_EVENT.finditer(s) if has_any(fs, _EVENT_VERB_WORDS) else ()):
         if m.start(1) in taken:
             continue
         word = m.group("ev").lower()
@@ -572,7 +656,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             confidence=0.7, rule="prose.count_then_event"))
             taken.add(m.start(1))
     # Site lists: the event is named after the list ("... were sites of distant metastases").
-    tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I)
+    tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I) \
+        if has_any(fs, ("site", "location")) and has_any(fs, ("metastas", "recurrence")) else None
     if tail_event:
         e = ep.event_endpoint(tail_event.group(1))
         for m in _SITE_LIST.finditer(s[:tail_event.start()]):
@@ -603,18 +688,24 @@ _RESPONSE_AFTER = re.compile(
     rf"(?:were in|achieved|had|attained|reached|showed)\s+(?:an?\s+)?(?:functional\s+)?(?P<ep>{_RESPONSE_NAMES})\b", re.I)
 
 
+# Words one of which every match of _RESPONSE_AFTER (its verbs) and _RESPONSE (its names) has.
+_RESPONSE_VERB_WORDS = ("were in", "achieved", "had", "attained", "reached", "showed")
+_RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control", "vgpr", "mrd", "residual disease")
+
+
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
+    fs = sent.folded(clean)
     out = []
     for m in _RESPONDED.finditer(s):
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", confidence=0.65, rule="prose.responded"))
-    for m in _RESPONSE_AFTER.finditer(s):
+    for m in (_RESPONSE_AFTER.finditer(s) if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
-    for m in _RESPONSE.finditer(s):
+    for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
             continue
         seen.add(percent_value(m.group(2) + "%"))
@@ -641,6 +732,8 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'At 5 years, 78% of patients remain in remission and 94% are alive': the share in a
     state at a timepoint is that endpoint's rate."""
     s = sent.text(clean)
+    if not has_any(sent.folded(clean), ("alive", "living", "free", "remission")):
+        return []   # no state _STATE_RE could read (the timepoint is asked only when one may be)
     tp = find_timepoint(s)
     if tp is None:
         return []
@@ -692,8 +785,9 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """Two times compared after a time-to-event endpoint are its medians: 'OS was longer in
     the EE group compared with the EP group (9.4 v 5.4 months ...)', 'median 21.8 vs. 13.8 months'."""
     s = sent.text(clean)
+    fs = sent.folded(clean)
     out = []
-    for m in _TIME_PAIR.finditer(s):
+    for m in (_TIME_PAIR.finditer(s) if _Gates.time_pair.search(fs) else ()):
         head = s[:m.start()]
         if re.search(r"follow|aged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
             continue
@@ -718,7 +812,7 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                             endpoint=e, measure="median", value=v, unit="months", group=grp, ci_low=lo, ci_high=hi,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.6, rule="prose.time_pair"))
-    for m in _MEDIAN_LIST.finditer(s):
+    for m in (_MEDIAN_LIST.finditer(s) if "median" in fs else ()):
         eps = ep.all_endpoints(m.group("what"))
         vals = re.findall(NUM, m.group("vals"))
         if len(eps) < 2 or len(eps) != len(vals):
@@ -731,27 +825,68 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+
+
+class _Gates:
+    """Tests on a folded sentence that every match of a rule's pattern passes (kept off the
+    module's own patterns, which bench/bench_extract.py counts as the rules' patterns)."""
+    # _TIME_PAIR: "v", "vs" or "versus", then a number.
+    time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
+    ascii_digit = re.compile(r"[0-9]")
 _TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
+
+
+def _finder(context_of: Callable[[int, int], str | None], memo: dict[int, str | None], k: int,
+            run_start: int) -> Callable[[], str | None]:
+    def find() -> str | None:
+        memo[k] = context_of(k, run_start)
+        return memo[k]
+    return find
+
+
+def _last_specific(clean: CleanText, sent: Sentence) -> str | None:
+    tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_specific(e)]
+    return tte[-1] if tte else None
 
 
 def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
     out: list[Figure] = []
+    folded = fold(clean.text)
+    has_digit = _Gates.ascii_digit if clean.text.isascii() else _HAS_DIGIT   # \d is [0-9] in ASCII text
     prev = None
-    context, context_section = None, None
-    for sent in sentences:
-        if sent.section != context_section:
-            context, context_section = None, sent.section
-        sent.context_endpoint = context
-        tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_specific(e)]
-        if tte:
-            context = tte[-1]
+    run_start = 0                  # first sentence of the current run of one section
+    last_specific: dict[int, str | None] = {}
+    context_at: dict[int, str | None] = {}
+
+    def context_of(k: int, run_start: int) -> str | None:
+        """The last specific endpoint named before sentence k in its section's run: found
+        walking back, so sentences no rule reads are searched only when needed."""
+        j = k - 1
+        while j >= run_start:
+            if j not in last_specific:
+                last_specific[j] = _last_specific(clean, sentences[j])
+            if last_specific[j] is not None:
+                return last_specific[j]
+            if j in context_at:
+                return context_at[j]
+            j -= 1
+        return None
+
+    for k, sent in enumerate(sentences):
+        if k and sent.section != sentences[k - 1].section:
+            run_start = k
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front") \
-                or not _HAS_DIGIT.search(clean.text, sent.start, sent.end):
+                or not has_digit.search(clean.text, sent.start, sent.end):
             prev = sent  # no number, no figure: most sentences of a paper stop here
             continue
+        sent.context_finder = _finder(context_of, context_at, k, run_start)
         text = sent.text(clean)
         has_pct = "%" in text
-        has_time = _TIME_WORD.search(text) is not None
+        # _TIME_WORD.search(text): "month", "year" and "week" match as they stand; "mo", "yr"
+        # and "day" only as words, which the pattern decides.
+        fs = folded[sent.start:sent.end]
+        has_time = has_any(fs, ("month", "year", "week")) or (
+            has_any(fs, ("mo", "yr", "day")) and fastre.TIME_WORD.search(fs) is not None)
         found = ratio_figures(clean, sent)
         if has_pct:
             found += labelled_lists(clean, sent, prev)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.extract import fastre
+
 # A number as printed: 0.733, .02, 1,593 (thousands), 28,5 (decimal comma typo before %).
 NUM = r"(?:\d+(?:[.,]\d+)?|\.\d+)"
 
@@ -160,8 +162,33 @@ AT_TIMEPOINT_LIST_RE = re.compile(
     r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)+(?:\d+(?:\.\d+)?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
 
 
+# The timepoint patterns start with "\b" and are case-insensitive: sre would try them at
+# every position. They are tried only where a match can start (a number, or "at"), and only
+# when the words every match has are there (fastre's tests over the folded text); what they
+# find is what searching the whole text finds.
+
+def _timepoints(s: str, folded: str) -> list[re.Match]:
+    """TIMEPOINT_RE.finditer(s) as a list."""
+    if not (fastre.has_any(folded, fastre.TIMEPOINT_UNITS) or ("-" in folded and fastre.HYPHEN_UNIT.search(folded))):
+        return []
+    return list(fastre.finditer_at(TIMEPOINT_RE, s, fastre.number_starts(s, folded)))
+
+
+def _at_timepoints(s: str, folded: str) -> list[re.Match]:
+    """AT_TIMEPOINT_RE.finditer(s) as a list."""
+    if "at" not in folded or not fastre.has_any(folded, fastre.AT_UNITS):
+        return []
+    return list(fastre.finditer_at(AT_TIMEPOINT_RE, s, fastre.literal_starts(folded, "at")))
+
+
 def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
-    m = TIMEPOINT_LIST_RE.search(s) or AT_TIMEPOINT_LIST_RE.search(s)
+    folded = fastre.fold(s)
+    m = None
+    if fastre.has_any(folded, fastre.TIMEPOINT_UNITS) and ("and" in folded or "or" in folded):
+        if "-" in folded:
+            m = next(fastre.finditer_at(TIMEPOINT_LIST_RE, s, fastre.digit_run_starts(s)), None)
+        if m is None and "at" in folded:
+            m = next(fastre.finditer_at(AT_TIMEPOINT_LIST_RE, s, fastre.literal_starts(folded, "at")), None)
     if not m:
         return None
     nums = re.findall(r"\d+(?:\.\d+)?", m.group(1)) + [m.group(2)]
@@ -172,8 +199,9 @@ def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
 def find_last_timepoint(s: str) -> float | None:
     """The timepoint closest to the end of a phrase: the one the values after it belong to."""
     last = None
-    for rx in (TIMEPOINT_RE, AT_TIMEPOINT_RE):
-        for m in rx.finditer(s):
+    folded = fastre.fold(s)
+    for rx, found in ((TIMEPOINT_RE, _timepoints(s, folded)), (AT_TIMEPOINT_RE, _at_timepoints(s, folded))):
+        for m in found:
             if last is None or m.start() > last[0]:
                 unit = m.group(2) if rx is AT_TIMEPOINT_RE else (m.group(2) or m.group(3))
                 last = (m.start(), timepoint_months(m.group(1), unit))
@@ -182,11 +210,14 @@ def find_last_timepoint(s: str) -> float | None:
 
 def find_timepoint(s: str) -> float | None:
     """The first survival timepoint in a phrase ("5-year", "five-year", "3-yr", "at 24 months")."""
-    m = TIMEPOINT_RE.search(s)
-    if m:
+    folded = fastre.fold(s)
+    found = _timepoints(s, folded)
+    if found:
+        m = found[0]
         return timepoint_months(m.group(1), m.group(2) or m.group(3))
-    m = AT_TIMEPOINT_RE.search(s)
-    if m:
+    found = _at_timepoints(s, folded)
+    if found:
+        m = found[0]
         return timepoint_months(m.group(1), m.group(2))
     return None
 

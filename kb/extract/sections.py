@@ -8,8 +8,10 @@ substring of what the user gave us.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.models import Span
 
@@ -41,8 +43,24 @@ CAPTION_START = re.compile(r"^\s*(Fig\.?|Figure|FIGURE|Supplementary\s+(?:Fig|Ta
 _FURNITURE = re.compile(
     r"^\s*(Page \d+ of \d+|\d{1,4}|©.*|.*\bet al\. [A-Z][\w .&-]+ \(\d{4}\) \d+:\d+.*|"
     r"(https?://)?(dx\.)?doi\.org/\S+|Downloaded from .*|.*All rights reserved\.?)\s*$")
+# What a line _FURNITURE matches starts with (after its indent) or contains: most lines
+# have none of these, and the pattern's ".*" branches would walk all of them.
+_FURNITURE_STARTS = ("Page ", "©", "http", "dx.", "doi.org/", "Downloaded from ")
+
+
+def _furniture(line: str) -> re.Match | None:
+    """_FURNITURE.match(line), tried only on lines it can match."""
+    t = line.lstrip()
+    if not (t.startswith(_FURNITURE_STARTS) or t[:1].isdigit() or "et al. " in line or "All rights reserved" in line):
+        return None
+    return _FURNITURE.match(line)
+
+
 _CAPTION_CONTINUES = re.compile(r"([/,-]|\b(of|and|or|with|the|in|to|for|by|a|an))\s*$")
 _ROW_NUMBER = re.compile(r"(?<![\w.])[<>≤≥]?\s?\d+(?:[.,]\d+)?%?(?![\w])")
+_WS = re.compile(r"\s+")
+_WORD2 = re.compile(r"[A-Za-z]{2,}")
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
 
 
 @dataclass
@@ -60,9 +78,18 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def heading_kind(line: str) -> str | None:
-    s = re.sub(r"\s+", " ", _NUMBERED.sub("", line)).strip().rstrip(":").strip()
+    """Cached: the span detector asks about the same lines more than once."""
+    # _NUMBERED is anchored at the start: its one possible match is cut off; str.split()
+    # splits at exactly the characters \s matches, so the join is re.sub(r"\s+", " ", ...).strip().
+    m = _NUMBERED.match(line)
+    s = " ".join((line[m.end():] if m else line).split()).rstrip(":").strip()
     return _HEADINGS.get(s.lower()) if 2 < len(s) < 60 else None
+
+
+def clear_caches() -> None:
+    heading_kind.cache_clear()
 
 
 def _looks_like_table_row(s: str) -> bool:
@@ -71,7 +98,7 @@ def _looks_like_table_row(s: str) -> bool:
     if not t:
         return True
     nums = len(_ROW_NUMBER.findall(t))
-    words = len(re.findall(r"[A-Za-z]{3,}", t))
+    words = len(_WORD3.findall(t))
     if t.endswith(".") and words > 6:
         return False
     if nums and words <= 6:
@@ -90,9 +117,9 @@ def _looks_like_prose(s: str) -> bool:
     t = s.strip()
     if _FOOTNOTE.match(s) or len(_ABBREV_DEF.findall(t)) >= 2:
         return False
-    if len(t) > 25 and t[0].islower() and len(re.findall(r"[A-Za-z]{2,}", t)) >= 4:
+    if len(t) > 25 and t[0].islower() and len(_WORD2.findall(t)) >= 4:
         return True
-    return len(t) > 45 and len(re.findall(r"[A-Za-z]{2,}", t)) >= 6 and not _looks_like_table_row(s)
+    return len(t) > 45 and len(_WORD2.findall(t)) >= 6 and not _looks_like_table_row(s)
 
 
 def detect_spans(text: str) -> list[Span]:
@@ -138,7 +165,7 @@ def detect_spans(text: str) -> list[Span]:
             spans.append(Span("caption", ln.start, lines[j - 1].end, ln.text.strip()))
             i = j
             continue
-        if _FURNITURE.match(ln.text) and ln.text.strip():
+        if _furniture(ln.text) and ln.text.strip():
             spans.append(Span("furniture", ln.start, ln.end))
         i += 1
     spans.append(Span(current, cur_start, len(text), cur_title))
@@ -175,25 +202,145 @@ _KEEP_HYPHEN = re.compile(
 
 
 # What the copy loop must look at: line breaks, runs of spaces, characters to normalise.
-_SPECIAL = re.compile("[\n\r" + "".join(re.escape(c) for c in _CHAR_MAP) + "]| {2,}")
+# Characters replaced one for one by a character that is not a space: they need no care
+# beyond the replacement, which is made in one pass before the copy (same length, so the
+# copy's offsets are the original's).
+_SIMPLE_MAP = {c: r for c, r in _CHAR_MAP.items() if len(r) == 1 and r != " "}
+_SIMPLE = re.compile("[" + "".join(re.escape(c) for c in _SIMPLE_MAP) + "]")
+_SPECIAL_CHARS = "\n\r" + "".join(re.escape(c) for c in _CHAR_MAP if c not in _SIMPLE_MAP)
+# What needs care is "[specials]| {2,}": a special character, found with this class (sre skips
+# ahead to it), or a run of two or more spaces, found with str.find("  ").
+_SPECIAL_CHAR = re.compile(f"[{_SPECIAL_CHARS}]")
 
 
-@dataclass
 class CleanText:
-    text: str          # the clean view
-    index: list[int]   # clean position -> original position
-    original: str
-    breaks: list[int]  # clean positions where a new section or heading starts (hard sentence breaks)
-    kinds: list[tuple[int, str]]  # (clean position, section kind) from there on
+    """The clean view: `text`, and for each of its characters the original position
+    (`index`), kept as segments: a run copied from the original, or characters the view put
+    in for one original position (a space for a line break, "fi" for a ligature)."""
+    __slots__ = ("_index", "_seg_clean", "_seg_orig", "_seg_step", "_size", "breaks", "kinds", "original", "text")
+
+    def __init__(self, text: str, segments: tuple[list[int], list[int], list[int], int], original: str,
+                 breaks: list[int], kinds: list[tuple[int, str]]):
+        self.text = text               # the clean view
+        self.original = original
+        self.breaks = breaks           # clean positions where a new section or heading starts (hard sentence breaks)
+        self.kinds = kinds             # (clean position, section kind) from there on
+        # Entry c of the index is in segment k when _seg_clean[k] <= c < _seg_clean[k + 1];
+        # it is _seg_orig[k] + (c - _seg_clean[k]) * _seg_step[k] (step 1: copied; 0: all at
+        # one position). _size entries in all (len(text), unless a kept range ran past the
+        # end of the text: its positions are listed all the same).
+        self._seg_clean, self._seg_orig, self._seg_step, self._size = segments
+        self._index: list[int] | None = None
+
+    @property
+    def index(self) -> list[int]:
+        """Clean position -> original position, for every character of the clean view."""
+        if self._index is None:
+            self._index = [self._orig(c) for c in range(self._size)]
+        return self._index
+
+    def _orig(self, c: int) -> int:
+        if c < 0:
+            c += self._size     # as a list of the positions would index
+        if not 0 <= c < self._size:
+            raise IndexError("clean position out of range")
+        k = bisect.bisect_right(self._seg_clean, c) - 1
+        return self._seg_orig[k] + (c - self._seg_clean[k]) * self._seg_step[k]
 
     def span(self, cs: int, ce: int) -> tuple[int, int]:
         """Original (start, end) for the clean stretch [cs, ce)."""
         ce = max(ce, cs + 1)
-        return self.index[cs], self.index[min(ce, len(self.index)) - 1] + 1
+        return self._orig(cs), self._orig(min(ce, self._size) - 1) + 1
 
     def quote(self, cs: int, ce: int) -> tuple[str, int, int]:
         s, e = self.span(cs, ce)
         return self.original[s:e], s, e
+
+    def spans(self, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """[self.span(cs, ce) for cs, ce in pairs], walking the segments once when the
+        stretches come in order (sentences do)."""
+        out = []
+        seg_clean, seg_orig, seg_step, size = self._seg_clean, self._seg_orig, self._seg_step, self._size
+        k, last = 0, 0
+        for cs, ce in pairs:
+            e = min(max(ce, cs + 1), size) - 1
+            if not last <= cs <= e < size:
+                return [self.span(a, b) for a, b in pairs]     # out of order or out of range
+            last = e
+            while k + 1 < len(seg_clean) and seg_clean[k + 1] <= cs:
+                k += 1
+            a = seg_orig[k] + (cs - seg_clean[k]) * seg_step[k]
+            while k + 1 < len(seg_clean) and seg_clean[k + 1] <= e:
+                k += 1
+            out.append((a, seg_orig[k] + (e - seg_clean[k]) * seg_step[k] + 1))
+        return out
+
+
+class _Builder:
+    """The clean view being written: its text in pieces, its index in segments."""
+    __slots__ = ("n", "pieces", "seg_clean", "seg_orig", "seg_step", "size")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []   # never an empty piece
+        self.n = 0                    # characters written
+        self.seg_clean: list[int] = []
+        self.seg_orig: list[int] = []
+        self.seg_step: list[int] = []
+        self.size = 0                 # index entries written
+
+    def _segment(self, orig: int, step: int, count: int) -> None:
+        self.seg_clean.append(self.size)
+        self.seg_orig.append(orig)
+        self.seg_step.append(step)
+        self.size += count
+
+    def put(self, s: str, pos: int) -> None:
+        """Characters that all stand for the original position pos."""
+        if s:
+            self.pieces.append(s)
+            self.n += len(s)
+            self._segment(pos, 0, len(s))
+
+    def copy(self, text: str, i: int, j: int) -> None:
+        """text[i:j], copied as it stands (positions i..j-1 indexed, even past the end)."""
+        piece = text[i:j]
+        if piece:
+            self.pieces.append(piece)
+            self.n += len(piece)
+        if j > i:
+            self._segment(i, 1, j - i)
+
+    def last(self, k: int = 1) -> str:
+        """The k-th character from the end (k >= 1); there must be at least k."""
+        for p in reversed(self.pieces):
+            if k <= len(p):
+                return p[-k]
+            k -= len(p)
+        raise IndexError(k)
+
+    def tail(self, size: int) -> str:
+        """The last `size` characters (fewer when the view is shorter)."""
+        parts, got = [], 0
+        for p in reversed(self.pieces):
+            parts.append(p)
+            got += len(p)
+            if got >= size:
+                break
+        return "".join(reversed(parts))[-size:]
+
+    def pop(self) -> None:
+        """Drop the last character and the last index entry."""
+        p = self.pieces[-1]
+        if len(p) == 1:
+            self.pieces.pop()
+        else:
+            self.pieces[-1] = p[:-1]
+        self.n -= 1
+        self.size -= 1
+        if self.seg_clean[-1] == self.size:
+            self.seg_clean.pop()
+            self.seg_orig.pop()
+            self.seg_step.pop()
 
 
 def clean_view(text: str, keep: list[tuple[int, int, str, bool]]) -> CleanText:
@@ -202,72 +349,79 @@ def clean_view(text: str, keep: list[tuple[int, int, str, bool]]) -> CleanText:
     A line break inside a word hyphenated across lines disappears with its hyphen;
     other line breaks become spaces; ranges are joined with a space.
     """
-    out: list[str] = []
-    idx: list[int] = []
+    out = _Builder()
     breaks: list[int] = []
     kinds: list[tuple[int, str]] = []
-
-    def put(s: str, pos: int) -> None:
-        for ch in s:
-            out.append(ch)
-            idx.append(pos)
+    original = text
+    if not text.isascii():
+        text = _SIMPLE.sub(lambda m: _SIMPLE_MAP[m.group()], text)
 
     for r_start, r_end, kind, hard in keep:
-        if out and out[-1] != " ":
-            put(" ", r_start)
+        if out.n and out.last() != " ":
+            out.put(" ", r_start)
         if hard:
-            breaks.append(len(out))
+            breaks.append(out.n)
         if not kinds or kinds[-1][1] != kind:
-            kinds.append((len(out), kind))
+            kinds.append((out.n, kind))
         i = r_start
+        next_char = next_double = -2     # where the next special character / double space is, from i on
         while i < r_end:
             # Copy the run of ordinary characters up to the next one that needs care.
-            m = _SPECIAL.search(text, i, r_end)
-            stop = m.start() if m else r_end
-            if stop > i and text[i] == " " and out and out[-1] == " ":
+            if next_char != -1 and next_char < i:
+                found = _SPECIAL_CHAR.search(text, i, r_end)
+                next_char = found.start() if found else -1
+            if next_double != -1 and next_double < i:
+                next_double = text.find("  ", i, r_end)
+            if next_char == -1 and next_double == -1:
+                stop, double_end = r_end, None        # nothing needs care to the range's end
+            elif next_double == -1 or (next_char != -1 and next_char < next_double):
+                stop, double_end = next_char, None
+            else:
+                stop = double_end = next_double       # the run of spaces that starts there
+                while double_end < r_end and text[double_end] == " ":
+                    double_end += 1
+            if stop > i and text[i] == " " and out.n and out.last() == " ":
                 i += 1  # one space between words, however the run began
                 continue
             if stop > i:
-                out.extend(text[i:stop])
-                idx.extend(range(i, stop))
+                out.copy(text, i, stop)
                 i = stop
                 if i >= r_end:
                     break
-            if m is not None and m.group(0).startswith("  "):
-                if out and out[-1] != " ":
-                    put(" ", i)
-                i = m.end()
+            if double_end is not None:
+                if out.n and out.last() != " ":
+                    out.put(" ", i)
+                i = double_end
                 continue
             ch = text[i]
             if ch == "\n" or ch == "\r":
                 # Hyphenated word across a line break: "sur-\ngery" -> "surgery".
-                if out and out[-1] == "-" and len(out) > 1 and out[-2].isalpha():
+                if out.n and out.last() == "-" and out.n > 1 and out.last(2).isalpha():
                     j = i + 1
                     while j < r_end and text[j] in " \r\n":
                         j += 1
                     if j < r_end and text[j].islower():
-                        word = "".join(out[max(0, len(out) - 25):-1]).split(" ")[-1]
+                        word = out.tail(25)[:-1].split(" ")[-1]
                         if not _KEEP_HYPHEN.search(word):
                             out.pop()
-                            idx.pop()
                         i = j
                         continue
-                if out and out[-1] == "/":
+                if out.n and out.last() == "/":
                     i += 1
                     while i < r_end and text[i] in " \r\n":
                         i += 1
                     continue
-                if not out or out[-1] != " ":
-                    put(" ", i)
+                if not out.n or out.last() != " ":
+                    out.put(" ", i)
                 i += 1
                 continue
             mapped = _CHAR_MAP.get(ch, ch)
-            if mapped == " " and out and out[-1] == " ":
+            if mapped == " " and out.n and out.last() == " ":
                 i += 1
                 continue
-            put(mapped, i)
+            out.put(mapped, i)
             i += 1
-    return CleanText("".join(out), idx, text, breaks, kinds)
+    return CleanText("".join(out.pieces), (out.seg_clean, out.seg_orig, out.seg_step, out.size), original, breaks, kinds)
 
 
 def _is_subheading(lines: list[Line], k: int) -> bool:
@@ -318,7 +472,9 @@ _ABBREV = re.compile(
     r"Tab|Eq|vol|Vol|pp|Suppl|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|min|max)|\b[A-Z])\.$")
 
 
-_SENTENCE_EVENTS = re.compile(r"[()\[\].!?]")
+# Brackets, and sentence-end marks followed by a space (a mark followed by anything else ends
+# no sentence, so it is no event). One class first: sre skips ahead to its characters.
+_SENTENCE_EVENTS = re.compile(r"[()\[\].!?](?:(?<=[()\[\]])|(?= ))")
 
 
 def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]:
@@ -332,9 +488,19 @@ def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]
     out, s, depth = [], 0, 0
     # Visit only the characters that matter (brackets, sentence ends) and the hard breaks,
     # in order, instead of every character.
-    events = [(m.start(), m.group(0)) for m in _SENTENCE_EVENTS.finditer(clean)]
-    events += [(b, "") for b in breaks]
-    for i, ch in sorted(events, key=lambda e: (e[0], e[1] != "")):
+    # In position order, a hard break before a character at the same position (the events
+    # come in order; the breaks are merged in).
+    bks = sorted(breaks) if breaks else ()
+    events = []
+    k, nb = 0, len(bks)
+    for m in _SENTENCE_EVENTS.finditer(clean):
+        i = m.start()
+        while k < nb and bks[k] <= i:
+            events.append((bks[k], ""))
+            k += 1
+        events.append((i, m.group()))
+    events.extend((b, "") for b in bks[k:])
+    for i, ch in events:
         if ch == "":
             if i > s:
                 out.append((s, i))

@@ -3,21 +3,30 @@ from __future__ import annotations
 
 import re
 
+from kb.extract.fastre import finditer_at, fold, number_starts, search_at_literals
 from kb.extract.numbers import NUM, WORD_NUM_RE, to_float, word_to_int
 
 # Design cues in order of precedence; the first that fires in title+abstract wins, then methods.
+# Each with the words (lower case) one of which every match starts with: the pattern is tried
+# only where one stands (True: and at the start of every line, for a "^" branch).
 _DESIGNS = [
-    (r"\bmeta-?analys[ie]s\b", "meta-analysis"),
-    (r"\bsystematic(?:ally)? review", "systematic review"),
-    (r"\brandomi[sz]ed\b[^.]{0,60}\b(?:trial|study)|\brandomi[sz]ed(?:,)? (?:controlled|phase|double|open)", "randomized controlled trial"),
-    (r"\bcase report\b|\bwe (?:report|present|describe) (?:a|an|the) (?:case|patient)", "case report"),
-    (r"\bcase series\b", "case series"),
-    (r"\bretrospective(?:ly)?\b", "retrospective cohort"),
-    (r"\bsingle[- ]arm\b|\bphase (?:I|II|1|2|I/II|1/2)\b[^.]{0,40}\b(?:trial|study)", "single-arm trial"),
-    (r"\bprospective(?:ly)?\b[^.]{0,40}\b(?:cohort|study|registry|collected)", "prospective cohort"),
-    (r"\bthis (?:narrative )?review\b|\bwe review\b|\b(?:narrative|comprehensive) review\b|^\s*(?:a )?review\b", "review"),
-    (r"\bcohort study\b", "retrospective cohort"),
+    (r"\bmeta-?analys[ie]s\b", "meta-analysis", ("meta",)),
+    (r"\bsystematic(?:ally)? review", "systematic review", ("systematic",)),
+    (r"\brandomi[sz]ed\b[^.]{0,60}\b(?:trial|study)|\brandomi[sz]ed(?:,)? (?:controlled|phase|double|open)",
+     "randomized controlled trial", ("randomi",)),
+    (r"\bcase report\b|\bwe (?:report|present|describe) (?:a|an|the) (?:case|patient)", "case report",
+     ("case report", "we report", "we present", "we describe")),
+    (r"\bcase series\b", "case series", ("case series",)),
+    (r"\bretrospective(?:ly)?\b", "retrospective cohort", ("retrospective",)),
+    (r"\bsingle[- ]arm\b|\bphase (?:I|II|1|2|I/II|1/2)\b[^.]{0,40}\b(?:trial|study)", "single-arm trial",
+     ("single", "phase ")),
+    (r"\bprospective(?:ly)?\b[^.]{0,40}\b(?:cohort|study|registry|collected)", "prospective cohort", ("prospective",)),
+    (r"\bthis (?:narrative )?review\b|\bwe review\b|\b(?:narrative|comprehensive) review\b|^\s*(?:a )?review\b", "review",
+     ("this ", "we review", "narrative", "comprehensive", True)),
+    (r"\bcohort study\b", "retrospective cohort", ("cohort study",)),
 ]
+_DESIGN_RES = [(re.compile(pat, re.I | re.M), name, tuple(w for w in starts if w is not True), True in starts)
+               for pat, name, starts in _DESIGNS]
 _PATIENTS = re.compile(
     rf"\b(?:(?:a total of|total of|in total,?|overall,?|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+)"
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
@@ -31,18 +40,53 @@ _FOLLOW_UP = re.compile(
     rf"(?:approximately\s+)?(?P<v>{NUM})\s*(?P<u>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 
 
-def find_design(title: str, front: str, methods: str) -> str | None:
-    """The title is the surest statement of design, then the abstract, then the methods."""
-    for text in (title, front, methods):
-        for pat, name in _DESIGNS:
-            if re.search(pat, text, re.I | re.M):
+# Where a match of _PATIENTS can start: one of its leading phrases (lower case).
+_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "we retrospectively ", "we prospectively ",
+                   "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied")
+# What every match of _PATIENTS_OF holds (case-sensitive, as it is).
+_PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed),")
+# What every match of _PATIENTS_BARE ends with (matched in the folded text).
+_BARE_TAIL = re.compile(r"(?:patients|subjects|participants)\s+(?:were|was)\s+"
+                        r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)")
+
+
+# Every word a design pattern starts at, and "review", which every match of the one that may
+# start at a line start holds.
+_DESIGN_WORDS = tuple(sorted({w for _, _, words, _ in _DESIGN_RES for w in words} | {"review"}))
+
+
+def find_design(title: str, front: str, methods: str, folded: tuple[str | None, ...] = (None, None, None)
+                ) -> str | None:
+    """The title is the surest statement of design, then the abstract, then the methods.
+    `folded`: fastre.fold of the three texts, those the caller has."""
+    for text, folded_text in zip((title, front, methods), folded):
+        if not text:
+            continue
+        folded = fold(text) if folded_text is None else folded_text
+        present = {w for w in _DESIGN_WORDS if w in folded}
+        if not present:
+            continue   # no pattern can match: each starts at one of these words
+        for pat, name, words, line_starts in _DESIGN_RES:
+            words = tuple(w for w in words if w in present)
+            line_starts = line_starts and "review" in present
+            if (words or line_starts) and search_at_literals(pat, text, folded, words, line_starts=line_starts):
                 return name
     return None
 
 
-def find_n_patients(text: str) -> int | None:
+def find_n_patients(text: str, folded: str | None = None) -> int | None:
+    """`folded`: fastre.fold(text), when the caller has it."""
+    folded = fold(text) if folded is None else folded
     for pat in (_PATIENTS_OF, _PATIENTS, _PATIENTS_BARE):
-        m = pat.search(text)
+        # Each pattern is tried only where a match can start: at its leading phrases, at
+        # "of", at a number; and only when what every match has is in the text.
+        if pat is _PATIENTS:
+            m = search_at_literals(pat, text, folded, _PATIENTS_LEADS)
+        elif pat is _PATIENTS_OF:
+            m = search_at_literals(pat, text, folded, ("of ",)) if _PATIENTS_OF_TAIL.search(text) else None
+        else:
+            m = next(finditer_at(pat, text, number_starts(text, folded)), None) \
+                if search_at_literals(_BARE_TAIL, folded, folded, ("patients", "subjects", "participants")) else None
         if m:
             raw = m.group("n").replace(",", "")
             n = int(raw) if raw.isdigit() else word_to_int(raw)
@@ -51,8 +95,9 @@ def find_n_patients(text: str) -> int | None:
     return None
 
 
-def find_follow_up(text: str) -> float | None:
-    m = _FOLLOW_UP.search(text)
+def find_follow_up(text: str, folded: str | None = None) -> float | None:
+    """`folded`: fastre.fold(text), when the caller has it."""
+    m = search_at_literals(_FOLLOW_UP, text, fold(text) if folded is None else folded, ("median ",))
     if not m:
         return None
     v = to_float(m.group("v"))

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.extract import endpoints as ep
+from kb.extract import fastre
 from kb.extract.numbers import NUM, parse_p_cell, to_float
 from kb.extract.outcome_tables import read_outcome_table
 from kb.extract.sections import Line, heading_kind, lines_of
@@ -56,6 +58,16 @@ _MODEL_PARTIAL = re.compile(r"\bage[\s-]*(?:and|,)?[\s\w-]*?(?:adjusted|stratifi
 _MODEL_UNI = re.compile(r"univariat|univariable|unadjusted|crude|simple|unstratified", re.I)
 _COUNT_HEADER = re.compile(r"\b(?:n|no\.?|number|numbers|cases|events|deaths|patients|subjects)\b", re.I)
 _PAIR_HEADER = re.compile(r"(?:number|no\.?|n)\s+of\s+([a-z][\w-]*)\s*/\s*([a-z][\w-]*?)(?:[a-e*†‡§¶])?(?=\s|$)", re.I)
+# Small patterns of the row readers, compiled once (they run for every line of every table).
+_WS = re.compile(r"\s+")
+_REF_IN_LABEL = re.compile(r"\s*\((?:reference|ref\.?|referent)\)\s*", re.I)
+_FOOTNOTE_AFTER_BRACKET = re.compile(r"\)[a-e]$")
+_NON_DIGIT = re.compile(r"\D")
+_BARE_DECIMAL = re.compile(r"\d*\.\d+")
+_CODE_FIRST = re.compile(r"^\s*([A-Z]{2,6})\s+(.*)$")
+_REF_WORD = re.compile(r"\breference\b|\bref\b|\bn/a\b", re.I)
+_N_EQUALS_CELL = re.compile(r"\b[nN]\s*=\s*\d")
+_TABLE_OR_FIGURE = re.compile(r"^\s*(?:Table|TABLE|Fig\.?|Figure|FIGURE)\s+\d")
 
 
 @dataclass
@@ -236,12 +248,21 @@ def caption_outcome(caption: str) -> str | None:
     return ep.first_endpoint(x) or (ep.event_endpoint(x) if len(x.split()) <= 2 else None) or x.lower()
 
 
+@lru_cache(maxsize=4096)
 def _header_kind(line: str) -> str | None:
-    if _RATIO_HEADER.search(line) and re.search(r"\bCI\b|confidence|P\s*value|\bP\b", line):
+    """Cached: the same lines are asked about while a table's extent, segments and kind are
+    found. Of the tests, which have no effects, the cheap ones that most lines fail go first."""
+    if ("CI" in line or "confidence" in line or "P" in line) \
+            and re.search(r"\bCI\b|confidence|P\s*value|\bP\b", line) and _RATIO_HEADER.search(line):
         return "regression"
-    if len(_GRADE_COL.findall(line)) >= 1 and not _HAS_NUM.sub("", line).strip() == "" and re.search(r"grade", line, re.I):
+    if "grade" in fastre.fold(line) and re.search(r"grade", line, re.I) and len(_GRADE_COL.findall(line)) >= 1 \
+            and not _HAS_NUM.sub("", line).strip() == "":
         return "ae"
     return None
+
+
+def clear_caches() -> None:
+    _header_kind.cache_clear()
 
 
 def parse_tables(text: str, spans: list[Span]) -> TableResult:
@@ -338,7 +359,7 @@ def _table_line(s: str) -> bool:
     t = s.strip()
     if not t:
         return True
-    if _header_kind(t) or len(re.findall(r"\b[nN]\s*=\s*\d", t)) >= 2:
+    if _header_kind(t) or len(_N_EQUALS_CELL.findall(t)) >= 2:
         return True
     if _FOOTNOTE.match(t) and len(t) < 600:
         return True
@@ -374,7 +395,7 @@ def _table_end(text: str, span: Span, spans: list[Span]) -> int:
                 break
         else:
             blanks = 0
-            if heading_kind(line) or re.match(r"^\s*(?:Table|TABLE|Fig\.?|Figure|FIGURE)\s+\d", line) \
+            if heading_kind(line) or _TABLE_OR_FIGURE.match(line) \
                     or line[:1].isspace() or not _table_line(line):
                 break
             end = nl
@@ -508,10 +529,16 @@ def _column_names(line: str, n: int) -> list[str] | None:
 # --- regression rows --------------------------------------------------------------------
 
 def _clean_label(s: str) -> str:
-    s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"\s*\((?:reference|ref\.?|referent)\)\s*", "", s, flags=re.I)
-    s = re.sub(r"\)[a-e]$", ")", s)
+    s = _WS.sub(" ", s).strip()
+    s = _REF_IN_LABEL.sub("", s)
+    s = _FOOTNOTE_AFTER_BRACKET.sub(")", s)
     return s.strip(" :" + _FOOT_MARK)
+
+
+# What a cell can start with (besides a digit): the first characters of _C_RATIO, _C_RATIO_BARE
+# and _C_P (a number, "P", an operator), _C_REF ("1", a bracket, "ref"), _C_ONE, _C_NA
+# ("n/a", "NE", "NR", "not ...", a dash) and _C_COUNT (digits).
+_CELL_FIRST = frozenset(".([1rRnNPp=<>≤⩽–—-")
 
 
 def _tokenize(rest: str, offset: int, allow_count: bool) -> list[_Cell] | None:
@@ -524,6 +551,8 @@ def _tokenize(rest: str, offset: int, allow_count: bool) -> list[_Cell] | None:
             i += 1
         if i >= n:
             return cells
+        if not (rest[i] in _CELL_FIRST or rest[i].isdigit()):
+            return None     # no cell pattern can match here: every one starts with one of these
         s = rest[i:]
         m = _C_RATIO.match(s)
         if m:
@@ -577,7 +606,7 @@ def _parse_row(ln: Line, allow_count: bool) -> _Row | None:
     raw = ln.text
     lead = len(raw) - len(raw.lstrip())
     s = raw.strip()
-    starts = [0] + [m.end() for m in re.finditer(r"\s+", s)]
+    starts = [0] + [m.end() for m in _WS.finditer(s)]
     fallback = None
     for pos in starts:
         cells = _tokenize(s[pos:], lead + pos, allow_count)
@@ -592,7 +621,7 @@ def _parse_row(ln: Line, allow_count: bool) -> _Row | None:
             fallback = cells
             continue
         # A label never holds a ratio cell or is a bare decimal ("1.00 (reference)").
-        if _C_RATIO.search(label) or re.fullmatch(r"\d*\.\d+", label):
+        if _C_RATIO.search(label) or _BARE_DECIMAL.fullmatch(label):
             continue
         return _Row(ln, ln.start + lead, label, cells)
     if fallback is not None:
@@ -602,7 +631,7 @@ def _parse_row(ln: Line, allow_count: bool) -> _Row | None:
 
 def _split_endpoint(label: str, st: _RegState) -> str:
     """'OS Primary tumour site' starts the OS block; returns the rest of the label."""
-    m = re.match(r"^\s*([A-Z]{2,6})\s+(.*)$", label)
+    m = _CODE_FIRST.match(label)
     if m and ep.endpoint_code(m.group(1)) and ep.endpoint_code(m.group(1)) == ep.first_endpoint(m.group(1)):
         _close_block(st)
         st.endpoint = ep.endpoint_code(m.group(1))
@@ -666,7 +695,7 @@ def _regression(text: str, seg: list[Line], st: _RegState, res: TableResult) -> 
     rows: list[_Row] = []
     for ln in seg:
         raw = ln.text.strip()
-        if not _HAS_NUM.search(raw) and not re.search(r"\breference\b|\bref\b|\bn/a\b", raw, re.I):
+        if not _HAS_NUM.search(raw) and not _REF_WORD.search(raw):
             rows.append(_Row(ln, ln.start, raw, []))      # a label-only line
             continue
         row = _parse_row(ln, allow_count=st.has_count_col)
@@ -813,7 +842,7 @@ def _row_cohorts(text: str, row: _Row, label: str, st: _RegState, res: TableResu
 
 
 def _int(s: str) -> int:
-    return int(re.sub(r"\D", "", s))
+    return int(_NON_DIGIT.sub("", s))
 
 
 # --- baseline tables ----------------------------------------------------------------
@@ -948,7 +977,7 @@ def _wide_cells(s: str) -> list[tuple[int, float | None, int]] | None:
 
 
 def _wide_row(raw: str, k: int, sizes: list[int]) -> tuple[str, dict[int, tuple[int, float | None, int]]] | None:
-    starts = [m.end() for m in re.finditer(r"\s+", raw)]
+    starts = [m.end() for m in _WS.finditer(raw)]
     for pos in starts:
         cells = _wide_cells(raw[pos:])
         if not cells:

@@ -33,6 +33,7 @@ from functools import lru_cache
 import re
 from dataclasses import dataclass
 
+from kb.extract import fastre
 from kb.extract.vocab import (
     JoinedText,
     Vocab,
@@ -93,6 +94,8 @@ _HEADING_KIND = {
 }
 _GIVEN_KINDS = {"methods", "results", "abstract", "front", "table", "caption"}
 _ABBR_AFTER = re.compile(r"[ \t]*\n?[ \t]*\(\s*([A-Za-z0-9][A-Za-z0-9\-/&+]{0,11})\s*\)")
+_WS = re.compile(r"\s+")
+_BROKEN_WORD = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
 
 
 @dataclass
@@ -182,14 +185,26 @@ class _Context:
             b = self.text.find("\n", offset)
             b = len(self.text) if b < 0 else b
         if (a, b) not in self._normalised:          # many mentions share a sentence
-            s = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", self.text[a:b])
-            self._normalised[(a, b)] = re.sub(r"\s+", " ", s)
+            s = _BROKEN_WORD.sub("", self.text[a:b])
+            self._normalised[(a, b)] = _WS.sub(" ", s)
         return self._normalised[(a, b)]
 
     def line(self, offset: int) -> str:
         a = self.text.rfind("\n", 0, offset) + 1
         b = self.text.find("\n", offset)
         return self.text[a:len(self.text) if b < 0 else b]
+
+
+# The cue patterns above, branch by branch, each with a test on the folded sentence that
+# every match of the branch passes (words it contains, or a pattern its text contains):
+# a branch is searched only when its test passes. Same answers, far fewer searches.
+_STRONG_CHECKS = list(zip(fastre.branches(_OTHERS_STRONG), [
+    re.compile(r"et\s+al"), ("previous",),
+    re.compile(r"(?:studies|trials|reports|researchers|investigators|authors)\s+ha"), ("meta",),
+    ("reported",), ("reported",), ("studies", "trials", "reports", "series", "investigators", "authors", "researchers"),
+    re.compile(r"(?:study|trial)\s+(?:by|from|of\s+\d|revealed|showed|found|reported|demonstrated)")]))
+_GENERAL_WORDS = ("guideline", "literature", "been", "approved", "approval", "recommended", "recent")
+_SELF_WORDS = ("we", "our", "us", "this", "present", "current")
 
 
 @lru_cache(maxsize=4096)
@@ -199,16 +214,17 @@ def given_status(kind: str, sentence: str, review: bool) -> bool | None:
         return None
     if review:
         return kind in ("abstract", "front", "title")
-    strong = bool(_OTHERS_STRONG.search(sentence))
-    cited = bool(_CITATION.search(sentence))
-    general = bool(_OTHERS_GENERAL.search(sentence))
     if kind == "introduction":
         return False
-    if kind in ("discussion", "conclusions"):
-        return bool(_SELF.search(sentence)) and not (strong or cited or general)
+    folded = fastre.fold(sentence)
+    # Each cue is looked for only when the answer depends on it (the searches have no effects).
+    if kind in ("discussion", "conclusions") and not (fastre.has_any(folded, _SELF_WORDS) and _SELF.search(sentence)):
+        return False
+    strong = fastre.any_branch(sentence, folded, _STRONG_CHECKS)
     if kind in _GIVEN_KINDS:
         return not strong
-    return not (strong or cited or general)
+    return not (strong or bool(_CITATION.search(sentence))
+                or (fastre.has_any(folded, _GENERAL_WORDS) and bool(_OTHERS_GENERAL.search(sentence))))
 
 
 def _make_occurrence(vocab: Vocab, doc: JoinedText, ctx: _Context, canonical: str, start: int, end: int,
@@ -223,7 +239,7 @@ def _make_occurrence(vocab: Vocab, doc: JoinedText, ctx: _Context, canonical: st
     given = given_status(kind, ctx.sentence(ostart), ctx.review)
     if given is None:
         return None
-    mention = _display(vocab, re.sub(r"\s+", " ", doc.text[start:end]).strip())
+    mention = _display(vocab, _WS.sub(" ", doc.text[start:end]).strip())
     return _Occurrence(canonical, mention, ostart, oend, given, abbreviation, defined)
 
 
@@ -247,18 +263,21 @@ def _display_uncached(vocab: Vocab, mention: str) -> str:
     if not first or is_abbreviation(first.group(0)):
         return mention
     word = first.group(0)
-    capitalised = word in _capitalised_words(vocab) or any(s.startswith(word) for s in _capitalised_surfaces(vocab))
+    # (any capitalised surface starting with the word: a look-up among their prefixes)
+    capitalised = word in _capitalised_words(vocab) or word in _capitalised_prefixes(vocab)
     return mention if capitalised else mention[0].lower() + mention[1:]
 
 
-_CAPITALISED: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+_CAPITALISED: dict[int, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
 
 
-def _capitalised(vocab: Vocab) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Surfaces the vocabulary writes with a capital, and their first words (computed once)."""
+def _capitalised(vocab: Vocab) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """Surfaces the vocabulary writes with a capital, their first words, and every prefix of
+    them (computed once)."""
     if id(vocab) not in _CAPITALISED:
         surfaces = tuple(s for e in vocab.therapies.values() for s in e.surfaces if s[:1].isupper())
-        _CAPITALISED[id(vocab)] = (surfaces, frozenset(s.split()[0].rstrip("-/") for s in surfaces))
+        _CAPITALISED[id(vocab)] = (surfaces, frozenset(s.split()[0].rstrip("-/") for s in surfaces),
+                                   frozenset(s[:k] for s in surfaces for k in range(len(s) + 1)))
     return _CAPITALISED[id(vocab)]
 
 
@@ -268,6 +287,10 @@ def _capitalised_surfaces(vocab: Vocab) -> tuple[str, ...]:
 
 def _capitalised_words(vocab: Vocab) -> frozenset[str]:
     return _capitalised(vocab)[1]
+
+
+def _capitalised_prefixes(vocab: Vocab) -> frozenset[str]:
+    return _capitalised(vocab)[2]
 
 
 def therapies_in_label(label: str) -> list[tuple[str, str]]:

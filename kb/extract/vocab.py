@@ -18,14 +18,18 @@ Matching model
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
+import itertools
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.extract import fastre
 from kb.extract.lexicon import TermMatcher
 
 from rapidfuzz import fuzz, process
@@ -47,14 +51,20 @@ _SPELLING = (("leukaemi", "leukemi"), ("tumour", "tumor"), ("oesophag", "esophag
              ("haemat", "hemat"), ("haemo", "hemo"), ("anaemi", "anemi"), ("oestrogen", "estrogen"))
 _SEP_RE = re.compile(r"[\s\-\u2010-\u2015\u2212/]+")
 _NON_KEY_RE = re.compile(r"[^0-9a-z+.()'&]")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER3 = re.compile(r"[a-z]{3,}")
+_TRAILING_WORD = re.compile(r"[A-Za-z0-9]+$")
 
 
 def fold(text: str) -> str:
     """Lower-case and fold Greek letters, accents and British spellings; keep separators."""
-    s = unicodedata.normalize("NFKC", text)
-    s = "".join(_GREEK.get(ch, ch) for ch in s)
-    s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
-    s = s.lower().replace("’", "'")
+    if text.isascii():
+        s = text.lower()   # ASCII: normalisation, Greek and accents change nothing
+    else:
+        s = unicodedata.normalize("NFKC", text)
+        s = "".join(_GREEK.get(ch, ch) for ch in s)
+        s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+        s = s.lower().replace("’", "'")
     for uk, us in _SPELLING:
         s = s.replace(uk, us)
     return s
@@ -62,6 +72,8 @@ def fold(text: str) -> str:
 
 def compact(text: str) -> str:
     """Case-preserving form without separators, Greek folded: "IFN-α-2b" -> "IFNa2b"."""
+    if text.isascii():
+        return _SEP_RE.sub("", text)
     s = "".join(_GREEK.get(ch, ch) for ch in unicodedata.normalize("NFKC", text))
     return _SEP_RE.sub("", s)
 
@@ -93,7 +105,7 @@ def is_abbreviation(surface: str) -> bool:
     and "ALL" does not match "all". A form is abbreviation-like when it has at least one
     upper-case letter and no run of three or more lower-case letters.
     """
-    return bool(re.search(r"[A-Z]", surface)) and not re.search(r"[a-z]{3,}", surface)
+    return bool(_UPPER.search(surface)) and not _LOWER3.search(surface)
 
 
 @dataclass(frozen=True)
@@ -431,37 +443,72 @@ def _leading(surface: str) -> str:
     return first
 
 
-def match_text(text: str) -> str:
-    """A same-length copy of `text` for matching: dashes -> "-", Greek -> Latin letters."""
+def _match_table() -> dict[int, str]:
     table = {ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}
     table.update({ord(g): l for g, l in _GREEK.items()})
     table.update({ord(g.upper()): l.upper() for g, l in _GREEK.items()})
     table[ord("’")] = "'"
-    return text.translate(table)
+    return table
+
+
+_MATCH_TABLE = _match_table()
+_MATCH_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_MATCH_TABLE)) + "]")
+
+
+def match_text(text: str) -> str:
+    """A same-length copy of `text` for matching: dashes -> "-", Greek -> Latin letters."""
+    # Most texts hold few or none of these characters: find them instead of translating
+    # every character (str.translate is slow on text that is not pure ASCII).
+    if text.isascii() or _MATCH_CHARS.search(text) is None:
+        return text
+    return _MATCH_CHARS.sub(lambda m: _MATCH_TABLE[ord(m.group())], text)
 
 
 # ---------------------------------------------------------------------- document text
 
-_LINEBREAK_HYPHEN = re.compile(r"([0-9A-Za-z])[-\u00ad\u2010\u2011][ \t]*\r?\n[ \t]*(?=[0-9A-Za-z])")
+# The letter before the hyphen is looked behind at, not matched: the pattern then starts
+# with the hyphen, which `re` skips ahead to (a letter-first pattern is tried at every letter).
+# `.` in the look-behind is the hyphen itself.
+_LINEBREAK_HYPHEN = re.compile(r"[-\u00ad\u2010\u2011](?<=[0-9A-Za-z].)[ \t]*\r?\n[ \t]*(?=[0-9A-Za-z])")
+# The same for ASCII text, where the hyphen can only be "-": a literal, which sre finds fastest.
+_LINEBREAK_HYPHEN_ASCII = re.compile(r"-(?<=[0-9A-Za-z].)[ \t]*\r?\n[ \t]*(?=[0-9A-Za-z])")
 
 
-@dataclass(frozen=True)
 class JoinedText:
     """Document text with words hyphenated across line breaks joined again.
 
     `text` keeps the document's own characters ("chemo-\ntherapy" -> "chemotherapy",
     "IFN-a-\n2b" -> "IFN-a-2b"); `match` is the same length with dashes and Greek letters
     folded for matching; `offsets[i]` is the index in the original text of `text[i]`.
+    The offsets are kept as runs (joined start, original start) of characters copied in
+    one piece: most texts have no join at all, and a list of every offset is long.
     """
-    text: str
-    match: str
-    offsets: tuple[int, ...]
+    __slots__ = ("_run_origins", "_run_starts", "match", "text")
+
+    def __init__(self, text: str, match: str, runs: list[tuple[int, int]]):
+        self.text = text
+        self.match = match
+        self._run_starts = [a for a, _ in runs]
+        self._run_origins = [b for _, b in runs]
+
+    def _offset(self, i: int) -> int:
+        n = len(self.text) + 1
+        if i < 0:
+            i += n   # as a tuple of n offsets would index
+        if not 0 <= i < n:
+            raise IndexError("JoinedText offset out of range")
+        k = bisect.bisect_right(self._run_starts, i) - 1
+        return self._run_origins[k] + (i - self._run_starts[k])
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        return tuple(self._offset(i) for i in range(len(self.text) + 1))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) offsets of text[start:end]."""
         if end <= start:
-            return self.offsets[start], self.offsets[start]
-        return self.offsets[start], self.offsets[end - 1] + 1
+            return self._offset(start), self._offset(start)
+        return self._offset(start), self._offset(end - 1) + 1
 
 
 def _keep_hyphen(before: str, after: str) -> bool:
@@ -470,7 +517,7 @@ def _keep_hyphen(before: str, after: str) -> bool:
     Dropped only between two lower-case letters after a fragment of two or more letters
     ("chemo-/therapy", "Immu-/nologic"); kept next to digits, capitals, one-letter parts.
     """
-    m = re.search(r"[A-Za-z0-9]+$", before)
+    m = _TRAILING_WORD.search(before)
     fragment = m.group(0) if m else ""
     if not (before[-1:].islower() and after[:1].islower()):
         return True
@@ -478,25 +525,34 @@ def _keep_hyphen(before: str, after: str) -> bool:
 
 
 def join_line_breaks(text: str) -> JoinedText:
+    if "\n" not in text:
+        return JoinedText(text, match_text(text), [(0, 0)])
     pieces: list[str] = []
-    offsets: list[int] = []
+    runs: list[tuple[int, int]] = []   # (joined start, original start) of each piece copied whole
     last = 0
-    for m in _LINEBREAK_HYPHEN.finditer(text):
-        cut = m.start(1) + 1                       # just after the letter before the hyphen
-        pieces.append(text[last:cut])
-        offsets.extend(range(last, cut))
+    size = 0
+    for m in (_LINEBREAK_HYPHEN_ASCII if text.isascii() else _LINEBREAK_HYPHEN).finditer(text):
+        cut = m.start()                            # just after the letter before the hyphen
+        piece = text[last:cut]
         if _keep_hyphen(text[max(0, cut - 20):cut], text[m.end():m.end() + 1]):
-            pieces.append("-")
-            offsets.append(cut)
+            piece += "-"                           # the hyphen itself, at offset cut
+        runs.append((size, last))
+        pieces.append(piece)
+        size += len(piece)
         last = m.end()
+    runs.append((size, last))
     pieces.append(text[last:])
-    offsets.extend(range(last, len(text)))
-    offsets.append(len(text))
     joined = "".join(pieces)
-    return JoinedText(joined, match_text(joined), tuple(offsets))
+    return JoinedText(joined, match_text(joined), runs)
 
 
 _ABBREVIATIONS = ("et al", "e.g", "i.e", "vs", "fig", "figs", "no", "ref", "approx", "cf", "dr", "al")
+
+
+# r"[.!?](?=\s+[\[(\"'A-Z0-9])|\n[ \t]*\n", written to start with one class (sre skips ahead to it).
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])(?=\s+[\[(\"'A-Z0-9])|(?<=\n)[ \t]*\n)")
+_WORD_DOT = re.compile(r"([A-Za-z.]+)\.$")
+_DIGIT_DOT = re.compile(r"\d\.$")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -505,22 +561,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     Used only when the caller passes no sentences. Never splits after "et al.", "vs.",
     "Fig." and the like, so a citation stays in the sentence it belongs to.
     """
-    bounds: list[tuple[int, int]] = []
+    return list(_sentence_bounds(text))
+
+
+def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
+    """split_sentences, one sentence at a time (a caller that needs the first few stops early)."""
     start = 0
-    for m in re.finditer(r"[.!?](?=\s+[\[(\"'A-Z0-9])|\n[ \t]*\n", text):
+    for m in _SENTENCE_END.finditer(text):
         end = m.end()
         if text[m.start()] == ".":
-            word = re.search(r"([A-Za-z.]+)\.$", text[max(start, m.start() - 12):m.start() + 1])
+            word = _WORD_DOT.search(text[max(start, m.start() - 12):m.start() + 1])
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
                 continue
-            if re.search(r"\d\.$", text[m.start() - 1:m.start() + 1]) and text[end:end + 2].strip()[:1].isdigit():
+            if _DIGIT_DOT.search(text[m.start() - 1:m.start() + 1]) and text[end:end + 2].strip()[:1].isdigit():
                 continue
         if text[start:end].strip():
-            bounds.append((start, end))
+            yield start, end
         start = end
     if text[start:].strip():
-        bounds.append((start, len(text)))
-    return bounds
+        yield start, len(text)
 
 
 def is_json_line(line: str) -> bool:
@@ -535,6 +594,9 @@ _QUALIFIER = (r"(?:(?:locally|regionally)\s+advanced|advanced|metastatic|recurre
               r"refractory|relapsed|refractory|newly[\s-]+diagnosed|early[\s-]+stage|resectable|unresectable|"
               r"high[\s-]+risk|previously\s+(?:un)?treated|primary)")
 _LEFT_QUALIFIERS = re.compile(rf"(?:{_QUALIFIER}[\s,]+(?:(?:and|or)\s+)?)+$", re.I)
+# The first words of the qualifiers (lower case).
+_QUALIFIER_WORDS = ("locally", "regionally", "advanced", "metastatic", "recurrent", "relapsed", "refractory", "newly",
+                    "early", "resectable", "unresectable", "high", "previously", "primary")
 _ABBR_AFTER = re.compile(r"\s*\(\s*([A-Za-z][A-Za-z0-9\-/&+]{0,11})\s*\)")
 
 
@@ -573,7 +635,8 @@ def _find_condition(vocab: Vocab, text: str) -> str | None:
     if title is None:
         return None
     window_end = min(len(t), title[1] + 4000)
-    sents = [(a + title[1], b + title[1]) for a, b in split_sentences(t[title[1]:window_end])]
+    # Only the first three sentences are looked at.
+    sents = [(a + title[1], b + title[1]) for a, b in itertools.islice(_sentence_bounds(t[title[1]:window_end]), 3)]
     # JSON lines inside the window are metadata, not prose.
     segments = [title]
     if sents:
@@ -593,7 +656,11 @@ def _find_condition(vocab: Vocab, text: str) -> str | None:
         if best is None:
             continue
         start, end = best
-        q = _LEFT_QUALIFIERS.search(t[max(0, start - 80):start])
+        before = t[max(0, start - 80):start]
+        # _LEFT_QUALIFIERS.search(before): its matches end with a space or a comma at the end,
+        # and start with a qualifier's first word; it is tried only there.
+        q = fastre.search_at_literals(_LEFT_QUALIFIERS, before, fastre.fold(before), _QUALIFIER_WORDS) \
+            if before[-1:].isspace() or before[-1:] == "," else None
         if q:
             start -= len(q.group(0))
         ab = _ABBR_AFTER.match(t, end)
@@ -681,7 +748,14 @@ def _load(directory: str) -> Vocab:
 
 def load_vocab(directory: str | Path | None = None) -> Vocab:
     """The vocabulary in `directory` (default: `vocab_dir()`), loaded once per directory."""
+    if not directory and not os.environ.get("KB_VOCAB_DIR"):
+        return _load(_default_vocab_dir_str())   # extraction asks for it many times per record
     return _load(str(Path(directory) if directory else vocab_dir()))
+
+
+@functools.cache
+def _default_vocab_dir_str() -> str:
+    return str(_default_vocab_dir())
 
 
 # Module-level conveniences over the default vocabulary.
