@@ -130,6 +130,9 @@ def pick_ingester(doc: Document):
 # Extraction's per-sentence caches are dropped this often within one multi-record file.
 CACHE_RECORDS = 500
 
+# New studies of one document enter full-text search this many at a time (migration 0007).
+FTS_BATCH = 500
+
 # Between the texts of the records of one file: offsets count it, as if they were joined.
 RECORD_SEPARATOR = "\n\n"
 
@@ -207,13 +210,17 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
         doc_id = save.save_document(db, doc, fmt, "")
         doc_richness = 0
         ids: dict = {}   # lookups of this transaction (authors, journals, keywords, ...)
+        unindexed: list[int] = []   # new studies, added to full-text search in batches
         for i, p in enumerate(items):
             if base:
                 shift_offsets(p.extraction, base)
             if p.richness > doc_richness:
                 doc_richness = p.richness
                 db.conn.execute("UPDATE documents SET richness = ? WHERE id = ?", [p.richness, doc_id])
-            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness, ids)
+            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness, ids, unindexed)
+            if len(unindexed) >= FTS_BATCH:
+                save.index_studies(db, unindexed)
+                unindexed.clear()
             if i == 0:
                 first_text = p.record.text
             else:
@@ -225,6 +232,7 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
             n_figures += len(p.extraction.figures)
         if not n_studies:
             raise ParseError(doc.path, f"no records found in this {fmt} file")
+        save.index_studies(db, unindexed)
         if n_studies == 1:
             db.conn.execute("UPDATE documents SET text = ? WHERE id = ?", [first_text, doc_id])
     return n_studies, n_figures

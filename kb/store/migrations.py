@@ -378,6 +378,15 @@ def document_texts(db: Database) -> None:
     """)
 
 
+@migrations(name="0007_studies_fts_by_batch")
+def studies_fts_by_batch(db: Database) -> None:
+    """New studies enter full-text search in batches (kb.store.save.index_studies), not by a
+    trigger per row: in the transaction of a 30,000-record file FTS5 took 125 us a row that
+    way and 32 us in batches of 500 (issue 4 benchmark). Updates and deletes keep their
+    triggers."""
+    db.execute("DROP TRIGGER IF EXISTS studies_ai")
+
+
 def _overlay(alias: str, column: str, extracted: str | None = None) -> str:
     """A column's effective value: the curated one where a decision sets it, else the extracted."""
     extracted = extracted or f'{alias}."{column}"'

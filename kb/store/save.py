@@ -93,6 +93,14 @@ def update(db: Database, table: str, key, values: dict, *, pk: str = "id") -> No
                         [*values.values(), key, *values.values()])
 
 
+def index_studies(db: Database, rowids: list[int]) -> None:
+    """Add new studies to full-text search (title, abstract); see migration 0007."""
+    for i in range(0, len(rowids), 500):
+        batch = rowids[i:i + 500]
+        db.conn.execute("INSERT INTO studies_fts (rowid, title, abstract) SELECT rowid, title, abstract FROM studies "
+                        f"WHERE rowid IN ({', '.join('?' for _ in batch)})", batch)
+
+
 def document_exists(db: Database, sha256: str) -> bool:
     return bool(db.execute("SELECT 1 FROM documents WHERE sha256 = ?", [sha256]).fetchone())
 
@@ -215,9 +223,11 @@ def _known_values(db: Database, sid: str) -> _Known:
 
 def save_study(db: Database, doc_id: int, doc: Document, index: int, record: ArticleRecord,
                ex: Extraction, figure_links: list[list[tuple[str, str]]], fmt: str = "text",
-               mine: int = 2, ids: dict | None = None) -> str:
+               mine: int = 2, ids: dict | None = None, unindexed: list[int] | None = None) -> str:
     """Store one record of a document as a study (or as another source of a stored one).
-    `ids`: lookups remembered for the length of the caller's transaction (see _lookup)."""
+    `ids`: lookups remembered for the length of the caller's transaction (see _lookup).
+    `unindexed`: a new study's rowid goes there for the caller to index_studies() in a
+    batch; without it the study is indexed at once."""
     sid = study_key(record, doc, index)
     j = record.journal
     journal_id = _lookup(db, "journals", "name", j.name, {
@@ -244,7 +254,11 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         row["id"] = sid
         _merge_fields(db, sid, row, doc_id, mine, fmt)
     else:
-        insert(db, "studies", row)
+        rowid = insert(db, "studies", row)
+        if unindexed is None:
+            index_studies(db, [rowid])
+        else:
+            unindexed.append(rowid)
         if match_id and verdict:
             merge.link(db, sid, match_id, verdict)  # preprint, conference abstract or near-duplicate
     merge.remember(db, sid, cand)
