@@ -232,7 +232,8 @@ def test_repaglinide_arms_interventions_cohorts():
     rec = one(REPAGLINIDE)
     assert rec.nct_id == "NCT00763412"
     assert rec.stated.study.design == "randomized controlled trial"
-    assert rec.stated.study.n_patients == 31
+    # 31 enrolled, 16 started the two arms (8 + 8): the study is of the 16
+    assert rec.stated.study.n_patients == 16
     assert "\n1 Placebo: PLACEBO_COMPARATOR. 1 pill before each meal" in rec.text
     assert "\n2. repaglinide: EXPERIMENTAL. repaglinide 0.5 mg" in rec.text
     assert [(t.mention, t.canonical, t.therapy_class) for t in rec.stated.therapies] == [
@@ -481,7 +482,7 @@ def test_ingest_through_pipeline(store, with_ctgov_plugin):
     assert report.failed == [] and report.studies == 2
     rows = {r[0]: r[1:] for r in store.execute(
         "SELECT nct_id, design, n_patients, year FROM studies ORDER BY nct_id").fetchall()}
-    assert rows == {"NCT01642004": ("randomized controlled trial", 352, 2012),
+    assert rows == {"NCT01642004": ("randomized controlled trial", 272, 2012),  # 352 enrolled, 272 randomized
                     "NCT02552212": ("randomized controlled trial", 317, 2015)}
     sid = store.execute("SELECT id FROM studies WHERE nct_id = 'NCT02552212'").fetchone()[0]
     cohorts = store.execute("SELECT label, n, locator FROM cohorts WHERE study_id = ? ORDER BY id", [sid]).fetchall()

@@ -20,13 +20,20 @@ _PCT = rf"(?P<pct>{NUM})\s?%"
 _SINGLE = re.compile(
     rf"(?:treatment-related\s+)?{_GRADE}\s+{_EVENT}\s+(?:was\s+|were\s+)?(?:occurred|observed|reported|developed|seen|noted)"
     rf"\s+in\s+(?:(?P<n>\d+)\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)|(?P<pct2>{NUM})\s?%\s+of)", re.I)
-# "The most common grade 3 or 4 adverse events were neutropenia (18%), anemia (9%) and fatigue (5%)"
-_LIST_HEAD = re.compile(rf"{_GRADE}\s+(?:treatment-related\s+)?(?:adverse events?|AEs?|toxicit(?:y|ies))\s+(?:were|included|was)\s+", re.I)
+# "The most common grade 3 or 4 adverse events were neutropenia (18%), anemia (9%) and fatigue (5%)";
+# without a grade ("any") only when the head says which events it lists: "the most frequent
+# treatment-related adverse events were ...", not "adverse events were similar (45% vs 40%)".
+_KIND = r"(?:(?:treatment|drug|immune)-related\s+|treatment-emergent\s+)"
+_LIST_HEAD = re.compile(
+    rf"(?:{_GRADE}\s+{_KIND}?|\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+reported)?)\s+{_KIND}?|{_KIND})"
+    rf"(?:adverse events?|AEs?|toxicit(?:y|ies)|side effects?)\s+(?:were|included|was)\s+", re.I)
 _LIST_ITEM = re.compile(rf"(?:,\s*|\s+and\s+|^)(?P<event>[a-z][a-z -]{{1,40}}?)\s*\(\s*(?:(?P<n>\d+)\s*[,;]\s*)?{_PCT}\s*\)", re.I)
 _NOT_EVENTS = re.compile(r"^(?:patients?|all|any|grade|the|total)\b", re.I)
 
 
 def _grade(m: re.Match) -> str:
+    if not any(m.group(g) for g in ("lo", "ge", "gh", "one")):
+        return "any"   # no grade named: events of any grade
     if m.group("lo"):
         return f"{m.group('lo')}-{m.group('hi')}"
     if m.group("ge"):
@@ -48,9 +55,9 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
         if cited or section not in ("abstract", "results"):
             continue
         sent = clean.text[s:e]
-        if "%" not in sent or not _GRADE_RE.search(sent):
+        if "%" not in sent:
             continue
-        for m in _SINGLE.finditer(sent):
+        for m in _SINGLE.finditer(sent) if _GRADE_RE.search(sent) else ():
             quote, qs, qe = clean.quote(s + m.start(), s + m.end())
             out.append(AdverseEvent(event=_event(m.group("event")), grade=_grade(m), phase=None,
                                     n=int(m.group("n")) if m.group("n") else None,

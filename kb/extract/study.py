@@ -27,12 +27,16 @@ _DESIGNS = [
 ]
 _DESIGN_RES = [(re.compile(pat, re.I | re.M), name, tuple(w for w in starts if w is not True), True in starts)
                for pat, name, starts in _DESIGNS]
+# What may stand between the patients and "were enrolled": who they were, in a few words.
+_WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b[^.;:()]{0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+)"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
+    r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files) of\s+)?)"
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
 _PATIENTS_BARE = re.compile(
-    rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,3}}?(?:patients|subjects|participants)\s+(?:were|was)\s+"
-    r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
+    rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,3}}?(?:patients|subjects|participants)"
+    # "27 patients with HER2-positive metastatic breast cancer were enrolled"
+    rf"{_WHO}\s+(?:were|was)\s+(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
 _PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed),\s*(?P<n>\d+)\s+"
                           r"(?:were|was)\s+(?:eligible|evaluable|assessable|analy[sz]ed)")
 _FOLLOW_UP = re.compile(
@@ -46,7 +50,7 @@ _PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "we retrospe
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
 _PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed),")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
-_BARE_TAIL = re.compile(r"(?:patients|subjects|participants)\s+(?:were|was)\s+"
+_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants){_WHO}\s+(?:were|was)\s+"
                         r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)")
 
 

@@ -747,9 +747,19 @@ def render(st: CtStudy) -> tuple[str, list[Span], Extraction]:
     text = w.text
     spans.append(Span("other", rest, len(text)))
     facts_ = StudyFacts(design=study_design(st), condition=st.conditions[0] if st.conditions else None,
-                        n_patients=st.enrollment)
+                        n_patients=patients_studied(st))
     return text, spans, Extraction(study=facts_, cohorts=cohorts, therapies=therapies, figures=ctx.figures,
                                    adverse_events=adverse)
+
+
+def patients_studied(st: CtStudy) -> int | None:
+    """The participants who started the study's arms when the flow is posted, else the
+    enrollment. Enrollment also counts people never assigned (CheckMate 017: 352 enrolled,
+    272 randomized); a flow total above it counts groups of later periods twice over."""
+    started = sum(c.n for c in st.started) if st.started else None
+    if started and st.enrollment:
+        return min(started, st.enrollment)
+    return started or st.enrollment
 
 
 def render_interventions(w: Writer, st: CtStudy) -> list[TherapyMention]:
