@@ -1,4 +1,5 @@
 """`make eval`: ingest the seeds and our own gold documents, export, score every gold file.
+`python eval/run_eval.py --markdown` adds the per-document table the README keeps.
 
 The scorer is the shared one (../shared/eval/score.py), so our numbers are the same
 numbers the project is judged by. Gold: the seeds' (shared) and ours (eval/gold/).
@@ -44,7 +45,25 @@ def main() -> int:
             out = subprocess.run([sys.executable, str(scorer), "--export", str(export), "--gold", *subset],
                                  capture_output=True, text=True).stdout.strip().splitlines()
             print(f"{label} ({len(subset)} documents): {out[-1] if out else 'no output'}")
+        if "--markdown" in sys.argv:
+            report = json.loads(subprocess.run([sys.executable, str(scorer), "--export", str(export), "--json",
+                                                "--gold", *gold], capture_output=True, text=True).stdout)
+            print(markdown(report))
         return code
+
+
+def markdown(report: dict) -> str:
+    """The per-document table of the README."""
+    rows = ["| document | figures F1 | strict F1 | figures found | cohorts F1 | adverse events F1 |",
+            "|---|---|---|---|---|---|"]
+    for r in report["documents"]:
+        f = r["figures"]
+        rows.append(f"| {r['document']} | {f['f1']:.3f} | {r['figures_strict']['f1']:.3f} | {f['tp']}/{f['gold']}"
+                    f" ({f['pred']} extracted) | {r['cohorts']['f1']:.3f} | {r['adverse_events']['f1']:.3f} |")
+    m, s = report["figures"], report["figures_strict"]
+    rows.append(f"| **micro, all {len(report['documents'])}** | **{m['f1']:.3f}** (P {m['precision']:.3f}, "
+                f"R {m['recall']:.3f}) | {s['f1']:.3f} | | | |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
