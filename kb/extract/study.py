@@ -12,32 +12,41 @@ from kb.extract.numbers import NUM, WORD_NUM_RE, to_float, word_to_int
 _DESIGNS = [
     (r"\bmeta-?analys[ie]s\b", "meta-analysis", ("meta",)),
     (r"\bsystematic(?:ally)? review", "systematic review", ("systematic",)),
-    (r"\brandomi[sz]ed\b[^.]{0,60}\b(?:trial|study)|\brandomi[sz]ed(?:,)? (?:controlled|phase|double|open)",
-     "randomized controlled trial", ("randomi",)),
+    (r"\brandomi[sz]ed\b[^.]{0,60}\b(?:trial|study)|\brandomi[sz]ed(?:,)? (?:controlled|phase|double|open)"
+     r"|\brandomi[sz]ed (?:to|between)\b|\brandomly (?:assigned|allocated)\b",
+     "randomized controlled trial", ("randomi", "randomly")),
     (r"\bcase report\b|\bwe (?:report|present|describe) (?:a|an|the) (?:case|patient)", "case report",
      ("case report", "we report", "we present", "we describe")),
     (r"\bcase series\b", "case series", ("case series",)),
+    (r"\bpooled analysis\b", "pooled analysis", ("pooled",)),
     (r"\bretrospective(?:ly)?\b", "retrospective cohort", ("retrospective",)),
     (r"\bsingle[- ]arm\b|\bphase (?:I|II|1|2|I/II|1/2)\b[^.]{0,40}\b(?:trial|study)", "single-arm trial",
      ("single", "phase ")),
-    (r"\bprospective(?:ly)?\b[^.]{0,40}\b(?:cohort|study|registry|collected)", "prospective cohort", ("prospective",)),
+    (r"\bprospective(?:ly)?\b[^.]{0,40}\b(?:cohort|study|registry|collected|investigation)", "prospective cohort",
+     ("prospective",)),
     (r"\bthis (?:narrative )?review\b|\bwe review\b|\b(?:narrative|comprehensive) review\b|^\s*(?:a )?review\b", "review",
      ("this ", "we review", "narrative", "comprehensive", True)),
     (r"\bcohort study\b", "retrospective cohort", ("cohort study",)),
+    # Last: patients of a past period and no design named ("2660 patients underwent RP at our
+    # institution between 1998 and 2008") are a retrospective series.
+    (r"\b(?:between|from)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s+(?:and|to|until|through)\s+(?:[A-Z][a-z]+\s+)?"
+     r"(?:19|20)\d\d\b(?=[^.]{0,120}\b(?:patients|cases)\b)|\b(?:patients|cases)\b[^.]{0,120}\b(?:between|from)\s+"
+     r"(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s+(?:and|to|until|through)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b",
+     "retrospective cohort", ("between", "from", "patients", "cases")),
 ]
 _DESIGN_RES = [(re.compile(pat, re.I | re.M), name, tuple(w for w in starts if w is not True), True in starts)
                for pat, name, starts in _DESIGNS]
 # What may stand between the patients and "were enrolled": who they were, in a few words.
 _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b[^.;:()]{0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
-    r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files) of\s+)?)"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
+    r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
 _PATIENTS_BARE = re.compile(
-    rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,3}}?(?:patients|subjects|participants)"
+    rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,5}}?(?:patients|subjects|participants)"
     # "27 patients with HER2-positive metastatic breast cancer were enrolled"
     rf"{_WHO}\s+(?:were|was)\s+(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
-_PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed),\s*(?P<n>\d+)\s+"
+_PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed)[,;]\s*(?P<n>\d+)\s+"
                           r"(?:were|was)\s+(?:eligible|evaluable|assessable|analy[sz]ed)")
 _FOLLOW_UP = re.compile(
     rf"\bmedian (?:duration of )?follow-?\s?up(?: time| period| duration)?(?: for [^.]{{0,40}}?)?\s*(?:was|of|:|=|,)?\s*"
@@ -45,10 +54,11 @@ _FOLLOW_UP = re.compile(
 
 
 # Where a match of _PATIENTS can start: one of its leading phrases (lower case).
-_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "we retrospectively ", "we prospectively ",
+_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "performed on", "performed in", "conducted on",
+                   "conducted in", "we retrospectively ", "we prospectively ",
                    "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied")
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
-_PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed),")
+_PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed)[,;]")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
 _BARE_TAIL = re.compile(rf"(?:patients|subjects|participants){_WHO}\s+(?:were|was)\s+"
                         r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)")

@@ -1,0 +1,47 @@
+"""Study design and number of patients from the ways abstracts state them.
+
+Regressions found on our held-out documents (session 2): designs left empty when the paper
+names none outright, and patient counts after "performed on", "the course of" or a
+semicolon. The sentences are written for these tests, in the same shapes.
+"""
+from __future__ import annotations
+
+import pytest
+
+from kb.extract.article import extract_article
+from kb.models import ArticleRecord
+
+
+def study(title: str, abstract: str):
+    return extract_article(ArticleRecord("text", text=f"{title}\n\n{abstract}\n")).study
+
+
+@pytest.mark.parametrize("title,abstract,design", [
+    ("Outcomes after salvage surgery for recurrent oral cancer",
+     "A total of 214 patients underwent salvage surgery at our institution between 2001 and 2016.", "retrospective cohort"),
+    ("Outcomes after salvage surgery for recurrent oral cancer",
+     "We reviewed patients operated on from January 2005 to December 2018 at two centres.", "retrospective cohort"),
+    ("Chemoradiation for anal cancer: a pooled analysis of two phase III trials",
+     "Long-term outcomes were compared between arms.", "pooled analysis"),
+    ("Diet and gastric cancer in the Japan Prospective Investigation of lifestyle",
+     "Hazard ratios were estimated with Cox models.", "prospective cohort"),
+    # an explicit design outranks the period the patients were treated in
+    ("Nivolumab in melanoma", "Between 2014 and 2016, 418 patients were randomized to nivolumab or dacarbazine.",
+     "randomized controlled trial"),
+])
+def test_design_from_what_the_abstract_says(title, abstract, design):
+    assert study(title, abstract).design == design
+
+
+def test_a_period_without_patients_is_not_a_design():
+    assert study("Incidence of thyroid cancer", "Incidence rose between 1990 and 2010 in every region.").design is None
+
+
+@pytest.mark.parametrize("sentence,n", [
+    ("A pooled analysis was performed on 119 eligible patients with muscle-invasive bladder cancer.", 119),
+    ("Using registry data, we studied the course of 732 patients under 60 years of age.", 732),
+    ("Of the 62 patients enrolled; 53 were eligible.", 53),
+    ("27 Chinese metastatic breast cancer patients were enrolled in this study.", 27),
+])
+def test_number_of_patients(sentence, n):
+    assert study("A study of outcomes", sentence).n_patients == n
