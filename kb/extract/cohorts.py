@@ -22,13 +22,17 @@ _LABEL_BEFORE = re.compile(r"[A-Za-z][\w /+-]{2,60}?\s*$")
 # "twelve of them were treated with palliative chemotherapy", "three refused surgery"
 _COUNT_VERB = re.compile(
     rf"\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
-    rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused)\s+"
-    rf"(?P<label>[a-z][\w /+-]{{2,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+    rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused|achieved)\s+"
+    rf"(?P<label>[a-z][\w /+-]{{1,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+# "81 late and 20 early survivors", "12 partial and 3 complete responders": two groups
+# sharing the noun after them.
+_PAIR = re.compile(r"\b(?P<n1>\d{1,6})\s+(?P<a>[a-z][a-z-]{2,20})\s+and\s+(?P<n2>\d{1,6})\s+(?P<b>[a-z][a-z-]{2,20})\s+"
+                   r"(?P<noun>patients|survivors|responders|cases|men|women|children|adults)\b")
 _SEX = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+(?P<label>females?|males?|women|men)\b", re.I)
 # What every match of _SEX holds, over the folded sentence (a digit first: sre skips ahead to it).
 _SEX_FOLDED = re.compile(r"\d\s+(?:females?|males?|women|men)")
 # Words one of which every match of _COUNT_VERB holds.
-_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused")
+_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused", "achieved")
 # "(EE, 67; EP, 65)": arms listed with their sizes
 _ARM_LIST = re.compile(r"\(\s*((?:[A-Z][\w+/ -]{0,30},\s*\d{1,6}\s*;\s*)+[A-Z][\w+/ -]{0,30},\s*\d{1,6})\s*\)")
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
@@ -69,12 +73,18 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
         count_verbs = fastre.has_any(fs, verbs)
         for m in (fastre.finditer_at(_COUNT_VERB, sent, fastre.number_starts(sent, fs)) if count_verbs else ()):
             n = word_to_int(m.group("n"))
-            label = re.split(r"\s+(?:such as|including|like|e\.g\.)\b", m.group("label").strip())[0]
-            if n is None or _NOT_ARM.match(label) or re.search(r"\d", label):
+            # the group, not when or how it came about: "18 achieved Ta or Tis after induction"
+            label = re.split(r"\s+(?:such as|including|like|e\.g\.|after|before|during|following)\b",
+                             m.group("label").strip())[0]
+            if n is None or _NOT_ARM.match(label) or re.search(r"\b\d", label):   # "T0" is a group, "5 years" not
                 continue
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.count"))
+        for m in (_PAIR.finditer(sent) if has_digit and " and " in sent else ()):
+            noun = m.group("noun")
+            for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):
+                out.append(_cohort(clean, s + at, s + m.end(), f"{adj} {noun}", int(n), "prose.pair"))
         for m in (_ARM_LIST.finditer(sent) if has_digit and arm_lists else ()):
             for part in re.finditer(r"([A-Z][\w+/ -]{0,30}),\s*(\d{1,6})", m.group(1)):
                 out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
