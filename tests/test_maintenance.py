@@ -1,6 +1,6 @@
 """`kb check` and `kb backup` (kb issue 8, part 6).
 
-check: SQLite integrity, foreign keys, orphan rows and FTS indexes in step with their tables,
+check: SQLite integrity, foreign keys, orphan rows, quotes at their offsets and FTS indexes in step with their tables,
 each shown to catch the damage it is for. backup: SQLite's online backup, a consistent
 self-contained copy, safe while `kb ingest` writes.
 """
@@ -56,9 +56,9 @@ def error_lines(stderr: str) -> list[str]:
 def test_check_passes_a_healthy_store(store, kb_main):
     r = kb_main(["check", "--db", store])
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert f"{store}: ok (integrity, foreign_keys, orphans, fts)" in r.stderr
+    assert f"{store}: ok (integrity, foreign_keys, orphans, quotes, fts)" in r.stderr
     report = check_store(store)
-    assert report.ok and report.checks == ["integrity", "foreign_keys", "orphans", "fts"]
+    assert report.ok and report.checks == ["integrity", "foreign_keys", "orphans", "quotes", "fts"]
 
 
 DAMAGE = {
@@ -68,6 +68,9 @@ DAMAGE = {
                         "VALUES ('lost.txt', 'lost.txt', 'text', 'abc', 3, '1', '2024', 'abc')",),
     "fts": ("DROP TRIGGER studies_au", "UPDATE studies SET title = 'Changed behind the index' "
                                       "WHERE rowid = (SELECT min(rowid) FROM studies)"),
+    "figure quote not in its text": ("UPDATE figures SET quote = 'HR 9.99' WHERE rowid = (SELECT min(rowid) FROM figures)",),
+    "cohort offsets moved": ("UPDATE cohorts SET start = start + 1 WHERE rowid = (SELECT min(rowid) FROM cohorts "
+                             "WHERE start IS NOT NULL)",),
     "figure on another study's document": (
         "UPDATE figures SET document_id = (SELECT max(id) FROM documents) WHERE rowid = (SELECT min(rowid) FROM figures)"
         " AND document_id != (SELECT max(id) FROM documents)",),
@@ -76,6 +79,8 @@ EXPECT = {"foreign_keys": ("foreign_keys", r"rows point at missing studies rows"
           "orphan study": ("orphans", r"1 study without a document \(sorphan\)"),
           "orphan document": ("orphans", r"1 document without a study"),
           "fts": ("fts", r"studies_fts|out of step"),
+          "figure quote not in its text": ("quotes", r"1 quotes are not the text at their offsets"),
+          "cohort offsets moved": ("quotes", r"1 quotes are not the text at their offsets"),
           "figure on another study's document": ("orphans", r"figure whose document is not one of its study's")}
 
 
@@ -90,6 +95,22 @@ def test_check_finds_each_kind_of_damage(kind, store, kb_main):
     assert r.stdout.startswith("check,table,detail\n") and check in r.stdout
     (line,) = error_lines(r.stderr)
     assert line.startswith(f"error: {store}: ") and "problems" in line
+
+
+def test_quotes_of_a_file_of_many_records_are_checked_in_its_record_texts(tmp_path):
+    """A MEDLINE file keeps one text per record (document_texts); every quote of its 604
+    records is found at its offsets there, and a record text changed under them is caught."""
+    from kb.pipeline import ingest_paths
+    from kb.store.db import open_db
+    db = tmp_path / "kb.db"
+    ingest_paths(open_db(db), [str(BASELINE)])
+    report = check_store(db)
+    assert report.ok, report.problems
+    n = sqlite3.connect(db).execute("SELECT count(*) FROM figures").fetchone()[0]
+    assert n > 20   # the baseline sample states figures in its abstracts
+    damage(db, "UPDATE document_texts SET text = 'x' || text WHERE start = (SELECT max(t.start) FROM document_texts t "
+               "WHERE t.start <= (SELECT min(start) FROM figures))")
+    assert [p.check for p in check_store(db).problems] == ["quotes"]
 
 
 def test_check_reports_a_corrupted_file(store, kb_main):

@@ -33,10 +33,24 @@ ORPHANS = [
      "AND f.study_id IN (SELECT id FROM studies)"),
 ]
 
+# Rows whose quote is not the text of their document at their offsets: provenance broken.
+# A one-record document's text is documents.text; a file of many records keeps one text per
+# record in document_texts (kb.store.texts), the one that starts last at or before the quote.
+_QUOTE_TEXT = """COALESCE(
+    (SELECT substr(t.text, x.start - t.start + 1, x."end" - x.start) FROM document_texts t
+     WHERE t.document_id = x.document_id AND t.start <= x.start ORDER BY t.start DESC LIMIT 1),
+    (SELECT substr(d.text, x.start + 1, x."end" - x.start) FROM documents d WHERE d.id = x.document_id))"""
+QUOTED = ("figures", "cohorts", "adverse_events")
+
+
+def misquoted_sql(table: str) -> str:
+    return (f"SELECT x.rowid FROM [{table}] x WHERE x.quote IS NOT NULL AND x.start IS NOT NULL "
+            f"AND x.\"end\" IS NOT NULL AND x.document_id IS NOT NULL AND x.quote IS NOT {_QUOTE_TEXT}")
+
 
 @dataclass
 class Problem:
-    check: str       # integrity, foreign_keys, orphans, fts
+    check: str       # integrity, foreign_keys, orphans, quotes, fts
     table: str | None
     detail: str
 
@@ -78,7 +92,8 @@ def fts_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def check_store(db_path: str | os.PathLike | None = None) -> CheckReport:
-    """Integrity, foreign keys, orphan rows and full-text indexes in step with their tables.
+    """Integrity, foreign keys, orphan rows, quotes that are the text at their offsets, and
+    full-text indexes in step with their tables.
 
     Read in one snapshot, so a check running beside an ingest sees whole documents only."""
     conn, path = connect_readonly(db_path)
@@ -109,6 +124,14 @@ def check_store(db_path: str | os.PathLike | None = None) -> CheckReport:
                     (n,) = conn.execute(f"SELECT count(*) FROM ({sql})").fetchone()
                     table = sql.split("FROM ", 1)[1].split()[0]
                     report.problems.append(Problem("orphans", table, f"{n} {what} ({_few(ids, n)})"))
+        report.checks.append("quotes")
+        for table in QUOTED if "documents" in tables else ():
+            if table in tables:
+                ids = [r[0] for r in conn.execute(misquoted_sql(table) + " LIMIT 20")]
+                if ids:
+                    (n,) = conn.execute(f"SELECT count(*) FROM ({misquoted_sql(table)})").fetchone()
+                    report.problems.append(Problem("quotes", table, f"{n} quotes are not the text at their offsets "
+                                                                    f"(rowid {_few(ids, n)})"))
         fts = fts_tables(conn)
     except sqlite3.DatabaseError as e:
         report.problems.append(Problem("integrity", None, str(e)))
