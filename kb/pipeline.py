@@ -190,8 +190,8 @@ def prepare_records(doc: Document, ing=None) -> tuple[str, Iterator[Prepared]]:
     return ing.format, items()
 
 
-def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[Prepared]] | None = None
-                    ) -> tuple[int, int]:
+def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[Prepared]] | None = None,
+                    on_record: Callable[[], None] | None = None) -> tuple[int, int]:
     """Store one document's records in one transaction. Returns (studies, figures).
 
     Records are streamed: each is extracted and saved as it comes, so a 30,000-record
@@ -230,6 +230,8 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
             base += len(p.record.text) + len(RECORD_SEPARATOR)
             n_studies += 1
             n_figures += len(p.extraction.figures)
+            if on_record:
+                on_record()
         if not n_studies:
             raise ParseError(doc.path, f"no records found in this {fmt} file")
         save.index_studies(db, unindexed)
@@ -347,9 +349,12 @@ def _prepare_in_worker(path: str):
 
 
 def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[str], None] | None = None,
-                 workers: int = 1, dry_run: bool = False) -> IngestReport:
+                 on_record: Callable[[], None] | None = None, workers: int = 1, dry_run: bool = False
+                 ) -> IngestReport:
     """Ingest every input; with workers > 1, parse and extract in that many processes while
-    this one alone writes; with dry_run, parse and extract only and store nothing."""
+    this one alone writes; with dry_run, parse and extract only and store nothing.
+    on_progress is called after each input, on_record after each record stored (a file of
+    30,000 records is one input)."""
     report = IngestReport(dry_run=dry_run)
     own = store_files(db)
     inputs = [p for p in expand_inputs(paths) if p == "-" or os.path.realpath(p) not in own]
@@ -362,19 +367,20 @@ def ingest_paths(db: Database, paths: Iterable[str], *, on_progress: Callable[[s
                        for p in inputs]
             for path, fut in futures:
                 _ingest_one(db, path, report, known_paths, fut.result() if fut else None,
-                            pool=None if fut else (pool, workers))
+                            pool=None if fut else (pool, workers), on_record=on_record)
                 if on_progress:
                     on_progress(path)
         return report
     for path in inputs:
-        _ingest_one(db, path, report, known_paths, None)
+        _ingest_one(db, path, report, known_paths, None, on_record=on_record)
         if on_progress:
             on_progress(path)
     return report
 
 
 def _ingest_one(db: Database, path: str, report: IngestReport, known_paths: dict, from_worker,
-                pool: tuple[ProcessPoolExecutor, int] | None = None) -> None:
+                pool: tuple[ProcessPoolExecutor, int] | None = None,
+                on_record: Callable[[], None] | None = None) -> None:
     fmt = None
     try:
         if from_worker and from_worker[2] == "error":
@@ -397,7 +403,7 @@ def _ingest_one(db: Database, path: str, report: IngestReport, known_paths: dict
         if prepared is None and pool:
             prepared = prepare_in_parts(doc, pick_ingester(doc), *pool)
         fmt = prepared[0] if prepared else pick_ingester(doc).format
-        studies, figures = ingest_document(db, doc, prepared)
+        studies, figures = ingest_document(db, doc, prepared, on_record)
         report.ingested.append(path)
         report.studies += studies
         report.figures += figures

@@ -4,11 +4,18 @@ Every store lives under pytest's tmp_path; nothing touches ./kb.db or the networ
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
+import select
 import sqlite3
+import struct
+import subprocess
 import sys
 import tempfile
+import termios
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,3 +197,55 @@ def split_baseline(baseline: Path, folder: Path, files: int, per_file: int, pref
         (folder / name).write_text(head + "\n".join(chunk) + "\n</MedlineCitationSet>\n", encoding="utf-8")
         counts[name] = len(chunk)
     return counts
+
+
+# ---------------------------------------------------------------- a kb process on a terminal
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+ENTRY = "import sys, kb.cli.curate; from kb.cli import main; sys.argv[0] = 'kb'; main()"
+
+
+class Terminal:
+    """A `kb` process on a pseudo-terminal: send keys, wait for text on the screen."""
+
+    def __init__(self, args, env):
+        master, slave = os.openpty()
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+        self.proc = subprocess.Popen([sys.executable, "-c", ENTRY, *map(str, args)], stdin=slave, stdout=slave,
+                                     stderr=slave, env=env, start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.fd = master
+        self.raw = ""      # everything the program wrote
+        self.seen = 0      # how much of it earlier waits consumed
+
+    def _read(self, timeout: float) -> None:
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if r:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                data = b""
+            self.raw += data.decode("utf-8", "replace")
+
+    def expect(self, pattern: str, timeout: float = 15) -> str:
+        """Wait until the new screen text matches; return that new text (escape codes removed)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = ANSI.sub("", self.raw[self.seen:])
+            m = re.search(pattern, text, re.S)
+            if m:
+                self.seen = len(self.raw)
+                return text
+            if time.monotonic() > deadline or (self.proc.poll() is not None and not select.select([self.fd], [], [], 0)[0]):
+                raise AssertionError(f"{pattern!r} not on the screen; it shows:\n{text[-3000:]}")
+            self._read(0.1)
+
+    def send(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def close(self) -> int:
+        try:
+            code = self.proc.wait(timeout=15)
+        finally:
+            os.close(self.fd)
+        return code

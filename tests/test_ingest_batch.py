@@ -2,14 +2,17 @@
 the summary counts new, updated, unchanged and failed files by format."""
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from kb.pipeline import ingest_paths
 from kb.store.db import open_db
 
-from conftest import MELANOMA, MYELOMA
+from conftest import ANSI, MELANOMA, MYELOMA, Terminal
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INPUTS = [MELANOMA, MYELOMA, FIXTURES / "pubmed" / "23657305.xml", FIXTURES / "pubmed" / "34843274.xml",
@@ -121,3 +124,20 @@ def test_a_file_that_cannot_be_cut_on_its_bytes_is_parsed_whole(tmp_path):
     # and the writer still refuses the entity declaration with one line, parts or not
     report = ingest_paths(open_db(tmp_path / "kb.db"), [str(subset)], workers=2)
     assert len(report.failed) == 1 and "declares entities" in report.failed[0][1]
+
+
+def test_a_terminal_sees_records_counted_while_one_big_file_goes_in(tmp_path):
+    """One MEDLINE file of 604 records is one input: on a terminal the bar also counts the
+    records stored, so a long file shows progress; piped, the output stays the summary."""
+    import os
+
+    baseline = FIXTURES / "pubmed" / "medline16n0902.xml.gz"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")} | {"COLUMNS": "140", "TERM": "xterm"}
+    term = Terminal(["ingest", baseline, "--db", tmp_path / "tty.db"], env)
+    term.expect(r"ingested \(604 studies", timeout=120)
+    assert term.close() == 0
+    counts = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) records", ANSI.sub("", term.raw))]
+    assert counts and max(counts) <= 604 and counts == sorted(counts)
+    piped = subprocess.run([sys.executable, "-m", "kb", "ingest", str(baseline), "--db", str(tmp_path / "pipe.db")],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and "records" not in piped.stderr and "ingested (604 studies" in piped.stderr

@@ -52,12 +52,21 @@ def ingest(
     store = open_db(":memory:") if dry_run and not path.exists() else open_db(db)
     inputs = list(expand_inputs(paths))
     console = Console(stderr=True)
-    if console.is_terminal and len(inputs) > 1:
-        with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    if console.is_terminal:
+        # Files done of all, and records stored: one MEDLINE file can hold 30,000 of them.
+        with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                      TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
-            task = bar.add_task("ingest", total=len(inputs))
-            report = ingest_paths(store, inputs, on_progress=lambda _: bar.advance(task), workers=workers,
-                                  dry_run=dry_run)
+            task = bar.add_task("ingest", total=len(inputs), records=0)
+            records = 0
+
+            def record() -> None:
+                nonlocal records
+                records += 1
+                if records % 50 == 0:
+                    bar.update(task, records=records)
+            report = ingest_paths(store, inputs, on_progress=lambda _: bar.advance(task), on_record=record,
+                                  workers=workers, dry_run=dry_run)
     else:
         report = ingest_paths(store, inputs, workers=workers, dry_run=dry_run)
     for failed_path, reason in report.failed:
