@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
