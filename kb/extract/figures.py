@@ -76,7 +76,7 @@ MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "haz
 MEDIAN_RE = re.compile(
     rf"\bmedian\b(?P<what>[^.;%\d<>≤≥]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
-MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,40}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 
 @dataclass
@@ -91,6 +91,9 @@ class Sentence:
 
     # fastre.fold of the text, kept once a rule has asked for it.
     folded_text: str | None = field(default=None, repr=False, compare=False)
+    # The subgroup an opening phrase restricts the sentence to ("Among the 64 patients who
+    # underwent surgery, ..."), found when a rule first asks ("" for none).
+    lead_group: str | None = field(default=None, repr=False, compare=False)
 
     def text(self, clean: CleanText) -> str:
         return clean.text[self.start:self.end]
@@ -105,6 +108,11 @@ class Sentence:
             self.context_endpoint = self.context_finder()
             self.context_finder = None
         return self.context_endpoint
+
+    def lead(self, clean: CleanText) -> str | None:
+        if self.lead_group is None:
+            self.lead_group = _lead_group(self.text(clean)) or ""
+        return self.lead_group or None
 
 
 def _fig(clean: CleanText, sent: Sentence, cs: int, ce: int, **kw) -> Figure:
@@ -131,14 +139,211 @@ def _strip_label(s: str) -> str:
 
 def split_labels(s: str) -> list[str]:
     """'stage III, IVa, and IVb disease' -> ['stage III', 'stage IVa', 'stage IVb']."""
-    s = re.sub(r"\b(?:MMHN|disease|patients|groups?|arms?|cohorts?)\b", "", s)
+    s = re.sub(r"\b(?:disease|patients|groups?|arms?|cohorts?)\b", "", s)
     parts = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", s) if p.strip()]
+    # The disease named after the last of one-word levels is not part of it: "stage III, IVa
+    # and IVb NSCLC" (a roman numeral is a level; "SRS and WBRT" are two groups of one word).
+    last = re.match(r"^(\S+)\s+(?![IVX]+$)[A-Z][A-Z0-9-]{1,7}$", parts[-1]) if len(parts) > 1 else None
+    if last and all(" " not in p for p in parts[1:-1]):
+        parts[-1] = last.group(1)
     # Carry a shared head word: "stage III, IVa, and IVb" -> stage IVa, stage IVb.
     head = re.match(r"^([A-Za-z]+)\s+\S+$", parts[0]) if parts else None
     if head:
         h = head.group(1)
         parts = [p if p.lower().startswith(h.lower()) or " " in p else f"{h} {p}" for p in parts]
+    # Carry a shared unit: "<50, 50-69 and ≥70 years" -> <50 years, 50-69 years, ≥70 years.
+    tail = re.match(r"^[^A-Za-z\s]+\s+([A-Za-z]+)$", parts[-1]) if len(parts) > 1 else None
+    if tail and not any(re.search(r"[A-Za-z]", p) for p in parts[:-1]):
+        parts = [f"{p} {tail.group(1)}" for p in parts[:-1]] + parts[-1:]
     return [_strip_label(p) for p in parts if _strip_label(p)]
+
+
+# --- groups ---------------------------------------------------------------------------
+# A figure's group is the level its value is stated for ("45.2% in the high-risk group",
+# "nasal cavity (48.2%)", "higher in women than in men (71.3% and 58.9%)"), within the
+# subgroup the sentence is restricted to ("Among the 64 patients who underwent surgery, ...",
+# "The 5-year OS of patients with stage III disease was ..."). Labels keep the phrase as
+# written ("patients with stage III disease", "control group") without the preposition,
+# article or count before it.
+
+# The whole study population: its figures are the "Overall" ones.
+_WHOLE_COHORT = re.compile(
+    r"(?:(?:all(?:\s+the)?\s+|the\s+)?(?:patients|cases|participants|subjects)|overall|total|"
+    r"(?:the\s+)?(?:entire|whole|overall|total|full|study|intention-to-treat|ITT)\s+(?:cohort|population|series|sample|group)|"
+    r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients))"
+    r"(?:\s+of\s+\d[\d,]*\s+(?:patients|cases|participants|subjects))?", re.I)
+# Phrases after "in"/"for" that name no group: analyses, comparisons, time, statistics.
+_NOT_A_GROUP = re.compile(
+    r"^(?:which|that|it|this|these|them|we|whom|addition|contrast|comparison|particular|general|summary|"
+    r"conclusion|line|accordance|agreement|keeping|respect|terms|turn|order|both\s+(?:analyses|models)|"
+    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?)\b)|"
+    r"\banalys[ie]s\b|\bmodels?\b|\bregression\b|follow[- ]?up|\bmedian\b|\bCI\b|confidence|significan|"
+    r"differen|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b", re.I)
+# Where a group phrase after a value ends (besides "(", ",", ";"): at the next comparison
+# ("than" not in "older than 70 years"), at "and/or/to" before the next value or group, at
+# a timepoint, at a new verb ("... arm was longer"), at the sentence end.
+_GROUP_END = re.compile(
+    r"\s+(?:vs\.?|versus|compared\s+(?:with|to)|than\s+(?=(?:in|for|among|with|that|those|the)\b)|respectively|"
+    r"whereas|while|but|at\s+\d|(?:and|or|to)\s+(?=(?:the\s+)?[<>≤≥]?\d|(?:in|for|among|with|those|patients)\b))|"
+    r"(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+(?:was|were|is|are|had|has)\b|\s*\.?\s*$", re.I)
+# A bracket after a value (its interval, its count), one nested pair allowed: "(95% CI [CI], 40-46)".
+_VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
+_TRAILING_GROUP = re.compile(
+    rf"\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
+    rf"(?:(?P<overall>overall)(?=\s*(?:[,;.)]|and\b|but\b|$))|"
+    rf"(?P<prep>for|in|among|with)\s+(?P<g>[^,;()\[\]]{{1,80}}))", re.I)
+# "with" names an arm ("64% with the combination"), not an attribute ("with a median ...").
+_WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)\b|\d", re.I)
+
+
+# An article and a count before a group: "the 64 patients who ...", "12 of 30 patients".
+_LABEL_OPENING = re.compile(r"^(?:(?:the|a|an)\s+)?(?:\d[\d,]*\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?=[A-Za-z]{3}))?", re.I)
+
+
+def _group_label(phrase: str | None, has_endpoint: bool | None = None) -> str | None:
+    """A group phrase as a label ('the 64 patients who underwent surgery' -> 'patients who
+    underwent surgery'); the whole study population is 'Overall'; None when the phrase
+    names no group (an analysis, a timepoint, an endpoint). `has_endpoint`: whether the
+    phrase names an endpoint, when the caller knows."""
+    if not phrase:
+        return None
+    g = _LABEL_OPENING.sub("", phrase.strip(" ,;:."), count=1)
+    if not g or len(g) > 70 or len(g.split()) > 10 or not re.search(r"[A-Za-z0-9]", g):
+        return None
+    if _WHOLE_COHORT.fullmatch(g):
+        return "Overall"
+    if _NOT_A_GROUP.search(g) or (ep.first_endpoint(g) if has_endpoint is None else has_endpoint):
+        return None
+    return g
+
+
+def _trailing_group(clause: str, value_end: int, with_ok: bool = True) -> str | None:
+    """The group stated right after a value: '45.2% in the high-risk group' -> 'high-risk
+    group'; '13% (95% CI, 5-27) for low-risk men (n=41)' -> 'low-risk men'; '41% (...)
+    overall' -> 'Overall'. `with_ok`: whether 'with X' names a group ('with placebo')."""
+    m = _TRAILING_GROUP.match(clause, value_end)
+    if not m:
+        return None
+    if m.group("overall"):
+        return "Overall"
+    g = m.group("g")
+    if m.group("prep").lower() == "with" and (not with_ok or _WITH_NO_GROUP.match(g)):
+        return None
+    end = _GROUP_END.search(g)
+    return _group_label(g[:end.start()] if end else g)
+
+
+# An opening phrase that restricts the sentence to a subgroup.
+_LEAD = re.compile(r"^\s*(?:among|in|for|of|within)\s+(?P<g>[^,;()]{2,80}?)\s*(?:\([^)]{0,30}\)\s*)?,\s*\S", re.I)
+
+
+def _lead_group(s: str) -> str | None:
+    """'Among the 64 patients who underwent surgery, ...' -> 'patients who underwent surgery'.
+    Not a list of groups ('In patients with stage III, IVa and IVb disease, ...'), which
+    enumerations pair with their values."""
+    m = _LEAD.match(s)
+    g = _group_label(m.group("g")) if m else None
+    return g if g and not _groups_before(s) else None
+
+
+# "The 5-year OS of patients with stage III disease was": the group between the endpoint and its verb.
+_HEAD_GROUP = re.compile(
+    r"\)?(?:\s*(?:rates?|probabilit(?:y|ies)|estimates?|\([^)]{0,20}\)))*\s*(?:of|for|in|among)\s+"
+    r"(?P<g>[^,;()]{2,80}?)\s*(?:\([^)]{0,30}\)\s*)?(?:(?:was|were|is|are|reached)(?:\s+(?:approximately|about|only))?|:|\()\s*",
+    re.I)
+
+
+def _head_group(head: str) -> str | None:
+    span = ep.last_endpoint_span(head)
+    if span is None:
+        return None
+    m = _HEAD_GROUP.fullmatch(head, span[1])
+    # (After the head's last endpoint: the phrase names none.)
+    return _group_label(m.group("g"), has_endpoint=False) if m else None
+
+
+_COMPLEMENT = re.compile(r"(?:those|patients|others?)\s+(?:without|who (?:did|do|had|have|were) not|not)\b|non-", re.I)
+
+
+def _in_scope(scope: str | None, level: str | None, default: str | None = None) -> str | None:
+    """The group of a figure: its level within the sentence's subgroup ('patients with EMD,
+    women'); a value stated 'overall' within a subgroup is that subgroup's overall figure."""
+    if not scope or scope == "Overall":
+        return level or default
+    if not level:
+        return scope
+    if _COMPLEMENT.match(level):
+        return level   # "Among patients with EMD, ... vs 38 months in those without EMD"
+    return f"{scope} (overall)" if level == "Overall" else f"{scope}, {level}"
+
+
+# The label a value stands after in parentheses: 'nasal cavity (48.2%)', 'in our series (62%)'.
+_LABEL_BEFORE = re.compile(r"(?P<g>[^,;:()]{2,60})\(\s*")
+_LABEL_STARTS = re.compile(r"[,;:]|\b(?:and|or|were|was|are|is|in|for|among|of|with|including)\b", re.I)
+
+
+def _after_last(pattern: re.Pattern, s: str) -> int:
+    """Where the last match of `pattern` in s ends (0 if none): the start of what follows it."""
+    end = 0
+    for m in pattern.finditer(s):
+        end = m.end()
+    return end
+
+
+def _label_before(clause: str, value_start: int, value_end: int) -> str | None:
+    if not clause[:value_start].rstrip().endswith("(") or not clause[value_end:].lstrip().startswith(")"):
+        return None
+    before = clause[max(0, value_start - 80):value_start]
+    m = _LABEL_BEFORE.fullmatch(before, _after_last(_LABEL_STARTS, before))
+    if not m or re.match(r"\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", m.group("g"), re.I):
+        return None   # a count ("12 patients (40%)") is no label
+    return _group_label(m.group("g"))
+
+
+# Two groups compared before their two values ('higher in women than in men (71.3% and 58.9%)').
+_NP = r"[^,;()]{1,60}?"
+_THAN = re.compile(
+    rf"\b(?:in|for|among|with)\s+(?P<a>{_NP})\s+than\s+(?:(?:in|for|among|with)\s+)?(?P<b>{_NP})\s*\(?\s*$", re.I)
+_THAN_LAST = re.compile(rf"(?:(?:in|for|among|with)\s+)?(?P<b>{_NP})\s*\(?\s*", re.I)
+_THAN_WORD = re.compile(r"\bthan\s+", re.I)
+_COMPARED_FIRST = re.compile(
+    rf"^\s*(?:compared (?:with|to)|relative to|versus)\s+(?P<b>{_NP}),\s*(?P<a>{_NP})\s+"
+    rf"(?:had|has|showed|achieved|experienced|demonstrated|was|were|resulted|improved|prolonged)\b", re.I)
+# The subject of 'X had a better OS': patients or an arm named first.
+_SUBJECT = re.compile(
+    r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
+    r"[^,;()]{1,40}?\s(?:group|arm|cohort)))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
+    re.I)
+
+
+_PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "had", "has", "showed", "achieved",
+               "experienced", "demonstrated", "displayed", "exhibited")
+
+
+def _pair_groups(head: str) -> tuple[str | None, str | None]:
+    """The two groups a sentence compares before stating their two values: 'in A than in B',
+    'Compared with B, A had ...', 'A had a longer OS than B', 'A versus B', 'between A and B'."""
+    if not has_any(fold(head), _PAIR_WORDS):
+        return None, None   # every pattern below needs one of these words
+    m = _THAN.search(head)
+    if m:
+        a, b = _group_label(m.group("a")), _group_label(m.group("b"))
+        if a and b:
+            return a, b
+    m = _COMPARED_FIRST.match(head)
+    if m:
+        a, b = _group_label(m.group("a")), _group_label(m.group("b"))
+        if a and b:
+            return a, b
+    subj = _SUBJECT.match(head)
+    if subj:
+        a = _group_label(subj.group("a"))
+        than = _after_last(_THAN_WORD, head[subj.end():])
+        last = _THAN_LAST.fullmatch(head, subj.end() + than) if than else None
+        b = _group_label(last.group("b")) if last else None
+        if a:
+            return a, b
+    return comparison(head)
 
 
 # --- rules ----------------------------------------------------------------------------
@@ -195,7 +400,7 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
             continue
         group, comparator = comparison(s)
         if group is None:
-            group = _trailing_group(s, end)
+            group = _trailing_group(s, end, with_ok=False)
         # Quote from the endpoint mention when it is close, else from the ratio itself.
         q0 = m_start
         em = ep.last_endpoint_span(before)
@@ -251,11 +456,18 @@ def _resolve_generic(endpoint: str | None, context: str | None) -> str | None:
     return context if stem and stem in name else endpoint
 
 
+_VALUE_LABEL = re.compile(rf"{NUM}\s*(?:%|months?|mo\b|years?|weeks?|days?|$)", re.I)
+
+
 def comparison(s: str) -> tuple[str | None, str | None]:
     m = _BETWEEN.search(s) or _VERSUS.search(s)
     if not m:
         return None, None
-    return _strip_label(m.group(1)), _strip_label(m.group(2))
+    a, b = _strip_label(m.group(1)), _strip_label(m.group(2))
+    # "18.4 months in the transplant arm compared with 11.9 months in ...": values, not two groups.
+    if _VALUE_LABEL.match(a) or _VALUE_LABEL.match(b):
+        return None, None
+    return a, b
 
 
 def _analysis(s: str) -> str | None:
@@ -296,7 +508,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         if "resp" not in lazy:
             lazy["resp"] = bool(RESPECTIVELY.search(s))
         return lazy["resp"]
-    inherited: tuple[list[str], float | None, int] | None = None
+    inherited: tuple[list[str], float | None, int, str | None] | None = None
     current_clause = None
     for clause_start, clause, lst_start, values, head, head_start in _value_lists(s, numbers):
         if clause_start != current_clause:
@@ -310,34 +522,50 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         eps = [_resolve_for(e, sent) for e in eps]
         # A value with no endpoint of its own continues the previous one ('..., 13% for
         # low-risk men'), unless a new subject with its own verb has started.
-        if eps:
+        own = bool(eps)
+        if own:
             tp = find_last_timepoint(head)
         elif inherited and not _NEW_SUBJECT.search(head):
             tp = find_last_timepoint(head)
-            eps, tp = inherited[0], tp if tp is not None else inherited[1]
+            eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
         else:
             continue
+        # Lists of groups pair with lists of values only when the paper says "respectively".
+        head_groups = _groups_in(head) if respectively() else []
+        if own:
+            # The subgroup the endpoint is stated for ("The 5-year OS of patients with stage
+            # III disease was"), unless the head names the groups of a list.
+            scope = None if head_groups else _head_group(head)
         tp = tp if tp is not None else tp_default()
         eps = [_survival_is_os(e) for e in eps]
-        inherited = (eps, tp, clause_start)
+        inherited = (eps, tp, clause_start, scope)
         tps = find_timepoint_list(head)
-        # Lists of groups pair with lists of values only when the paper says "respectively".
-        groups = (_groups_in(head) or groups_ctx()) if respectively() else []
-        p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         vals = values
+        groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
+        p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         after = clause[lst_start:]
+        labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
+        within = scope or sent.lead(clean)   # the subgroup every value of the list is within
         if len(eps) > 1 and len(eps) == len(vals):
-            pairs = [(e, groups[0] if len(groups) == 1 else "Overall", tp, v) for e, v in zip(eps, vals)]
+            pairs = [(e, _in_scope(within, None, "Overall"), tp, v) for e, v in zip(eps, vals)]
         elif groups and len(groups) == len(vals):
-            pairs = [(eps[0], g, tp, v) for g, v in zip(groups, vals)]
+            pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(groups, vals)]
+        elif labels:
+            pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(labels, vals)]
         elif tps and len(tps[0]) == len(vals):
-            pairs = [(eps[0], groups[0] if len(groups) == 1 else None, t, v) for t, v in zip(tps[0], vals)]
-        elif len(vals) == 2 and re.search(r"\b(?:vs\.?|versus|to)\b", after) and not groups:
-            # "70% [CI] vs 44% [CI]", "from 6% to 12%": two groups the sentence names elsewhere.
-            pairs = [(eps[0], None, tp, v) for v in vals]
+            pairs = [(eps[0], _in_scope(within, None), t, v) for t, v in zip(tps[0], vals)]
+        elif len(vals) == 2 and not groups:
+            # "70% [CI] vs 44% [CI]", "from 6% to 12%": two groups, named before the values if
+            # the sentence names them; "higher in women than in men (71.3% and 58.9%)": two
+            # values joined by "and" are two groups' only when the sentence names both.
+            two = _pair_groups(clause[:lst_start])
+            if not all(two) and not re.search(r"\b(?:vs\.?|versus|to)\b", after):
+                continue
+            pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(two, vals)]
         elif len(vals) == 1:
-            pairs = [(eps[0], _trailing_group(clause, vals[0][2]) or (groups[0] if len(groups) == 1 else "Overall"),
-                      tp, vals[0])]
+            v = vals[0]
+            level = _label_before(clause, v[1], v[2]) or _trailing_group(clause, v[2])
+            pairs = [(eps[0], _in_scope(within, level, "Overall"), tp, v)]
         else:
             continue
         q_from = head_start + _quote_start(head, head)
@@ -413,17 +641,6 @@ def _survival_is_os(endpoint: str) -> str:
     return "OS" if endpoint.lower() == "survival" else endpoint
 
 
-_TRAILING_GROUP = re.compile(
-    r"\s*(?:[\[(][^\])]{0,40}[\])])?\s*(?:for|in|among)\s+(?:the\s+)?(?:those|patients|men|women|cases)?\s*"
-    r"(?:with|who|who had|treated with)?\s*(?P<g>[^,;()]{2,50}?)\s*(?=\(|,|;|$|\band\b)", re.I)
-
-
-def _trailing_group(clause: str, value_end: int) -> str | None:
-    """'13% (95% CI, 5-27) for low-risk men (n=41)' -> 'low-risk men'."""
-    m = _TRAILING_GROUP.match(clause, value_end)
-    return _strip_label(m.group("g")) if m else None
-
-
 def _quote_start(clause: str, head: str) -> int:
     """Quote from the last endpoint/timepoint phrase before the values, not the whole clause."""
     m = None
@@ -476,17 +693,53 @@ def _value_lists(s: str, numbers: list[int] | None = None):
 
 _THRESHOLD_MARKS = frozenset("≥≤<>±")
 _GROUPS_RE = re.compile(
-    r"\b(?:for|among|in)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving)?\s*"
+    r"\b(?:for|among|in|of)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving|aged)?\s*"
     r"(?P<g>[^,;]{1,40}(?:,\s*[^,;]{1,40}){0,5},?\s+(?:and|or)\s+[^,;]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
     r"(?=,|\s+were\b|\s+was\b|\s+the\b)", re.I)
 
 
+_COMPARATIVE = re.compile(r"older|younger|more|less|above|over|greater|higher|lower|below|under|fewer", re.I)
+
+
 def _groups_in(head: str) -> list[str]:
     m = _GROUPS_RE.search(head)
+    return _group_list(m)
+
+
+def _group_list(m: re.Match | None) -> list[str]:
     if not m:
         return []
     labels = split_labels(m.group("g"))
-    return labels if len(labels) > 1 else []
+    # "the rates of local, regional and distant failure": endpoints, not groups; "aged 70
+    # years or older": one group.
+    if len(labels) < 2 or any(ep.first_endpoint(x) or _COMPARATIVE.fullmatch(x) for x in labels):
+        return []
+    return labels
+
+
+_BEFORE_GROUPS = re.compile(rf"\s*(?:{_VALUE_BRACKET}\s*)?(?=(?:for|among|in|of)\s)", re.I)
+
+
+def _groups_after(clause: str, pos: int) -> list[str]:
+    """Groups named right after the values: '72% and 55% in the MRD-negative and MRD-positive
+    groups, respectively'."""
+    m = _BEFORE_GROUPS.match(clause, pos)
+    return _group_list(_GROUPS_RE.match(clause, m.end())) if m else []
+
+
+_BRACKET_LABEL = re.compile(r"\s*[(\[]\s*(?P<g>[A-Za-z][^()\[\]\d%;,=]{0,40}?)\s*[)\]]")
+
+
+def _bracket_labels(clause: str, vals: list[tuple[float, int, int]]) -> list[str]:
+    """'65% (surgery) vs 40% (RT)' -> ['surgery', 'RT']; [] unless every value has its label."""
+    out = []
+    for _, _, ve in vals:
+        m = _BRACKET_LABEL.match(clause, ve)
+        g = _group_label(m.group("g")) if m else None
+        if not g:
+            return []
+        out.append(g)
+    return out
 
 
 def _groups_before(s: str) -> list[str]:
@@ -542,14 +795,21 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         tp = find_timepoint(head)
         if not e or tp is None or not ep.is_time_to_event(e):
             continue
-        subj = re.search(r"(?:patients|those)\s+(?:with\s+\w+\s+)?(?:who were|with|aged|treated with|receiving)\s+(.{2,40}?)\s+(?:had|showed|were|achieved)", head, re.I)
-        g1 = _strip_label(subj.group(1)) if subj else None
+        listed = _groups_after(s, m.end()) if RESPECTIVELY.search(s) else []
+        if len(listed) == 2:
+            g1, g2 = listed   # "80% vs 65% in the IMRT and 3D-CRT groups, respectively"
+        else:
+            g1, g2 = _pair_groups(head)
+            # "68% versus 42% for those who did not": the second group named after its value.
+            g2 = _trailing_group(s, m.end()) or g2
+        subj = _SUBJECT.match(head)
         q0 = ep.last_endpoint_span(head)
-        q_start = (subj.start(1) if subj else (q0[0] if q0 else m.start()))
-        for k, grp in ((1, g1), (2, f"not {g1}" if g1 else None)):
+        q_start = (subj.start("a") if subj else (q0[0] if q0 else m.start()))
+        for k, grp in ((1, g1), (2, g2)):
             v = percent_value(m.group(k) + "%")
             out.append(_fig(clean, sent, sent.start + q_start, sent.start + m.end(k) + 1, endpoint=e, measure="rate",
-                            value=v, unit="%", timepoint_months=tp, group=grp, confidence=0.65, rule="prose.versus"))
+                            value=v, unit="%", timepoint_months=tp, group=_in_scope(sent.lead(clean), grp),
+                            confidence=0.65, rule="prose.versus"))
     return out
 
 
@@ -559,6 +819,11 @@ def _months(v: float | None, unit: str) -> float | None:
     u = unit.lower()
     v = v * 12 if u.startswith("y") else (v / 4.345 if u.startswith("w") else (v / 30.44 if u.startswith("d") else v))
     return round(v, 2)
+
+
+_MEDIAN_OF = re.compile(r"(?P<g>[^,;()]{2,60}?)\s*")
+_MEDIAN_PREP = re.compile(r"\b(?:in|for|among|of)\s+", re.I)
+_CLAUSE_END = re.compile(r"\b(?:and|but|or|whereas|while)\s*$", re.I)
 
 
 def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
@@ -580,12 +845,16 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         ci = find_ci(s, m.end(), bare_ok=True, limit=40)
         end = ci.end if ci else m.end()
         p = find_p(s, end, limit=30)
-        group = None
-        g = re.search(r"\b(?:in|for)\s+(?:the\s+)?(.{2,40}?)(?:\s+(?:group|arm|cohort|patients))?\s*$", what, re.I)
-        if g and not ep.first_endpoint(g.group(1)):
-            group = _strip_label(g.group(1))
+        # The group before the value ("median OS of patients with EMD was") or after it
+        # ("14.1 months in patients with EMD and 38.6 months in those without").
+        prep = _after_last(_MEDIAN_PREP, what)
+        g = _MEDIAN_OF.fullmatch(what, prep) if prep else None
+        if g and _CLAUSE_END.search(g.group("g")):
+            g = None   # "not reached in the pembrolizumab group and was 10.3 months": another clause's group
+        level = _group_label(g.group("g")) if g else None
+        level = level or _trailing_group(s, end)
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
-                        measure="median", value=v, unit="months", group=group,
+                        measure="median", value=v, unit="months", group=_in_scope(sent.lead(clean), level),
                         ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                         p_value=p.value if p else None, p_op=p.op if p else None,
                         confidence=0.8, rule="prose.median"))
@@ -594,8 +863,10 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         if vs:
             v2 = _months(to_float(vs.group("value")), vs.group("unit"))
             ci2 = find_ci(s, vs.end(), bare_ok=True, limit=30)
+            level2 = _trailing_group(s, ci2.end if ci2 else vs.end())
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci2.end if ci2 else vs.end()),
                             endpoint=e, measure="median", value=v2, unit="months",
+                            group=_in_scope(sent.lead(clean), level2),
                             ci_low=ci2.low if ci2 else None, ci_high=ci2.high if ci2 else None,
                             confidence=0.7, rule="prose.median_vs"))
     return out
@@ -632,7 +903,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         if len(parts) > 1 and all(parts):
             out.append(_fig(clean, sent, sent.start + comb.start(), sent.start + comb.end(2) + 1,
                             endpoint=" + ".join(parts), measure="proportion", value=percent_value(comb.group(2) + "%"),
-                            unit="%", group="Overall", confidence=0.6, rule="prose.event_combined"))
+                            unit="%", group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.6,
+                            rule="prose.event_combined"))
             taken.add(comb.start(2))
     for m in (_EVENT_COUNT.finditer(s) if has_any(fs, _EVENT_WORDS) else ()):
         if m.start(3) in taken:
@@ -642,8 +914,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
             continue
         v = percent_value(m.group(3) + "%")
         out.append(_fig(clean, sent, sent.start + m.start("label"), sent.start + m.end(), endpoint=e,
-                        measure="proportion", value=v, unit="%", group="Overall", confidence=0.75,
-                        rule="prose.event_count"))
+                        measure="proportion", value=v, unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
+                        confidence=0.75, rule="prose.event_count"))
         taken.add(m.start(3))
     for m in (_COUNT_THEN_EVENT.finditer(s) if has_any(fs, _EVENT_VERB_WORDS) else ()):
         if m.start(1) in taken:
@@ -652,8 +924,9 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         e = _EVENT_VERBS.get(word) or ep.event_endpoint(word)
         if e:
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
-                            measure="proportion", value=percent_value(m.group(1) + "%"), unit="%", group="Overall",
-                            confidence=0.7, rule="prose.count_then_event"))
+                            measure="proportion", value=percent_value(m.group(1) + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
+                            rule="prose.count_then_event"))
             taken.add(m.start(1))
     # Site lists: the event is named after the list ("... were sites of distant metastases").
     tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I) \
@@ -699,11 +972,13 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     out = []
     for m in _RESPONDED.finditer(s):
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", confidence=0.65, rule="prose.responded"))
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None),
+                        confidence=0.65, rule="prose.responded"))
     for m in (_RESPONSE_AFTER.finditer(s) if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", confidence=0.7, rule="prose.response_after"))
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None),
+                        confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
     for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
@@ -712,9 +987,12 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         v = percent_value(m.group(2) + "%")
         ci = find_ci(s, m.end(), bare_ok=True, limit=40)
+        # "The ORR was 71% in the daratumumab group versus 52% in the control group"
+        level = _trailing_group(s, ci.end if ci else m.end())
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
                         measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
-                        ci_high=ci.high if ci else None, confidence=0.7, rule="prose.response"))
+                        ci_high=ci.high if ci else None, group=_in_scope(sent.lead(clean), level),
+                        confidence=0.7, rule="prose.response"))
     return out
 
 
@@ -742,8 +1020,8 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         state = m.group("state").lower()
         e = next(code for pat, code in _STATES if re.fullmatch(pat, state, re.I))
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="rate",
-                        value=percent_value(m.group(1) + "%"), unit="%", timepoint_months=tp, group="Overall",
-                        confidence=0.65, rule="prose.state_rate"))
+                        value=percent_value(m.group(1) + "%"), unit="%", timepoint_months=tp,
+                        group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.65, rule="prose.state_rate"))
     return out
 
 
@@ -794,7 +1072,7 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
         e = ep.last_endpoint(head)
         if not e or not ep.is_time_to_event(e):
             continue
-        g1, g2 = comparison(head)
+        g1, g2 = _pair_groups(head)
         p = find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         for k, grp in (("a", g1), ("b", g2)):
             v = _months(to_float(m.group(k)), m.group("unit"))
@@ -809,7 +1087,8 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                 ci, lo, hi = None, None, None
             end = ci.end if ci else (m.end() if k == "b" else m.end(k))
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end,
-                            endpoint=e, measure="median", value=v, unit="months", group=grp, ci_low=lo, ci_high=hi,
+                            endpoint=e, measure="median", value=v, unit="months",
+                            group=_in_scope(sent.lead(clean), grp), ci_low=lo, ci_high=hi,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.6, rule="prose.time_pair"))
     for m in (_MEDIAN_LIST.finditer(s) if "median" in fs else ()):
@@ -905,8 +1184,28 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         for f in later:
             if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
                 found.append(f)
+        if found and has_any(fs, _REPORTED_WORDS):
+            elsewhere = _reported_elsewhere(text)
+            found = [f for f in found if not any(abs(f.value - v) < 1e-9 for v in elsewhere)]
         out.extend(found)
         prev = sent
+    return out
+
+
+# "compared with the 48% reported by Smith", "the 45% reported in the ASPIRE trial": a value
+# another study reported, which the sentence names for comparison (not a table or figure of ours).
+_REPORTED_ELSEWHERE = re.compile(
+    rf"(?P<v>{NUM})\s*(?P<u>%|months?|mo\b|years?|weeks?)\s*(?:[\[(][^\])]{{0,40}}[\])]\s*)?"
+    rf"(?:(?:as\s+)?(?:previously|recently|originally)\s+)?(?:reported|published|described)\s+(?:by|in|for|with|from)\s+"
+    rf"(?!(?:this|our|the present|the current)\b|(?:the\s+)?(?:tables?|fig))", re.I)
+_REPORTED_WORDS = ("reported", "published", "described")
+
+
+def _reported_elsewhere(s: str) -> list[float]:
+    out = []
+    for m in _REPORTED_ELSEWHERE.finditer(s):
+        u = m.group("u")
+        out.append(percent_value(m.group("v") + "%") if u == "%" else _months(to_float(m.group("v")), u))
     return out
 
 
