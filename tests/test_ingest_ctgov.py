@@ -188,7 +188,7 @@ def test_czp_odds_ratio_with_ci_and_p():
     f = ors[0]
     assert (f.value, f.unit, f.ci_low, f.ci_high, f.p_value, f.p_op) == (15.231, "ratio", 7.336, 31.623, 0.001, "<")
     assert (f.group, f.comparator) == ("CZP 200 mg Q2W (FAS)", "Placebo (FAS)")   # placebo listed first
-    assert f.endpoint.startswith("Ankylosing Spondylitis Disease Activity Score Major Improvement")
+    assert f.endpoint == "ASDAS-MI"   # the short name the title defines
     assert f.rule == "ctgov.analysis"
     assert f.locator == "resultsSection.outcomeMeasuresModule.outcomeMeasures[0].analyses[0]"
     assert f.quote == ("Analysis (Placebo (FAS) vs CZP 200 mg Q2W (FAS)): Odds Ratio (OR) 15.231 "
@@ -352,7 +352,7 @@ def test_time_units_convert_to_months():
     ("Progression-Free Survival (PFS) at Primary Endpoint", "PFS"),
     ("Percentage of Patients Who Survive at Least 12 Months", "OS"),
     ("Percentage of Participants Achieving an Eczema Area and Severity Index-50 (EASI-50) at Week 16",
-     "Eczema Area and Severity Index-50 (EASI-50)"),
+     "EASI-50"),   # the short name the title defines
     ("Number of Subjects Without Relevant Changes to Background Medication", "Without Relevant Changes to Background Medication"),
 ])
 def test_outcome_endpoint(title, endpoint):
@@ -514,3 +514,13 @@ def test_ingest_through_pipeline(store, with_ctgov_plugin):
     again = pipeline.ingest_paths(store, [str(CZP), str(CHECKMATE)])
     assert again.ingested == [] and sorted(again.unchanged) == sorted([str(CZP), str(CHECKMATE)])
     assert counts() == before
+
+
+@pytest.mark.parametrize("title,endpoint", [
+    # a plural acronym is left to the words; a long title is never cut inside a parenthesis
+    ("Serious Adverse Events (SAEs) During the Study", "Serious Adverse Events (SAEs) During the Study"),
+    ("Positive Response (≥4-Fold Increase) to Tetanus Toxoid (the Adacel [Tdap] Vaccine) Among Participants With a "
+     "Pre-vaccination Tetanus Titer", "Positive Response (≥4-Fold Increase) to Tetanus Toxoid"),
+])
+def test_outcome_endpoint_words(title, endpoint):
+    assert outcome_endpoint(title) == endpoint

@@ -89,6 +89,9 @@ _TITLE_PREFIX = re.compile(
     r"(?:(?:with|who|achieving|experiencing|having|reporting|that)\b)?\s*(?:(?:an?|the)\s+)?)", re.I)
 _TITLE_TAIL = re.compile(r"\s+(?:in|for|among)\s+all\b.*$|\s+at\s+(?:week|primary|updated|the)\b.*$", re.I)
 _MAX_ENDPOINT_WORDS = 80
+# An acronym in parentheses right after the words it abbreviates (two capitals at least).
+# A plural one ("SAEs") is left to the words, which say it better.
+_DEFINED_ACRONYM = re.compile(r"[a-z]\S*\s+\((?=[^()]*[A-Z][^()]*[A-Z])([A-Z][A-Za-z0-9-]{0,10}[A-Z0-9])\)")
 
 
 # ---------------------------------------------------------------- the common model
@@ -692,9 +695,16 @@ def outcome_endpoint(title: str) -> str:
             return found
     if _SURVIVE.search(title) and not ep.all_endpoints(title):
         return "OS"
+    # The short name the title defines: "Eczema Area and Severity Index-75 (EASI-75) (≥75%
+    # Improvement From Baseline)" -> EASI-75, as clinicians name it.
+    acronym = _DEFINED_ACRONYM.search(title)
+    if acronym:
+        return acronym.group(1)
     words = _TITLE_TAIL.sub("", _TITLE_PREFIX.sub("", title)).strip() or title
     if len(words) > _MAX_ENDPOINT_WORDS:
         words = words[:_MAX_ENDPOINT_WORDS].rsplit(" ", 1)[0]
+        if words.count("(") > words.count(")"):   # never cut inside a parenthesis
+            words = words[:words.rindex("(")].rstrip()
     return words
 
 
