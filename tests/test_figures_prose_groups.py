@@ -205,3 +205,11 @@ def test_levels_named_before_the_disease_are_the_groups():
     a group (regression: the rule once knew only the seed paper's acronym)."""
     got = figures("The 5-year OS rates for stage III, IVa and IVb NSCLC were 41.0%, 22.5% and 10.3%, respectively.")
     assert {(g[3], g[4]) for g in got} == {(41.0, "stage iii"), (22.5, "stage iva"), (10.3, "stage ivb")}
+
+
+def test_a_structured_abstract_label_does_not_hide_the_subgroup():
+    """'FINDINGS: Among 82 patients who ..., 1-year OS was 74%': the label before the opening
+    phrase kept the subgroup from being read (regression: group 'Overall')."""
+    got = figures("FINDINGS: Among 82 ALK-positive patients who were given crizotinib, 1-year overall survival "
+                  "was 74% (95% CI 63-82), and 2-year overall survival was 54% (40-66).")
+    assert {g[4] for g in got} == {"alk-positive patients who were given crizotinib"} and len(got) == 2

@@ -234,7 +234,9 @@ def _trailing_group(clause: str, value_end: int, with_ok: bool = True) -> str | 
 
 
 # An opening phrase that restricts the sentence to a subgroup.
-_LEAD = re.compile(r"^\s*(?:among|in|for|of|within)\s+(?P<g>[^,;()]{2,80}?)\s*(?:\([^)]{0,30}\)\s*)?,\s*\S", re.I)
+# A structured abstract's label may come first ("FINDINGS: Among 82 patients who ...,").
+_LEAD = re.compile(r"^\s*(?:[A-Z][A-Za-z ]{2,30}:\s+)?(?:among|in|for|of|within)\s+(?P<g>[^,;()]{2,80}?)\s*"
+                   r"(?:\([^)]{0,30}\)\s*)?,\s*\S", re.I)
 
 
 def _lead_group(s: str) -> str | None:
