@@ -213,3 +213,15 @@ def test_a_structured_abstract_label_does_not_hide_the_subgroup():
     got = figures("FINDINGS: Among 82 ALK-positive patients who were given crizotinib, 1-year overall survival "
                   "was 74% (95% CI 63-82), and 2-year overall survival was 54% (40-66).")
     assert {g[4] for g in got} == {"alk-positive patients who were given crizotinib"} and len(got) == 2
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("At a median follow-up of 5 years, the limb retention rate was 95%.", ("limb retention", "proportion", None, 95.0)),
+    ("The R0 resection rate was 91.2%.", ("R0 resection", "proportion", None, 91.2)),
+    ("The larynx preservation rate at 2 years was 88%.", ("organ preservation", "rate", 24, 88.0)),
+    ("The 3-year limb salvage rate was 81%.", ("limb salvage", "rate", 36, 81.0)),
+])
+def test_what_surgery_preserves_is_an_outcome(sentence, expected):
+    """Limb salvage, organ preservation and R0 resection rates: a proportion, or a rate at
+    the time named (regression: none of these was read)."""
+    assert {g[:4] for g in figures(sentence)} == {expected}

@@ -951,7 +951,10 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"pCR|pathologic(?:al)? complete response|disease control rate|DCR|"
                    r"very good partial response(?: or better)?|VGPR(?: or better)?|partial response(?: rate)?|"
                    r"MRD[- ]negativity|MRD negative status|minimal residual disease negativity|"
-                   r"measurable residual disease negativity")
+                   r"measurable residual disease negativity|"
+                   # what surgery and organ-sparing treatment achieve, stated as rates like responses
+                   r"limb (?:salvage|retention|preservation)(?: rate)?|"
+                   r"(?:organ|larynx|laryngeal|bladder) preservation(?: rate)?|R0 resection(?: rate)?|complete resection rate")
 _RESPONSE = re.compile(
     rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
     rf"[^.;%≥≤<>]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
@@ -963,9 +966,17 @@ _RESPONSE_AFTER = re.compile(
     rf"(?:were in|achieved|had|attained|reached|showed)\s+(?:an?\s+)?(?:functional\s+)?(?P<ep>{_RESPONSE_NAMES})\b", re.I)
 
 
+# Responses are proportions whenever they are counted; what surgery preserves is a rate at a time
+# when one is named between the name and the value.
+_RESPONSE_FAMILY = re.compile(r"respon|remission|ORR|CR|DCR|VGPR|MRD|residual", re.I)
+_GAP_TIME = re.compile(r"\b(?:at|after|by|within)\s+(?:\d+|one|two|three|five|ten)\s*-?\s*(?:years?|months?|yrs?)\b|"
+                       r"\b\d+\s*-\s*(?:year|month)\b", re.I)
+
+
 # Words one of which every match of _RESPONSE_AFTER (its verbs) and _RESPONSE (its names) has.
 _RESPONSE_VERB_WORDS = ("were in", "achieved", "had", "attained", "reached", "showed")
-_RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control", "vgpr", "mrd", "residual disease")
+_RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control", "vgpr", "mrd", "residual disease",
+                        "limb ", "preservation", "resection")
 
 
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
@@ -985,8 +996,10 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
             continue
-        seen.add(percent_value(m.group(2) + "%"))
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
+        if not _RESPONSE_FAMILY.search(e) and _GAP_TIME.search(s, max(0, m.start() - 12), m.start(2)):
+            continue   # "the (3-year) larynx preservation rate (at 2 years) was 88%": a rate at a time, for the rate rules
+        seen.add(percent_value(m.group(2) + "%"))
         v = percent_value(m.group(2) + "%")
         ci = find_ci(s, m.end(), bare_ok=True, limit=40)
         # "The ORR was 71% in the daratumumab group versus 52% in the control group"
