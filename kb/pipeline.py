@@ -325,10 +325,16 @@ def prepare_in_parts(doc: Document, ing, pool: ProcessPoolExecutor, workers: int
     return ing.format, items()
 
 
+# Smaller files go whole to a worker, all of them submitted at once (a folder of efetch
+# files); larger ones of a format that can be cut are cut by the writer into parts.
+PART_MIN_BYTES = 512 * 1024
+
+
 def _cut_in_parts(path: str) -> bool:
     """Whether --workers cuts this file into parts rather than give it whole to one worker."""
     try:
-        return hasattr(pick_ingester(read_document(path)), "split")
+        doc = read_document(path)
+        return doc.size >= PART_MIN_BYTES and hasattr(pick_ingester(doc), "split")
     except KbError:
         return False   # the writer reports it
 

@@ -114,6 +114,20 @@ def test_parts_are_never_cut_inside_a_comment_or_cdata(tmp_path):
     assert pmids == [r.pmid for r in ing.parse(doc)] and len(pmids) == 3
 
 
+def test_small_medline_files_go_whole_to_the_workers(tmp_path, monkeypatch):
+    """A folder of efetch files: each small file goes whole to a worker, all submitted at once
+    (cut by the writer one after another, they would be stored as slowly as by one process)."""
+    from kb import pipeline
+    cut: list[str] = []
+    real = pipeline.prepare_in_parts
+    monkeypatch.setattr(pipeline, "prepare_in_parts", lambda doc, *a: cut.append(doc.path) or real(doc, *a))
+    small = [str(FIXTURES / "pubmed" / n) for n in ("23657305.xml", "34843274.xml")]
+    big = str(FIXTURES / "pubmed" / "medline16n0902.xml.gz")
+    report = ingest_paths(open_db(tmp_path / "kb.db"), small + [big], workers=2)
+    assert report.failed == [] and len(report.ingested) == 3
+    assert cut == [big]
+
+
 def test_a_file_that_cannot_be_cut_on_its_bytes_is_parsed_whole(tmp_path):
     from kb.ingesters.pubmed_xml import split_parts
     from kb.pipeline import read_document
