@@ -155,6 +155,13 @@ def guess_language(s: str | None) -> str | None:
     return "zh" if _CJK.search(s) else "en"
 
 
+def tag_name(elem) -> str:
+    """An element's local name ("{ns}record" -> "record"). Not etree.QName(): libxml2 hands a
+    recovered tag such as ':' or 'a:' to the start event, and QName() raises ValueError on it
+    (issue 8 fuzzing: parse() must raise only ParseError)."""
+    return str(elem.tag).rsplit("}", 1)[-1]
+
+
 def refuse_declared_entities(root, source: str, what: str, note: str = "") -> None:
     """XML that declares its own entities is refused before any content is read: literature
     files never need them, and entity expansion is how XML bombs and file leaks work."""

@@ -25,7 +25,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import refuse_declared_entities
+from kb.ingesters.base import refuse_declared_entities, tag_name
 from kb.ingesters.pubmed_xml import root_name
 from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person, pmid_from_url
 from kb.ingesters.stream import NamelessReader
@@ -75,7 +75,7 @@ class EndnoteXmlIngester:
 
 def check_root(root, source: str) -> None:
     if root.tag != "xml":
-        raise ParseError(source, f"not EndNote XML: the root element is <{_tag_name(root)}>")
+        raise ParseError(source, f"not EndNote XML: the root element is <{tag_name(root)}>")
     refuse_declared_entities(root, source, "EndNote XML")
 
 
@@ -151,9 +151,3 @@ def build_record(record) -> ArticleRecord:
 def register_ingesters():
     return [EndnoteXmlIngester()]
 
-
-def _tag_name(elem) -> str:
-    """The element's local name for a message. Not etree.QName(): libxml2 hands a recovered
-    tag such as ':' or 'a:' to the start event, and QName() raises ValueError on it (issue 8
-    fuzzing: parse() must raise only ParseError)."""
-    return str(elem.tag).rsplit("}", 1)[-1]

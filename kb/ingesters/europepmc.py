@@ -33,7 +33,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import normalise_doi, refuse_declared_entities
+from kb.ingesters.base import normalise_doi, refuse_declared_entities, tag_name
 from kb.ingesters.stream import (Check, JsonBroken, JsonScan, NamelessReader, StreamJsonError, json_items,
                                  open_whole_allowed, scan_json)
 from kb.models import ArticleRecord, Author, Document, Journal, Span
@@ -165,7 +165,7 @@ def parse_xml(doc: Document) -> Iterator[ArticleRecord]:
 
 
 def check_root(root, source: str) -> ParseError | None:
-    name = local_name(root)
+    name = tag_name(root)
     if name != "responseWrapper":
         return ParseError(source, f"not a Europe PMC response: the root element is <{name}>")
     try:
@@ -173,13 +173,6 @@ def check_root(root, source: str) -> ParseError | None:
     except ParseError as e:
         return e
     return None
-
-
-def local_name(el) -> str:
-    try:
-        return etree.QName(el).localname
-    except ValueError:           # a tag libxml2 recovered, such as ':'
-        return str(el.tag).rsplit("}", 1)[-1]
 
 
 def whole_file_syntax_error(doc: Document, e: etree.XMLSyntaxError) -> str:

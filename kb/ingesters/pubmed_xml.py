@@ -30,7 +30,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import normalise_doi, refuse_declared_entities
+from kb.ingesters.base import normalise_doi, refuse_declared_entities, tag_name
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
 FORMAT = "pubmed-xml"
@@ -284,7 +284,7 @@ def _cut(doc: Document, prolog: bytes, ends: re.Pattern, close: bytes, records: 
 
 def check_root(root, source: str) -> None:
     if root.tag not in ROOTS:
-        raise ParseError(source, f"not PubMed XML: the root element is <{_tag_name(root)}>")
+        raise ParseError(source, f"not PubMed XML: the root element is <{tag_name(root)}>")
     refuse_declared_entities(root, source, "PubMed XML", "NCBI files never do")
 
 
@@ -576,9 +576,3 @@ def build_record(citation, pubmed_data) -> ArticleRecord:
 def register_ingesters():
     return [PubmedXmlIngester()]
 
-
-def _tag_name(elem) -> str:
-    """The element's local name for a message. Not etree.QName(): libxml2 hands a recovered
-    tag such as ':' or 'a:' to the start event, and QName() raises ValueError on it (issue 8
-    fuzzing: parse() must raise only ParseError)."""
-    return str(elem.tag).rsplit("}", 1)[-1]
