@@ -249,3 +249,18 @@ class Terminal:
         finally:
             os.close(self.fd)
         return code
+
+
+# ---------------------------------------------------------------- the console script
+
+def env() -> dict:
+    """The environment without KB_ settings, for a `kb` process of a test."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+
+
+def ingest_folder(kb: Path, folder: Path, db: Path) -> Path:
+    """One uninterrupted `kb ingest` of a folder by the console script; returns the store."""
+    proc = subprocess.run([str(kb), "ingest", str(folder), "--db", str(db)], capture_output=True, text=True,
+                          env=env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return db

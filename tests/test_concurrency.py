@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sqlite3
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import split_baseline
+from conftest import env, ingest_folder, split_baseline
 
 from kb.store.db import open_db
 
@@ -25,10 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / ".venv" / "bin" / "kb"
 BASELINE = Path(__file__).parent / "fixtures" / "pubmed" / "medline16n0902.xml.gz"
 FILES, PER_FILE = 24, 8
-
-
-def env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +35,7 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 @pytest.fixture(scope="module")
 def reference(corpus, tmp_path_factory) -> Path:
     folder, _ = corpus
-    db = tmp_path_factory.mktemp("reference") / "kb.db"
-    proc = subprocess.run([str(KB), "ingest", str(folder), "--db", str(db)], capture_output=True, text=True,
-                          env=env(), timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return db
+    return ingest_folder(KB, folder, tmp_path_factory.mktemp("reference") / "kb.db")
 
 
 def content(db: Path) -> dict:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump_store, split_baseline
+from conftest import dump_store, env, ingest_folder, split_baseline
 
 from kb.store.db import open_db
 
@@ -76,11 +76,6 @@ finally:
 """
 
 
-def env() -> dict:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    return e
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     """FILES files of PER_FILE MEDLINE citations each; name -> number of citations."""
@@ -92,11 +87,7 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 def reference(corpus, tmp_path_factory) -> Path:
     """The store of one uninterrupted run of the console script."""
     folder, _ = corpus
-    db = tmp_path_factory.mktemp("reference") / "kb.db"
-    proc = subprocess.run([str(KB), "ingest", str(folder), "--db", str(db)], capture_output=True, text=True,
-                          env=env(), timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return db
+    return ingest_folder(KB, folder, tmp_path_factory.mktemp("reference") / "kb.db")
 
 
 dump = dump_store

@@ -7,7 +7,6 @@ self-contained copy, safe while `kb ingest` writes.
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import shutil
 import sqlite3
@@ -16,16 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import env
+
 from kb.cli import maintenance  # noqa: F401  (registers check and backup until kb.cli imports it)
 from kb.store.maintenance import backup_store, check_store
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / ".venv" / "bin" / "kb"
 BASELINE = Path(__file__).parent / "fixtures" / "pubmed" / "medline16n0902.xml.gz"
-
-
-def env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
 
 
 @pytest.fixture
