@@ -134,6 +134,15 @@ def connect(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
+@pytest.fixture
+def store(tmp_path):
+    """A new, empty store (modules that need another kind of store define their own)."""
+    from kb.store.db import open_db
+    db = open_db(tmp_path / "kb.db")
+    yield db
+    db.conn.close()
+
+
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory) -> Path:
     """A store with both samples ingested once. Read-only for the tests that use it."""

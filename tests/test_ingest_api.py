@@ -16,9 +16,7 @@ from kb.errors import ParseError
 from kb.ingesters import crossref, europepmc, openalex, platform_json, semantic_scholar
 from kb.ingesters.europepmc import markup_to_text
 from kb.models import Document
-from kb.plugins import plugin_manager
 from kb.store import texts
-from kb.store.db import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 API = Path(__file__).parent / "fixtures" / "api"
@@ -51,7 +49,6 @@ S2_NULLS = S2 / "PaperWithNullValues.json"            # paperId and nulls only
 S2_ERROR = S2 / "test_not_found__0.json"              # {"error": "Paper with id 0 not found"}
 PLATFORM = next((ROOT / "data" / "samples").glob("002_*.txt"))  # platform JSON record + lines
 
-MODULES = (europepmc, crossref, openalex, semantic_scholar)
 EPMC_J, EPMC_X = europepmc.EuropePmcJsonIngester(), europepmc.EuropePmcXmlIngester()
 CR, OA, SS = crossref.CrossrefIngester(), openalex.OpenAlexIngester(), semantic_scholar.SemanticScholarIngester()
 OURS = {i.format: i for i in (EPMC_J, EPMC_X, CR, OA, SS)}
@@ -504,26 +501,7 @@ def test_markup_to_text_is_linear():
 
 # ---------------------------------------------------------------- through the pipeline
 
-@pytest.fixture(scope="module")
-def with_api_plugins():
-    """Register the API ingesters unless kb.plugins already lists them; undo afterwards."""
-    pm = plugin_manager()
-    added = [m for m in MODULES if not pm.is_registered(m) and pm.get_plugin(m.__name__) is None]
-    for m in added:
-        pm.register(m, name=m.__name__)
-    yield
-    for m in added:
-        pm.unregister(name=m.__name__)
-
-
-@pytest.fixture
-def store(tmp_path):
-    db = open_db(tmp_path / "kb.db")
-    yield db
-    db.conn.close()
-
-
-def test_pipeline_picks_our_ingesters(with_api_plugins):
+def test_pipeline_picks_our_ingesters():
     for path, (fmt, _) in EXPECTED.items():
         if fmt:
             assert pipeline.pick_ingester(make_doc(path)).format == fmt
@@ -531,7 +509,7 @@ def test_pipeline_picks_our_ingesters(with_api_plugins):
     assert pipeline.pick_ingester(make_doc(ROOT / "tests/fixtures/pubmed/23657305.xml")).format == "pubmed-xml"
 
 
-def test_ingest_through_pipeline(store, with_api_plugins):
+def test_ingest_through_pipeline(store):
     paths = [CORE, DC_XML, CR_WORK, CR_LIST, OA_WORK, S2_BATCH_NULL]
     report = pipeline.ingest_paths(store, [str(p) for p in paths])
     assert report.failed == [] and report.ingested == [str(p) for p in paths]
@@ -582,7 +560,7 @@ def test_ingest_through_pipeline(store, with_api_plugins):
     assert store.execute("SELECT count(*) FROM documents").fetchone()[0] == 6
 
 
-def test_pipeline_reports_empty_and_error_responses(store, with_api_plugins, tmp_path):
+def test_pipeline_reports_empty_and_error_responses(store, tmp_path):
     cut = tmp_path / "cut.json"
     cut.write_bytes(OA_WORK.read_bytes()[:3000])
     paths = [IDLIST, NO_HITS, S2_NULLS, S2_ERROR, cut]

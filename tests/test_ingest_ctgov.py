@@ -21,8 +21,6 @@ from kb.errors import ParseError
 from kb.ingesters import ctgov
 from kb.ingesters.ctgov import CtgovJsonIngester, CtgovXmlIngester, months, outcome_endpoint, parse_p
 from kb.models import Document
-from kb.plugins import plugin_manager
-from kb.store.db import open_db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 V2 = sorted((FIXTURES / "v2").glob("*.json"))
@@ -452,32 +450,13 @@ def test_sniff_is_by_content_not_name(tmp_path):
 
 # ---------------------------------------------------------------- through the pipeline
 
-@pytest.fixture
-def with_ctgov_plugin():
-    """Register the module as a plugin unless kb.plugins already does (DEFAULT_PLUGINS)."""
-    pm = plugin_manager()
-    added = not pm.is_registered(ctgov) and pm.get_plugin("kb.ingesters.ctgov") is None
-    if added:
-        pm.register(ctgov, name="kb.ingesters.ctgov")
-    yield pm
-    if added:
-        pm.unregister(name="kb.ingesters.ctgov")
-
-
-@pytest.fixture
-def store(tmp_path):
-    db = open_db(tmp_path / "kb.db")
-    yield db
-    db.conn.close()
-
-
-def test_pipeline_picks_ctgov(with_ctgov_plugin):
+def test_pipeline_picks_ctgov():
     assert pipeline.pick_ingester(make_doc(CZP)).format == "ctgov-json"
     assert pipeline.pick_ingester(make_doc(RTOG_CLASSIC)).format == "ctgov-json"
     assert pipeline.pick_ingester(make_doc(CHECKMATE)).format == "ctgov-xml"
 
 
-def test_ingest_through_pipeline(store, with_ctgov_plugin):
+def test_ingest_through_pipeline(store):
     report = pipeline.ingest_paths(store, [str(CZP), str(CHECKMATE)])
     assert report.failed == [] and report.studies == 2
     rows = {r[0]: r[1:] for r in store.execute(

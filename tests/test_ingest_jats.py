@@ -18,8 +18,6 @@ from kb.extract.article import extract_article
 from kb.ingesters import jats_xml
 from kb.ingesters.jats_xml import JatsXmlIngester
 from kb.models import Document
-from kb.plugins import plugin_manager
-from kb.store.db import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "jats"
@@ -390,7 +388,7 @@ def test_sniff_needs_jats_evidence_beyond_an_article_root():
                                b'"journalpublishing3.dtd">\n<article/>'))
 
 
-def test_pipeline_picks_jats_for_jats_only(with_jats_plugin):
+def test_pipeline_picks_jats_for_jats_only():
     assert pipeline.pick_ingester(make_doc(BJC)).format == "jats-xml"
     assert pipeline.pick_ingester(make_doc(POSTER)).format == "jats-xml"
     assert pipeline.pick_ingester(make_doc(PUBMED[0])).format != "jats-xml"
@@ -449,26 +447,7 @@ def test_pmc_articleset_yields_each_article_in_order():
 
 # ---------------------------------------------------------------- through the pipeline
 
-@pytest.fixture
-def with_jats_plugin():
-    """Register the module as a plugin unless kb.plugins already does (DEFAULT_PLUGINS)."""
-    pm = plugin_manager()
-    added = not pm.is_registered(jats_xml) and pm.get_plugin("kb.ingesters.jats_xml") is None
-    if added:
-        pm.register(jats_xml, name="kb.ingesters.jats_xml")
-    yield pm
-    if added:
-        pm.unregister(name="kb.ingesters.jats_xml")
-
-
-@pytest.fixture
-def store(tmp_path):
-    db = open_db(tmp_path / "kb.db")
-    yield db
-    db.conn.close()
-
-
-def test_ingest_through_pipeline(store, with_jats_plugin, tmp_path):
+def test_ingest_through_pipeline(store, tmp_path):
     report = pipeline.ingest_paths(store, [str(BJC)])
     assert report.ingested == [str(BJC)] and report.failed == [] and report.studies == 1
     assert report.figures >= 48
@@ -505,7 +484,7 @@ def test_ingest_through_pipeline(store, with_jats_plugin, tmp_path):
     assert store.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
 
 
-def test_pipeline_reports_broken_jats_and_keeps_nothing(store, with_jats_plugin, tmp_path):
+def test_pipeline_reports_broken_jats_and_keeps_nothing(store, tmp_path):
     cut = tmp_path / "cut.nxml"
     cut.write_bytes(ANNALS.read_bytes()[:20000])
     report = pipeline.ingest_paths(store, [str(cut)])

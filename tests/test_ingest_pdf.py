@@ -20,7 +20,6 @@ from kb.ingesters.pdf import (PAGE_SEPARATOR, PdfIngester, add_page_locators, fi
                               page_of, parse_pdf)
 from kb.models import Cohort, Document, Extraction, Figure, StudyFacts
 from kb.pipeline import ingest_paths
-from kb.plugins import plugin_manager
 from kb.store.db import open_db
 from conftest import MELANOMA, SAMPLES, table_counts
 
@@ -28,18 +27,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 SEED_PDF = FIXTURES / "seed_article.pdf"
 RUNNING_HEAD = "Zhao et al. Head and neck mucosal melanoma: treatment and outcomes"
 N_PAGES = 11
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pdf_plugin():
-    """Until kb.ingesters.pdf is in DEFAULT_PLUGINS, register it for these tests only."""
-    pm = plugin_manager()
-    added = pm.get_plugin("kb.ingesters.pdf") is None and not pm.is_registered(pdf_module)
-    if added:
-        pm.register(pdf_module, name="kb.ingesters.pdf")
-    yield
-    if added:
-        pm.unregister(pdf_module)
 
 
 def document(path: Path) -> Document:

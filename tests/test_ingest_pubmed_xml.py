@@ -18,8 +18,6 @@ from kb.errors import ParseError
 from kb.ingesters import pubmed_xml
 from kb.ingesters.pubmed_xml import PubmedXmlIngester, deleted_pmids, parse_medline_date
 from kb.models import Document
-from kb.plugins import plugin_manager
-from kb.store.db import open_db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pubmed"
 STRUCTURED = FIXTURES / "23657305.xml"           # efetch, structured abstract with labels
@@ -99,7 +97,7 @@ def test_sniff_tolerates_bom_comments_and_internal_subset():
     assert not sniff(make_doc("d", b"<PubmedArticleSetX/>"))
 
 
-def test_pipeline_picks_pubmed_xml_for_pubmed_only(with_pubmed_plugin):
+def test_pipeline_picks_pubmed_xml_for_pubmed_only():
     assert pipeline.pick_ingester(make_doc(BASELINE)).format == "pubmed-xml"
     assert pipeline.pick_ingester(make_doc(STRUCTURED)).format == "pubmed-xml"
     assert pipeline.pick_ingester(make_doc(HTML_PAGE)).format != "pubmed-xml"
@@ -429,26 +427,7 @@ def test_external_dtd_and_parameter_entity_are_not_loaded(tmp_path):
 
 # ---------------------------------------------------------------- through the pipeline into a store
 
-@pytest.fixture
-def with_pubmed_plugin():
-    """Register the module as a plugin unless kb.plugins already does (DEFAULT_PLUGINS)."""
-    pm = plugin_manager()
-    added = not pm.is_registered(pubmed_xml) and pm.get_plugin("kb.ingesters.pubmed_xml") is None
-    if added:
-        pm.register(pubmed_xml, name="kb.ingesters.pubmed_xml")
-    yield pm
-    if added:
-        pm.unregister(name="kb.ingesters.pubmed_xml")
-
-
-@pytest.fixture
-def store(tmp_path):
-    db = open_db(tmp_path / "kb.db")
-    yield db
-    db.conn.close()
-
-
-def test_ingest_through_pipeline(store, with_pubmed_plugin):
+def test_ingest_through_pipeline(store):
     report = pipeline.ingest_paths(store, [str(STRUCTURED), str(COLLECTIVE), str(CURRENT), str(EMPTY_SET)])
     assert report.ingested == [str(STRUCTURED), str(COLLECTIVE), str(CURRENT)]
     assert report.failed == [(str(EMPTY_SET), "no records found in this pubmed-xml file")]
@@ -496,7 +475,7 @@ def test_ingest_through_pipeline(store, with_pubmed_plugin):
     assert again.unchanged == [str(STRUCTURED), str(CURRENT)] and again.studies == 0
 
 
-def test_pipeline_reports_broken_files(store, with_pubmed_plugin, tmp_path):
+def test_pipeline_reports_broken_files(store, tmp_path):
     cut = tmp_path / "cut.xml"
     cut.write_bytes(STRUCTURED.read_bytes()[:3000])
     report = pipeline.ingest_paths(store, [str(cut)])
@@ -507,7 +486,7 @@ def test_pipeline_reports_broken_files(store, with_pubmed_plugin, tmp_path):
     assert store.execute("SELECT count(*) FROM studies").fetchone()[0] == 0
 
 
-def test_ingest_baseline_file(store, with_pubmed_plugin):
+def test_ingest_baseline_file(store):
     report = pipeline.ingest_paths(store, [str(BASELINE)])
     assert report.failed == [] and report.studies == 604
     assert store.execute("SELECT count(*) FROM studies").fetchone()[0] == 604

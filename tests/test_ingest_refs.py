@@ -17,9 +17,7 @@ from kb import pipeline
 from kb.errors import ParseError
 from kb.ingesters import bibtex, csl_json, csv_export, endnote_xml, medline_nbib, ris
 from kb.models import Document
-from kb.plugins import plugin_manager
 from kb.store import texts
-from kb.store.db import open_db
 
 REFS = Path(__file__).parent / "fixtures" / "refs"
 SEED = Path(__file__).resolve().parents[1] / "data" / "samples" / "000_fc0d2b3c35c8c766.txt"
@@ -435,35 +433,12 @@ def test_endnote_xml_entities_are_never_resolved(tmp_path):
 
 # ---------------------------------------------------------------- through the pipeline into a store
 
-MODULES = [ris, medline_nbib, bibtex, csl_json, endnote_xml, csv_export]
-
-
-@pytest.fixture
-def with_ref_plugins():
-    """Register the modules as plugins unless kb.plugins already does (DEFAULT_PLUGINS)."""
-    pm = plugin_manager()
-    added = []
-    for mod in MODULES:
-        if not pm.is_registered(mod) and pm.get_plugin(mod.__name__) is None:
-            pm.register(mod, name=mod.__name__)
-            added.append(mod.__name__)
-    yield pm
-    for name in added:
-        pm.unregister(name=name)
-
-
-@pytest.fixture
-def store(tmp_path):
-    db = open_db(tmp_path / "kb.db")
-    yield db
-    db.conn.close()
-
 
 PIPELINE_FILES = ["pubmed_endnote.txt", "example_wos.ris", "example_pubmed.txt", "written_refs.bib",
                   "written_zotero_csl.json", "written_endnote20.xml", "written_scopus.csv", "example_bom.ris"]
 
 
-def test_ingest_through_pipeline_and_reingest_is_a_no_op(store, with_ref_plugins, tmp_path):
+def test_ingest_through_pipeline_and_reingest_is_a_no_op(store, tmp_path):
     paths = [str(REFS / n) for n in PIPELINE_FILES]
     report = pipeline.ingest_paths(store, paths)
     assert report.failed == [] and report.ingested == paths
@@ -498,7 +473,7 @@ def test_ingest_through_pipeline_and_reingest_is_a_no_op(store, with_ref_plugins
     assert after == before
 
 
-def test_a_broken_file_is_ingested_not_at_all(store, with_ref_plugins, tmp_path):
+def test_a_broken_file_is_ingested_not_at_all(store, tmp_path):
     good = (REFS / "pubmed_zotero.ris").read_text(encoding="utf-8")
     broken = tmp_path / "broken.ris"
     broken.write_text(good + "TY  - JOUR\nTI  - cut off\n", encoding="utf-8")
