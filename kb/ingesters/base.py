@@ -155,6 +155,18 @@ def guess_language(s: str | None) -> str | None:
     return "zh" if _CJK.search(s) else "en"
 
 
+def flatten(el) -> str:
+    """Text of an XML element with inline markup (<i>, <sup>, MathML) flattened.
+
+    Entity references (never resolved) and comments contribute nothing but their tails."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(flatten(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def tag_name(elem) -> str:
     """An element's local name ("{ns}record" -> "record"). Not etree.QName(): libxml2 hands a
     recovered tag such as ':' or 'a:' to the start event, and QName() raises ValueError on it

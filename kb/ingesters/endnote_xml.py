@@ -25,7 +25,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import refuse_declared_entities, tag_name
+from kb.ingesters.base import flatten, refuse_declared_entities, tag_name
 from kb.ingesters.pubmed_xml import root_name
 from kb.ingesters.ris import clean, find_doi, find_issn, make_record, parse_date, parse_person, pmid_from_url
 from kb.ingesters.stream import NamelessReader
@@ -77,15 +77,6 @@ def check_root(root, source: str) -> None:
     if root.tag != "xml":
         raise ParseError(source, f"not EndNote XML: the root element is <{tag_name(root)}>")
     refuse_declared_entities(root, source, "EndNote XML")
-
-
-def flatten(el) -> str:
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str):
-            parts.append(flatten(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 def text_at(record, path: str) -> str | None:

@@ -30,7 +30,7 @@ from lxml import etree
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.base import normalise_doi, refuse_declared_entities, tag_name
+from kb.ingesters.base import flatten, normalise_doi, refuse_declared_entities, tag_name
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
 FORMAT = "pubmed-xml"
@@ -304,18 +304,6 @@ def build_entry(elem) -> ArticleRecord | DeletedCitations | None:
 
 
 # ---------------------------------------------------------------- text helpers
-
-def flatten(el) -> str:
-    """Text of an element with inline markup (<i>, <sup>, MathML) flattened.
-
-    Entity references (never resolved) and comments contribute nothing but their tails."""
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str):
-            parts.append(flatten(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
 
 def text_of(el) -> str | None:
     """Flattened, whitespace-collapsed text; None when absent or blank."""
