@@ -333,9 +333,10 @@ PART_MIN_BYTES = 512 * 1024
 def _cut_in_parts(path: str) -> bool:
     """Whether --workers cuts this file into parts rather than give it whole to one worker."""
     try:
-        doc = read_document(path)
-        return doc.size >= PART_MIN_BYTES and hasattr(pick_ingester(doc), "split")
-    except KbError:
+        if os.path.getsize(path) < PART_MIN_BYTES:
+            return False   # decided without reading: the worker reads it, once
+        return hasattr(pick_ingester(read_document(path)), "split")
+    except (KbError, OSError):
         return False   # the writer reports it
 
 
