@@ -186,7 +186,7 @@ def test_czp_odds_ratio_with_ci_and_p():
     f = ors[0]
     assert (f.value, f.unit, f.ci_low, f.ci_high, f.p_value, f.p_op) == (15.231, "ratio", 7.336, 31.623, 0.001, "<")
     assert (f.group, f.comparator) == ("CZP 200 mg Q2W (FAS)", "Placebo (FAS)")   # placebo listed first
-    assert f.endpoint == "ASDAS-MI"   # the short name the title defines
+    assert f.endpoint == "ASDAS-MI Response (Week 52)"   # the short name the title defines, and its visit
     assert f.rule == "ctgov.analysis"
     assert f.locator == "resultsSection.outcomeMeasuresModule.outcomeMeasures[0].analyses[0]"
     assert f.quote == ("Analysis (Placebo (FAS) vs CZP 200 mg Q2W (FAS)): Odds Ratio (OR) 15.231 "
@@ -269,7 +269,7 @@ def test_checkmate_017_hazard_ratios_medians_and_rates():
     rates = [(f.timepoint_months, f.group, f.value) for f in figs if f.endpoint == "OS" and f.measure == "rate"]
     assert rates == [(6.0, "Nivolumab", 63.7), (6.0, "Docetaxel", 50.7), (12.0, "Nivolumab", 42.2),
                      (12.0, "Docetaxel", 24.3), (18.0, "Nivolumab", 28.1), (18.0, "Docetaxel", 12.5)]
-    orr = [(f.group, f.value) for f in figs if f.endpoint == "ORR" and f.measure == "proportion" and not f.variable]
+    orr = [(f.group, f.value) for f in figs if f.endpoint == "ORR" and f.measure == "proportion" and "PD-L1" not in f.group]
     assert orr == [("Nivolumab", 20.0), ("Docetaxel", 8.8)]
     assert [(t.canonical, t.therapy_class) for t in rec.stated.therapies] == [
         ("nivolumab", "immunotherapy"), ("docetaxel", "chemotherapy")]
@@ -314,7 +314,9 @@ def test_hazard_ratios_posted_as_measurements():
     prostate = rec.stated.figures[0]
     assert (prostate.measure, prostate.unit, prostate.value, prostate.ci_low, prostate.ci_high) == (
         "HR", "ratio", 1.13, 1.02, 1.26)
-    assert (prostate.variable, prostate.group) == ("Prostate", "Full Cohort")
+    # The cancer site is what the ratio counts (see tests/test_ctgov_endpoints.py).
+    assert (prostate.endpoint, prostate.variable, prostate.group) == (
+        "Prostate cancer", "Ever Use of Pioglitazone", "Ever Use of Pioglitazone")
     assert prostate.quote == "Prostate — Full Cohort: 1.13 Ratio (95% Confidence Interval 1.02 to 1.26)"
     assert {f.measure for f in rec.stated.figures} == {"HR"}      # case counts are no figures
 
@@ -350,8 +352,8 @@ def test_time_units_convert_to_months():
     ("Progression-Free Survival (PFS) at Primary Endpoint", "PFS"),
     ("Percentage of Patients Who Survive at Least 12 Months", "OS"),
     ("Percentage of Participants Achieving an Eczema Area and Severity Index-50 (EASI-50) at Week 16",
-     "EASI-50"),   # the short name the title defines
-    ("Number of Subjects Without Relevant Changes to Background Medication", "Without Relevant Changes to Background Medication"),
+     "EASI-50 (Week 16)"),   # the short name the title defines; alone, its visit tells it apart
+    ("Number of Subjects Without Relevant Changes to Background Medication", "no Relevant Changes to Background Medication"),
 ])
 def test_outcome_endpoint(title, endpoint):
     assert outcome_endpoint(title) == endpoint
@@ -497,7 +499,7 @@ def test_ingest_through_pipeline(store):
 
 @pytest.mark.parametrize("title,endpoint", [
     # a plural acronym is left to the words; a long title is never cut inside a parenthesis
-    ("Serious Adverse Events (SAEs) During the Study", "Serious Adverse Events (SAEs) During the Study"),
+    ("Serious Adverse Events (SAEs) During the Study", "Serious Adverse Events"),
     ("Positive Response (≥4-Fold Increase) to Tetanus Toxoid (the Adacel [Tdap] Vaccine) Among Participants With a "
      "Pre-vaccination Tetanus Titer", "Positive Response (≥4-Fold Increase) to Tetanus Toxoid"),
 ])

@@ -86,12 +86,37 @@ _PLACEBO = re.compile(r"^\s*(?:matching\s+)?(?:placebos?|sham(?:\s+\w+)?|vehicle
 _TITLE_PREFIX = re.compile(
     r"^\s*(?:(?:hazard|odds|risk)\s+ratios?\s+(?:\(\w+\)\s+)?(?:of|for)\s+(?:the\s+)?|"
     rf"(?:percentage|percent|proportion|number|rate)\s+of\s+(?:all\s+)?{_PEOPLE}\s+"
-    r"(?:(?:with|who|achieving|experiencing|having|reporting|that)\b)?\s*(?:(?:an?|the)\s+)?)", re.I)
-_TITLE_TAIL = re.compile(r"\s+(?:in|for|among)\s+all\b.*$|\s+at\s+(?:week|primary|updated|the)\b.*$", re.I)
+    r"(?:(?:with|who|achieving|experiencing|having|reporting|that|(?P<without>without))\b)?\s*(?:(?:an?|the)\s+)?)",
+    re.I)
+# What a title says after the thing measured: the population ("for All Randomized
+# Participants"), the analysis ("at Primary Endpoint"), the unit ("in Months") and a window
+# in words ("During the Study", "Within the First Treatment Cycle"), which the outcome's
+# time frame states anyway.
+_TITLE_TAIL = re.compile(
+    r"\s+(?:in|for|among)\s+all\b.*$|\s+at\s+(?:primary|updated|the|final|interim)\b.*$|"
+    r"\s+in\s+(?:months|weeks|days|years)\b.*$|"
+    r"\s+(?:during|within|throughout)\s+(?:the\s+)?(?:first\s+|entire\s+|whole\s+)?"
+    r"(?:study|trial|treatment|cycle|follow|\w+\s+(?:cycle|period|phase))\b.*$", re.I)
+# A numbered visit a title names: "at Week 52", "by Week 12", "Through Week 52", "From Baseline
+# to Week 52", "at 12 months" (not "to 144 Weeks From ART Initiation", a span from an event,
+# left to the words). Two measures of one thing at two visits differ only by it.
+_TITLE_TIME = re.compile(
+    r"\s*\b(?:(?:from\s+baseline\s+)?(?P<prep>at|by|through|to|up\s+to|until)\s+)"
+    r"(?:(?P<unit>week|month|day|year)\s+(?P<n>\d+(?:\.\d+)?)|(?P<n2>\d+(?:\.\d+)?)[\s-]*(?P<unit2>week|month|day|year)s?\b(?!\s+(?:after|from|post|since)\b))",
+    re.I)
 _MAX_ENDPOINT_WORDS = 80
 # An acronym in parentheses right after the words it abbreviates (two capitals at least).
 # A plural one ("SAEs") is left to the words, which say it better.
 _DEFINED_ACRONYM = re.compile(r"[a-z]\S*\s+\((?=[^()]*[A-Z][^()]*[A-Z])([A-Z][A-Za-z0-9-]{0,10}[A-Z0-9])\)")
+_PLURAL_ACRONYM = re.compile(r"\s+\(([A-Z][A-Za-z0-9-]{0,10}[A-Z0-9]s)\)")
+# Cancers of a site clinicians name by the site's adjective, never by its noun ("rectal
+# cancer", not "rectum cancer"). Sites named by the noun ("colon", "breast") need no entry.
+_SITE_ADJECTIVES = {"rectum": "rectal", "pancreas": "pancreatic", "ovary": "ovarian", "cervix": "cervical",
+                    "esophagus": "esophageal", "oesophagus": "oesophageal", "uterus": "uterine"}
+# "associated with ever use of X", "by duration of X": what a ratio of events is a ratio for.
+_EXPOSURE = re.compile(r"\b(?:associated\s+with|according\s+to|in\s+relation\s+to|by)\s+(?P<x>\S.*)$", re.I)
+# "(n=42,39)": the counts a class title carries, no part of its name.
+_CLASS_COUNTS = re.compile(r"\s*\(\s*n\s*=\s*[\d,;\s]+\)\s*$", re.I)
 
 
 # ---------------------------------------------------------------- the common model
@@ -133,9 +158,21 @@ class CtMeasurement:
 
 @dataclass
 class CtCategory:
-    """One row of an outcome's results: class and category titles, a value per group."""
+    """One row of an outcome's results: class and category titles, a value per group.
+
+    The registry's own structure tells what a row is: a class is a part of the participants
+    or of the events (a subgroup, a time point, a cancer site), a category a value of a
+    categorical measure (a response category). `title` joins both for the text."""
     title: str | None
     measurements: list[CtMeasurement]
+    class_title: str | None = None
+    category_title: str | None = None
+
+    @classmethod
+    def of(cls, class_title: str | None, category_title: str | None,
+           measurements: list[CtMeasurement]) -> "CtCategory":
+        return cls(_join_titles(class_title, category_title), measurements, class_title or None,
+                   category_title or None)
 
 
 @dataclass
@@ -359,7 +396,7 @@ def read_v2(s: J) -> CtStudy:
         cats = []
         for c in o.list("classes"):
             for cat in c.list("categories"):
-                cats.append(CtCategory(_join_titles(c.text("title"), cat.text("title")), [
+                cats.append(CtCategory.of(c.text("title"), cat.text("title"), [
                     CtMeasurement(m.text("groupId") or "", m.text("value") or "", m.text("spread"),
                                   m.text("lowerLimit"), m.text("upperLimit"), m.path)
                     for m in cat.list("measurements")]))
@@ -440,7 +477,7 @@ def read_classic(s: J) -> CtStudy:
         cats = []
         for c in o.list("OutcomeClassList", "OutcomeClass"):
             for cat in c.list("OutcomeCategoryList", "OutcomeCategory"):
-                cats.append(CtCategory(_join_titles(c.text("OutcomeClassTitle"), cat.text("OutcomeCategoryTitle")), [
+                cats.append(CtCategory.of(c.text("OutcomeClassTitle"), cat.text("OutcomeCategoryTitle"), [
                     CtMeasurement(m.text("OutcomeMeasurementGroupId") or "", m.text("OutcomeMeasurementValue") or "",
                                   m.text("OutcomeMeasurementSpread"), m.text("OutcomeMeasurementLowerLimit"),
                                   m.text("OutcomeMeasurementUpperLimit"), m.path)
@@ -565,7 +602,7 @@ def read_xml(root) -> CtStudy:
         cats = []
         for c in (m.iterfind("class_list/class") if m is not None else ()):
             for cat in c.iterfind("category_list/category"):
-                cats.append(CtCategory(_join_titles(t(c, "title"), t(cat, "title")), [
+                cats.append(CtCategory.of(t(c, "title"), t(cat, "title"), [
                     CtMeasurement(x.get("group_id") or "", (x.get("value") or "").strip(), x.get("spread"),
                                   x.get("lower_limit"), x.get("upper_limit"), path(x))
                     for x in cat.iterfind("measurement_list/measurement")]))
@@ -676,36 +713,141 @@ def timepoint_months(*texts: str | None) -> float | None:
     return None
 
 
-def outcome_endpoint(title: str) -> str:
+def outcome_endpoint(title: str, shared_times: frozenset[str] = frozenset()) -> str:
     """The endpoint an outcome's title names: a code when it names one ('Overall Survival
     (OS) Time in Months' -> OS; 'Duration of Objective Response (DOR)' -> DOR), else the
-    title in a few words ('Percentage of Subjects With X at Week 52' -> 'X')."""
+    title in a few words ('Percentage of Subjects With X at Week 52' -> 'X (Week 52)').
+
+    The title's words decide, never an abbreviation alone: an abbreviation's vocabulary
+    meaning counts only when the title's words say it ('Time To Response (TTR)' is not
+    time to recurrence). `shared_times` are the visits every outcome of the record names
+    ('Week 16' when all are 'at Week 16'): they tell no two measures apart and are left out."""
     vocab = load_vocab()
     title = re.sub(r"^[^:]{1,60}:\s+(?=\S)", "", title) if ":" in title[:62] else title  # "LCM vs CDM: ..."
     for abbr in re.findall(r"\(([^()]{1,15})\)", title):
         code = vocab.endpoint_code(abbr)
-        if code:
+        if code and _words_state(vocab, code, title):
             return code
     code = vocab.endpoint_code(title)
     if code:
         return code
+    plain = _DEFINED_ACRONYM.sub(lambda m: m.group(0)[:m.start(1) - m.start(0) - 1].rstrip(), title)
     if not re.match(r"\s*(?:duration|time)\s+(?:of|to)\b", title, re.I):
-        found = ep.endpoint_code(title)
+        found = ep.endpoint_code(plain)
         if found and ep.is_specific(found):
             return found
     if _SURVIVE.search(title) and not ep.all_endpoints(title):
         return "OS"
-    # The short name the title defines: "Eczema Area and Severity Index-75 (EASI-75) (≥75%
-    # Improvement From Baseline)" -> EASI-75, as clinicians name it.
-    acronym = _DEFINED_ACRONYM.search(title)
-    if acronym:
-        return acronym.group(1)
-    words = _TITLE_TAIL.sub("", _TITLE_PREFIX.sub("", title)).strip() or title
+    return _title_words(vocab, title, shared_times)
+
+
+def _words(s: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", s.lower()))
+
+
+def _words_state(vocab, code: str, text: str) -> bool:
+    """Whether a text's words say what an endpoint code means: all the words of one of its
+    names ('overall survival' in 'Overall Survival (OS) Time'; 'duration of response' in
+    'Duration of Objective Response (DOR)')."""
+    entry = vocab.endpoints.get(code)
+    have = _words(text)
+    return bool(entry) and any(_words(s) <= have for s in (entry.name, *entry.surfaces) if not s.isupper())
+
+
+def _clashes(vocab, acronym: str, expansion: str) -> bool:
+    """An acronym the vocabulary knows as another endpoint than the words it abbreviates here
+    ('TTR' for 'Time To Response', where the vocabulary's TTR is time to recurrence)."""
+    code = vocab.endpoint_code(acronym)
+    if not code:
+        return False
+    entry = vocab.endpoints.get(code)
+    exp = _words(expansion)
+    return not any(_words(s) <= exp or exp <= _words(s) for s in (entry.name, *entry.surfaces) if not s.isupper())
+
+
+def acronym_expansion(before: str, acronym: str) -> int | None:
+    """Where, in the text before '(ACR)', the words it abbreviates start: each letter of the
+    acronym in order, the first one starting a word (Schwartz & Hearst 2003), within a few
+    words. 'Axial SpondyloArthritis International Society 40% Response Criteria' + ASAS40 -> 0."""
+    chars = [c.lower() for c in acronym if c.isalnum()]
+    text = before.rstrip()
+    floor = 0
+    words = list(re.finditer(r"\S+", text))
+    if len(words) > len(chars) + 5:
+        floor = words[-(len(chars) + 5)].start()
+    i = len(text) - 1
+    for k in range(len(chars) - 1, -1, -1):
+        c = chars[k]
+        while i >= floor and (text[i].lower() != c or (k == 0 and i > floor and text[i - 1].isalnum())):
+            i -= 1
+        if i < floor:
+            return None
+        i -= 1
+    return text.rfind(" ", 0, i + 2) + 1
+
+
+def _title_words(vocab, title: str, shared_times: frozenset[str]) -> str:
+    """A title without what is not the thing measured, each defined acronym standing for its
+    words ('Investigator's Global Assessment (IGA) Score of "0" or "1"' -> 'IGA Score 0 or 1';
+    '... Withdrawal From Investigational Medicinal Product (IMP)' -> '... Withdrawal From IMP'),
+    so the acronym alone is the name only when it abbreviates the whole measured thing
+    (EASI-75), and a numbered visit kept as '(Week 52)' unless every outcome names it."""
+    prefix = _TITLE_PREFIX.match(title)
+    words = title[prefix.end():] if prefix and prefix.end() < len(title) else title
+    negated = bool(prefix and prefix.group("without"))
+    time = _TITLE_TIME.search(words)
+    qualifier = None
+    if time:
+        label = visit_label(time)
+        words = (words[:time.start()] + " " + words[time.end():]).strip()
+        if label not in shared_times:
+            prep = time.group("prep").lower()
+            qualifier = f"({label})" if prep in ("at", "to") else f"({prep} {label})"
+    words = _PLURAL_ACRONYM.sub("", words)
+
+    def short(m: re.Match) -> str:
+        acronym, lead = m.group(1), words[:m.start(1) - 1]
+        start = acronym_expansion(lead, acronym)
+        if start is None or _clashes(vocab, acronym, lead[start:]):
+            return m.group(0)[:m.start(1) - m.start(0) - 1].rstrip()   # the words, without '(ACR)'
+        return "\x00" + str(start) + "\x00" + acronym
+    # One acronym at a time, left to right, each replacing the words just before it.
+    while True:
+        m = _DEFINED_ACRONYM.search(words)
+        if not m:
+            break
+        rep = short(m)
+        if rep.startswith("\x00"):
+            _, start, acronym = rep.split("\x00")
+            rest = re.sub(r"^\s*\([^()]*\)", "", words[m.end():])   # '(≥75% Improvement From Baseline)' restates it
+            words = words[:int(start)] + acronym + rest
+        else:
+            words = words[:m.start()] + rep + words[m.end():]
+    words = _TITLE_TAIL.sub("", words).strip() or words.strip()
+    words = re.sub(r"\bresponse\s+criteria\s+(response)\b", r"\1", words, flags=re.I)   # 'ASAS40 Response Criteria Response'
+    words = re.sub(r"[\"“”]", "", words)
+    words = re.sub(r"\b(score|grade|stage)\s+of\s+(?=\d)", r"\1 ", words, flags=re.I)   # 'Score of 0 or 1'
+    words = re.sub(r"\s+", " ", words).strip() or title
+    if negated:
+        words = "no " + words
     if len(words) > _MAX_ENDPOINT_WORDS:
         words = words[:_MAX_ENDPOINT_WORDS].rsplit(" ", 1)[0]
         if words.count("(") > words.count(")"):   # never cut inside a parenthesis
             words = words[:words.rindex("(")].rstrip()
-    return words
+    return f"{words} {qualifier}" if qualifier else words
+
+
+def visit_label(m: re.Match) -> str:
+    """'Week 52' for 'at Week 52', 'at 52 weeks' or 'to week 52'."""
+    unit = (m.group("unit") or m.group("unit2")).lower()
+    return f"{unit.capitalize()} {m.group('n') or m.group('n2')}"
+
+
+def shared_visits(titles: list[str]) -> frozenset[str]:
+    """The numbered visits every outcome title of a record names: the record's one
+    assessment visit ('at Week 16' in all ten titles), which tells no measure apart."""
+    sets = [{visit_label(m) for m in _TITLE_TIME.finditer(t)} for t in titles]
+    return frozenset(set.intersection(*sets)) if sets else frozenset()
 
 
 @dataclass
@@ -714,6 +856,7 @@ class _Ctx:
     study: CtStudy
     arm_types: dict[str, str]   # lower-cased arm label -> normalised arm type
     figures: list[Figure] = field(default_factory=list)
+    shared_times: frozenset[str] = frozenset()   # visits every outcome title names
 
 
 def render(st: CtStudy) -> tuple[str, list[Span], Extraction]:
@@ -743,7 +886,8 @@ def render(st: CtStudy) -> tuple[str, list[Span], Extraction]:
     for f in facts:
         w.line(f)
 
-    ctx = _Ctx(w, st, {a.label.lower(): a.type or "" for a in st.arms})
+    ctx = _Ctx(w, st, {a.label.lower(): a.type or "" for a in st.arms},
+               shared_times=shared_visits([o.title for o in st.outcomes]))
     if st.arms:
         w.blank()
         w.line("Arms:")
@@ -863,7 +1007,8 @@ def render_outcome(ctx: _Ctx, o: CtOutcome) -> None:
         w.line("Participants analyzed: " + "; ".join(f"{o.groups.get(c.group_id, c.group_id)}: {c.n}"
                                                        for c in o.denoms))
     kind = figure_kind(o)
-    endpoint = outcome_endpoint(o.title) if kind else None
+    endpoint = outcome_endpoint(o.title, ctx.shared_times) if kind else None
+    members = event_members(o) if kind else {}
     for cat in o.categories:
         for m in cat.measurements:
             group = o.groups.get(m.group_id, m.group_id)
@@ -871,7 +1016,7 @@ def render_outcome(ctx: _Ctx, o: CtOutcome) -> None:
             line = f"{prefix}{group}: {_value_text(o, m)}"
             s, e, line = w.emit(line)
             if kind:
-                f = measurement_figure(o, kind, endpoint, cat, m, group)
+                f = measurement_figure(o, kind, endpoint, cat, m, group, members)
                 if f is not None:
                     f.quote, f.start, f.end = line, s, e
                     ctx.figures.append(f)
@@ -924,7 +1069,7 @@ def _ci(o: CtOutcome, m: CtMeasurement) -> tuple[float | None, float | None]:
 
 
 def measurement_figure(o: CtOutcome, kind: str, endpoint: str, cat: CtCategory, m: CtMeasurement,
-                       group: str) -> Figure | None:
+                       group: str, members: dict[str, str] | None = None) -> Figure | None:
     value = number(m.value)
     if value is None:
         return None
@@ -932,18 +1077,35 @@ def measurement_figure(o: CtOutcome, kind: str, endpoint: str, cat: CtCategory, 
     f = Figure(endpoint=endpoint, measure="", value=value, unit="", quote="", start=0, end=0,
                group=group, ci_low=lo, ci_high=hi, confidence=CONFIDENCE, rule=RULE_OUTCOME,
                section="results", locator=m.path)
+    head, level = row_parts(cat)
+    if members and head in members:
+        # The row is one kind of the events the title counts ('Prostate' of 'Cancers'): its
+        # own endpoint; what the ratio is for is the exposure the title names (the variable),
+        # and the group is the row's level of it (a dose, a duration) or, with no levels, the
+        # exposed themselves ('Ever Use of Pioglitazone', against those never exposed).
+        f.endpoint = members[head]
+        x = _EXPOSURE.search(_TITLE_PREFIX.sub("", o.title))
+        f.variable = x.group("x").strip() if x else None
+        f.group = f"{group}, {level}" if level else (f.variable or group)
+        cat = CtCategory(cat.category_title, cat.measurements, None, cat.category_title) if level else \
+            CtCategory(None, cat.measurements)
+    elif cat.class_title and not is_time_class(cat.class_title):
+        # A class the registry reports each arm in is a part of the participants (a subgroup:
+        # 'PD-L1 expression >= 5%'): with the arm, it is the group the value is for.
+        f.group = f"{group}, {_CLASS_COUNTS.sub('', cat.class_title)}"
+        cat = CtCategory(cat.category_title, cat.measurements, None, cat.category_title)
     if kind == "median":
         f.measure, f.unit = "median", "months"
         f.value = months(value, o.unit)
         f.ci_low = months(lo, o.unit) if lo is not None else None
         f.ci_high = months(hi, o.unit) if hi is not None else None
-        f.variable = cat.title
+        f.variable = f.variable or cat.title
     elif kind == "ratio":
         f.measure, f.unit = ratio_kind(o.title), "ratio"
-        f.variable = cat.title
+        f.variable = f.variable or cat.title
     else:
         tp = timepoint_months(cat.title, o.title)
-        survival = ep.is_time_to_event(endpoint) or bool(_PERCENT_PROBABILITY.match(o.unit or ""))
+        survival = ep.is_time_to_event(f.endpoint) or bool(_PERCENT_PROBABILITY.match(o.unit or ""))
         f.unit = "%"
         if survival:
             f.measure = "rate"
@@ -951,8 +1113,67 @@ def measurement_figure(o: CtOutcome, kind: str, endpoint: str, cat: CtCategory, 
         else:
             f.measure = "proportion"
             if cat.title:
-                f.variable = cat.title
+                f.variable = f.variable or cat.title
     return f
+
+
+def row_parts(cat: CtCategory) -> tuple[str | None, str | None]:
+    """A row's class and the level within it: 'Prostate: <12 months ago' (one class title)
+    or class 'Prostate' with category '<12 months ago' -> ('Prostate', '<12 months ago')."""
+    if not cat.class_title:
+        return None, cat.category_title
+    head, sep, level = cat.class_title.partition(": ")
+    if sep and head.strip() and level.strip():
+        return head.strip(), level.strip()
+    return cat.class_title, cat.category_title
+
+
+def is_time_class(title: str) -> bool:
+    """A class that is a time point ('6 months', 'Week 12', 'Baseline'), not a part of the participants."""
+    return bool(_TIMEPOINT.search(title) or re.match(r"\s*(?:baseline|(?:week|month|day|year|cycle|visit)\s*\d)",
+                                                     title, re.I))
+
+
+def event_members(o: CtOutcome) -> dict[str, str]:
+    """Rows that are kinds of the events an outcome counts, with the endpoint each names.
+
+    'Hazard Ratio of the 10 Most Common Cancers ...' with classes Prostate, Breast, ...,
+    Melanoma: the title counts a plural of a disease the vocabulary knows ('Cancers'), and
+    most rows name a kind of it, alone ('Melanoma') or with it ('Prostate' + cancer): each
+    row's ratio is the incidence of that disease, so the disease is the row's endpoint
+    ('Prostate cancer', 'Melanoma'); the rest of the rows are taken as kinds too. Subgroups
+    of people ('PD-L1 expression >= 5%') name no disease and stay groups."""
+    heads = list(dict.fromkeys(h for h in (row_parts(c)[0] for c in o.categories) if h))
+    if len(heads) < 2:
+        return {}
+    vocab = load_vocab()
+    for noun in re.findall(r"\b([A-Za-z]{4,}s)\b", o.title):
+        singular = _singular(vocab, noun)
+        if not singular:
+            continue
+        kind = vocab.match_condition(singular)
+        named: dict[str, str] = {}
+        for h in heads:
+            alone = vocab.match_condition(h)
+            if alone and kind in vocab.condition_ancestors(alone):
+                named[h] = h
+            else:
+                d = vocab.match_condition(f"{h} {singular}")
+                if d and kind in vocab.condition_ancestors(d):
+                    named[h] = f"{h} {singular}"
+        if 2 * len(named) >= len(heads):
+            return {h: named.get(h) or f"{_SITE_ADJECTIVES.get(h.lower(), h)} {singular}" for h in heads}
+    return {}
+
+
+def _singular(vocab, plural: str) -> str | None:
+    """'Cancers' -> 'cancer', 'Malignancies' -> 'malignancy' when the vocabulary names that
+    disease by exactly that word."""
+    low = plural.lower()
+    for s in (low[:-3] + "y" if low.endswith("ies") else None, low[:-2] if low.endswith("es") else None, low[:-1]):
+        if s and any(s == x.lower() for c in vocab.conditions.values() for x in (c.canonical, *c.surfaces)):
+            return s
+    return None
 
 
 def _plain_timepoint(time_frame: str | None) -> float | None:
@@ -977,7 +1198,7 @@ def analysis_figure(ctx: _Ctx, o: CtOutcome, a: CtAnalysis, names: list[str]) ->
     if a.ci_pct is None or number(a.ci_pct) == 95:
         lo, hi = number(a.ci_lower), number(a.ci_upper)
     p, op = parse_p(a.p_value)
-    return Figure(endpoint=outcome_endpoint(o.title), measure=kind, value=value, unit="ratio", quote="",
+    return Figure(endpoint=outcome_endpoint(o.title, ctx.shared_times), measure=kind, value=value, unit="ratio", quote="",
                   start=0, end=0, group=group, comparator=comparator, ci_low=lo, ci_high=hi, p_value=p, p_op=op,
                   confidence=CONFIDENCE, rule=RULE_ANALYSIS, section="results", locator=a.path)
 
