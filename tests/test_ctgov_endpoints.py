@@ -148,3 +148,17 @@ def test_subgroup_classes_are_groups_not_endpoints():
     subgroup = [(name, f.group, f.variable, f.value) for name, f in check if "PD-L1" in (f.group or "")]
     assert ("OS", "Nivolumab, PD-L1 expression >= 5%", None, 9.95) in subgroup
     assert len(subgroup) == 18 and {name for name, *_ in subgroup} == {"OS", "PFS", "ORR"}
+
+
+# ---------------------------------------------------------------- strict attributes
+
+def test_each_arms_value_carries_the_p_of_the_test_comparing_the_arms():
+    # CheckMate 017's median OS per arm had no p though the outcome's one log-rank test
+    # (p = 0.0004) compares exactly those arms; the gold schema gives a test's p to every row.
+    medians = {(f.group, f.value): (f.p_value, f.p_op) for name, f in figures(CHECKMATE)
+               if name == "OS" and f.measure == "median" and f.ci_high in (12.62, 7.39)}   # updated follow-up
+    assert medians == {("Nivolumab", 9.23): (0.0004, "="), ("Docetaxel", 6.01): (0.0004, "=")}
+    # Rows of subgroup classes have tests of their own (or none): they take no p.
+    assert all(f.p_value is None for _, f in figures(CHECKMATE) if f.measure == "median" and "PD-L1" in f.group)
+    # An outcome without a test gives none: time to response.
+    assert all(f.p_value is None for name, f in figures(CHECKMATE) if name == "Time To Response")

@@ -1009,6 +1009,7 @@ def render_outcome(ctx: _Ctx, o: CtOutcome) -> None:
     kind = figure_kind(o)
     endpoint = outcome_endpoint(o.title, ctx.shared_times) if kind else None
     members = event_members(o) if kind else {}
+    test = comparing_test(o)
     for cat in o.categories:
         for m in cat.measurements:
             group = o.groups.get(m.group_id, m.group_id)
@@ -1019,6 +1020,8 @@ def render_outcome(ctx: _Ctx, o: CtOutcome) -> None:
                 f = measurement_figure(o, kind, endpoint, cat, m, group, members)
                 if f is not None:
                     f.quote, f.start, f.end = line, s, e
+                    if test and not cat.title and m.group_id in test.group_ids:
+                        f.p_value, f.p_op = parse_p(test.p_value)
                     ctx.figures.append(f)
     for a in o.analyses:
         names = [o.groups.get(g, g) for g in a.group_ids]
@@ -1039,6 +1042,15 @@ def render_outcome(ctx: _Ctx, o: CtOutcome) -> None:
         if f is not None:
             f.quote, f.start, f.end = line, s, e
             ctx.figures.append(f)
+
+
+def comparing_test(o: CtOutcome) -> CtAnalysis | None:
+    """The one test of an outcome that compares its groups, when there is exactly one with a
+    p-value: that p belongs to each group's value it compares, as a table's p belongs to
+    every row of its variable (gold schema). Rows of classes (subgroups, sites) have tests of
+    their own or none, so only class-less rows take it."""
+    tests = [a for a in o.analyses if parse_p(a.p_value)[0] is not None]
+    return tests[0] if len(tests) == 1 and len(tests[0].group_ids) >= 2 else None
 
 
 def figure_kind(o: CtOutcome) -> str | None:
