@@ -191,7 +191,7 @@ _VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
 _TRAILING_GROUP = re.compile(
     rf"\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
     rf"(?:(?P<overall>overall)(?=\s*(?:[,;.)]|and\b|but\b|$))|"
-    rf"(?P<prep>for|in|among|with)\s+(?P<g>[^,;()\[\]]{{1,80}}))", re.I)
+    rf"(?P<prep>for|in|among|with)\s+(?P<g>(?:[^,;()\[\]]|,(?=\d{{3}}\b)){{1,80}}))", re.I)
 # "with" names an arm ("64% with the combination"), not an attribute ("with a median ...").
 _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)\b|\d", re.I)
 
@@ -200,15 +200,17 @@ _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)
 _LABEL_OPENING = re.compile(r"^(?:(?:the|a|an)\s+)?(?:\d[\d,]*\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?=[A-Za-z]{3}))?", re.I)
 
 
-def _group_label(phrase: str | None, has_endpoint: bool | None = None) -> str | None:
+def _group_label(phrase: str | None, has_endpoint: bool | None = None, long_ok: bool = False) -> str | None:
     """A group phrase as a label ('the 64 patients who underwent surgery' -> 'patients who
     underwent surgery'); the whole study population is 'Overall'; None when the phrase
     names no group (an analysis, a timepoint, an endpoint). `has_endpoint`: whether the
-    phrase names an endpoint, when the caller knows."""
+    phrase names an endpoint, when the caller knows; `long_ok`: the phrase is known to be
+    a group (the subject of a comparison), so a longer description is kept."""
     if not phrase:
         return None
     g = _LABEL_OPENING.sub("", phrase.strip(" ,;:."), count=1)
-    if not g or len(g) > 70 or len(g.split()) > 10 or not re.search(r"[A-Za-z0-9]", g):
+    if not g or len(g) > (100 if long_ok else 70) or len(g.split()) > (16 if long_ok else 10) \
+            or not re.search(r"[A-Za-z0-9]", g):
         return None
     if _WHOLE_COHORT.fullmatch(g):
         return "Overall"
@@ -348,15 +350,53 @@ def _pair_groups(head: str) -> tuple[str | None, str | None]:
     return comparison(head)
 
 
+# Two groups compared in the clause a parenthesis of values follows: "Survival in 30 patients
+# given drug A was significantly longer than in 23 controls (median 24 vs 6 months, 1-year OS
+# 70% vs 44%; HR 0.36 ...)", "OS of X was similar to that of Y (...)". Labels may hold commas
+# ("56 crizotinib-treated, ALK-positive patients").
+_CMP_NP = r"[^;()\[\]]{1,100}?"
+_COMPARED_CLAUSE = re.compile(
+    rf"(?:\b[A-Za-z-]*surviv\w*|(?-i:\b[A-Z]{{2,5}})|\boutcomes?|\brates?|\bresponses?|\bprognosis|\bcontrol|\brisk)\s+"
+    rf"(?:in|for|among|of)\s+(?P<a>{_CMP_NP})\s+(?:was|were|is|are|appeared)\s+(?:not\s+)?"
+    rf"(?:(?:significantly|statistically|markedly|slightly|substantially|much|numerically|also)\s+)*"
+    rf"(?:longer|shorter|better|worse|higher|lower|improved|superior|inferior|similar|comparable|different|"
+    rf"greater|poorer|prolonged)\s+(?:than|to|with|from)\s+(?:(?:that|those)\s+)?(?:(?:in|for|among|of|with)\s+)?"
+    rf"(?P<b>{_CMP_NP})\s*$", re.I)
+# Where the clause before a parenthesis starts: after the previous parenthesis or a conjunction.
+_CLAUSE_OPEN = re.compile(r"[)\]]|\b(?:whereas|while|but)\b|[;:]", re.I)
+
+
+def _paren_pair(s: str, pos: int) -> tuple[str | None, str | None]:
+    """The two groups the clause before the parenthesis around `pos` compares, (None, None)
+    when `pos` stands in no parenthesis or the clause compares no two groups."""
+    if "(" not in s[:pos]:
+        return None, None
+    open_at = _bracket(s, range(pos - 1, -1, -1), inner="(", outer=")")
+    if open_at is None:
+        return None, None
+    start = max(0, open_at - 260)
+    head = s[start:open_at]
+    cut = _after_last(_CLAUSE_OPEN, head[:max(0, len(head) - 40)])
+    m = _COMPARED_CLAUSE.search(head, cut)
+    if not m:
+        return None, None
+    a, b = _group_label(m.group("a"), long_ok=True), _group_label(m.group("b"), long_ok=True)
+    return (a, b) if a and b else (None, None)
+
+
 # --- rules ----------------------------------------------------------------------------
 
 _BARE_RATIO = re.compile(rf"(?<![\w.=:])(?P<v>{NUM})\s*(?=[\[(]\s*(?:95\s?%\s*)?(?:CI|confidence))", re.I)
 
 
-def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
+_ADJUSTED_NAME = re.compile(r"a(?:HR|OR|RR)s?$")
+
+
+def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str] | None = None) -> list[Figure]:
     """HR/OR/RR with CI and p: 'HR = 0.733, 95% CI 0.349-1.540, P = 0.413'; and bare values
     with a CI that continue a ratio named earlier in the sentence ('an RR of 1.35 (95% CI:
-    0.86-2.13) in males and 1.31 (95% CI: 0.98-1.73) in females')."""
+    0.86-2.13) in males and 1.31 (95% CI: 0.98-1.73) in females'). `prior_ratio`: the variable and
+    endpoint of the last ratio of the paragraph that named its variable."""
     s = sent.text(clean)
     if not has_any(s, _RATIO_WORDS):
         return []   # RATIO_RE cannot match: every match names one of them
@@ -398,11 +438,24 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
             or ep.first_endpoint(s[m_start:m_end]) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:]) \
             or _disease_outcome(s, m_start)
         endpoint = _resolve_for(endpoint, sent)
+        if endpoint is None and prior_ratio and _trailing_group(s, m_end):
+            # "..., with an RR of 1.35 (95% CI ...) in males": the subgroup estimate of the
+            # ratio the paragraph stated before, for its outcome.
+            endpoint = prior_ratio[1]
         if endpoint is None:
             continue
-        group, comparator = comparison(s)
+        # A ratio in the parenthesis after "survival in A was longer than in B" compares A with B.
+        group, comparator = _paren_pair(s, m_start)
+        if group is None:
+            group, comparator = comparison(s)
         if group is None:
             group = _trailing_group(s, end, with_ok=False)
+        variable, subgroup = _ratio_variable(s, m_start, name_end, m_end, endpoint)
+        if variable is None and prior_ratio and prior_ratio[1] == endpoint and group and not comparator:
+            variable = prior_ratio[0]   # "..., with an RR of 1.35 in males": the exposure named before
+        if group is None:
+            # The level the ratio is for: the subgroup it is stated in, else the exposure itself.
+            group = subgroup or variable
         # Quote from the endpoint mention when it is close, else from the ratio itself.
         q0 = m_start
         em = ep.last_endpoint_span(before)
@@ -411,9 +464,80 @@ def ratio_figures(clean: CleanText, sent: Sentence) -> list[Figure]:
         out.append(_fig(clean, sent, sent.start + q0, sent.start + end, endpoint=endpoint, measure=kind,
                         value=value, unit="ratio", ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                         p_value=p.value if p else None, p_op=p.op if p else None, group=group,
-                        comparator=comparator, timepoint_months=None,
-                        analysis=_analysis(s), confidence=0.85 if ci else 0.6, rule="prose.ratio"))
+                        comparator=comparator, timepoint_months=None, variable=variable,
+                        analysis=_analysis(s) or ("multivariate" if _ADJUSTED_NAME.match(name) else None),
+                        confidence=0.85 if ci else 0.6, rule="prose.ratio"))
     return out
+
+
+# The subject whose association a sentence reports: "Clomiphene citrate (CC), used by 38% of
+# patients, was related significantly to melanoma (HR ...)", "HPV tumor status was only
+# associated with later recurrence in late survivors (aHR ...)". A leading clause ("When
+# stratified, ", "In multivariate analysis, ") is not part of it.
+_ASSOCIATED_SUBJECT = re.compile(
+    r"^(?:[^,;()]{1,40},\s+)?(?P<x>[A-Za-z][^,;]{1,60}?)(?:\s*,[^,;]{1,60},)?\s+(?:was|were|is|are|remained)\s+"
+    r"(?:(?:not|only|also|significantly|independently|strongly|positively|negatively|inversely|still)\s+)*"
+    r"(?:associated|related|correlated|linked)\s+(?:with|to)\b", re.I)
+# "the pooled RR of bladder cancer for SHS exposure was": the exposure the ratio is for.
+_RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s+(?:for|with)\s+(?P<x>[^,;()=]{2,60}?)\s*"
+                        r"(?:was|were|is|=|:)", re.I)
+# What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
+_PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
+                            r"with|to|of|for|than|showed|revealed)\b", re.I)
+_STATS_WORDS = re.compile(r"\b(?:analys[ie]s|models?|regression|respectively|ratio|CI)\b", re.I)
+
+
+def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
+                    endpoint: str | None) -> tuple[str | None, str | None]:
+    """(variable, subgroup) of a ratio. The variable is the exposure the ratio is 'for' ('RR
+    of X for SHS exposure'), the phrase its parenthesis follows ('HPV-positive tumor status
+    (aHR 0.48 ...)'), else the subject said to be associated with the outcome; a phrase after
+    'in'/'among' before the parenthesis is the subgroup the ratio is stated in. Never an
+    endpoint, a disease or a statistics phrase."""
+    def ok(x: str | None) -> str | None:
+        x = (x or "").strip(" ,;:")
+        if not x or len(x) > 60 or len(x.split()) > 8 or _STATS_WORDS.search(x) \
+                or (endpoint and endpoint.lower() in x.lower()) or _only_outcome(x):
+            return None
+        return x
+    m = _RATIO_FOR.match(s, name_end)
+    if m and ok(m.group("x")):
+        return ok(m.group("x")), None
+    subgroup = None
+    before = s[max(0, m_start - 80):m_start]
+    if before.rstrip().endswith(("(", "[")):
+        phrase = before.rstrip()[:-1]
+        phrase = phrase[_after_last(_PHRASE_STARTS, phrase):].strip()
+        prep = re.search(r"\b(?:in|among|within)\s+(?P<g>[^,;()\d%]{2,60})$", before.rstrip()[:-1].rstrip())
+        if prep:
+            subgroup = _group_label(prep.group("g"))
+        elif ok(phrase) and not re.match(r"(?:the|a|an)\s+(?:risk|hazard|odds)\b", phrase, re.I):
+            return ok(phrase), None
+    subj = _ASSOCIATED_SUBJECT.match(s)
+    if subj and subj.end() <= m_start:
+        x = ok(re.sub(r"^(?:both|the|a|an)\s+", "", subj.group("x").strip(), flags=re.I))
+        # The subgroup counts only beside the variable it restricts.
+        return x, subgroup if x else None
+    return None, None
+
+
+_OUTCOME_QUALIFIERS = re.compile(r"\b(?:a|an|the|worse|shorter|longer|improved|better|inferior|poorer|superior|later|"
+                                 r"earlier|increased|decreased|reduced|higher|lower|risks?|rates?|incidence|of|and|or)\b",
+                                 re.I)
+
+
+def _only_outcome(x: str) -> bool:
+    """Whether a phrase names nothing but an outcome ('worse OS', 'melanoma', 'thyroid cancer
+    risks'): no variable, though 'survival beyond 24 months' or 'tumor status' is one."""
+    rest = x
+    for a, b, _ in reversed(ep._mentions(x)):
+        rest = rest[:a] + " " + rest[b:]
+    d = _disease_outcome(rest, 0)
+    if d:
+        rest = re.sub(re.escape(d), " ", rest, flags=re.I)
+    if rest == x:
+        return False
+    return not re.search(r"[A-Za-z0-9]", _OUTCOME_QUALIFIERS.sub(" ", rest))
 
 
 def _measure_of(name: str) -> str:
@@ -548,7 +672,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         within = scope or sent.lead(clean)   # the subgroup every value of the list is within
-        if len(eps) > 1 and len(eps) == len(vals):
+        if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
             pairs = [(e, _in_scope(within, None, "Overall"), tp, v) for e, v in zip(eps, vals)]
         elif groups and len(groups) == len(vals):
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(groups, vals)]
@@ -560,7 +684,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
             # "70% [CI] vs 44% [CI]", "from 6% to 12%": two groups, named before the values if
             # the sentence names them; "higher in women than in men (71.3% and 58.9%)": two
             # values joined by "and" are two groups' only when the sentence names both.
-            two = _pair_groups(clause[:lst_start])
+            two = _paren_pair(s, clause_start + lst_start)
+            if not all(two):
+                two = _pair_groups(clause[:lst_start])
             if not all(two) and not re.search(r"\b(?:vs\.?|versus|to)\b", after):
                 continue
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(two, vals)]
@@ -801,7 +927,9 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         if len(listed) == 2:
             g1, g2 = listed   # "80% vs 65% in the IMRT and 3D-CRT groups, respectively"
         else:
-            g1, g2 = _pair_groups(head)
+            g1, g2 = _paren_pair(s, m.start())
+            if not (g1 and g2):
+                g1, g2 = _pair_groups(head)
             # "68% versus 42% for those who did not": the second group named after its value.
             g2 = _trailing_group(s, m.end()) or g2
         subj = _SUBJECT.match(head)
@@ -834,7 +962,7 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     out = []
     for m in MEDIAN_RE.finditer(s):
         what = m.group("what")
-        if re.search(r"follow|age|dose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
+        if re.search(r"follow|\bage\b|\bdose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
             continue
         e = ep.first_endpoint(what) or ("OS" if re.search(r"\bsurvival\b", what, re.I) else None)
         if not e:
@@ -855,17 +983,20 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             g = None   # "not reached in the pembrolizumab group and was 10.3 months": another clause's group
         level = _group_label(g.group("g")) if g else None
         level = level or _trailing_group(s, end)
+        vs = MEDIAN_VS_RE.match(s, end)
+        # "survival in A was longer than in B (median 20 months vs 15 months)": A's and B's.
+        pair = _paren_pair(s, m.start()) if vs and not level else (None, None)
+        level = level or pair[0]
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
                         measure="median", value=v, unit="months", group=_in_scope(sent.lead(clean), level),
                         ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                         p_value=p.value if p else None, p_op=p.op if p else None,
                         confidence=0.8, rule="prose.median"))
         # "... 20 months [95% CI 13-26] vs 15 months [13-17]": the comparison group's median.
-        vs = MEDIAN_VS_RE.match(s, end)
         if vs:
             v2 = _months(to_float(vs.group("value")), vs.group("unit"))
             ci2 = find_ci(s, vs.end(), bare_ok=True, limit=30)
-            level2 = _trailing_group(s, ci2.end if ci2 else vs.end())
+            level2 = _trailing_group(s, ci2.end if ci2 else vs.end()) or pair[1]
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci2.end if ci2 else vs.end()),
                             endpoint=e, measure="median", value=v2, unit="months",
                             group=_in_scope(sent.lead(clean), level2),
@@ -1082,12 +1213,14 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     out = []
     for m in (_TIME_PAIR.finditer(s) if _Gates.time_pair.search(fs) else ()):
         head = s[:m.start()]
-        if re.search(r"follow|aged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
+        if re.search(r"follow|\baged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
             continue
         e = ep.last_endpoint(head)
         if not e or not ep.is_time_to_event(e):
             continue
-        g1, g2 = _pair_groups(head)
+        g1, g2 = _paren_pair(s, m.start())
+        if not (g1 and g2):
+            g1, g2 = _pair_groups(head)
         p = find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         for k, grp in (("a", g1), ("b", g2)):
             v = _months(to_float(m.group(k)), m.group("unit"))
@@ -1166,9 +1299,11 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
             j -= 1
         return None
 
+    prior_ratio = None             # (variable, endpoint) of the last ratio of the run that named one
     for k, sent in enumerate(sentences):
         if k and sent.section != sentences[k - 1].section:
             run_start = k
+            prior_ratio = None
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front") \
                 or not has_digit.search(clean.text, sent.start, sent.end):
             prev = sent  # no number, no figure: most sentences of a paper stop here
@@ -1181,7 +1316,9 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         fs = folded[sent.start:sent.end]
         has_time = has_any(fs, ("month", "year", "week")) or (
             has_any(fs, ("mo", "yr", "day")) and fastre.TIME_WORD.search(fs) is not None)
-        found = ratio_figures(clean, sent)
+        found = ratio_figures(clean, sent, prior_ratio)
+        if found:
+            prior_ratio = next(((f.variable, f.endpoint) for f in reversed(found) if f.variable), None)
         if has_pct:
             found += labelled_lists(clean, sent, prev)
         # Specific rules first: a number one of them explains is not re-read by a general one.

@@ -152,6 +152,11 @@ class _RegState:
     closed: list[_Block] = field(default_factory=list)
     pending: list[Line] = field(default_factory=list)
     footnote_adjusted: bool = False
+    # Variables the caption lists ("associations of gender, deprivation and age with ..."),
+    # and the rows read without a variable line, to be named from them when the table ends.
+    caption_variables: list[str] = field(default_factory=list)
+    unnamed: list[tuple[str, Figure]] = field(default_factory=list)
+    reference_labels: list[str] = field(default_factory=list)
 
 
 def _caption_kind(caption: str) -> str | None:
@@ -248,6 +253,94 @@ def caption_outcome(caption: str) -> str | None:
     return ep.first_endpoint(x) or (ep.event_endpoint(x) if len(x.split()) <= 2 else None) or x.lower()
 
 
+# The variables a caption lists before its outcome: "associations of gender, deprivation and
+# age with advanced stage", "association between age, sex and stage and overall survival",
+# "effect of age, performance status and LDH on progression-free survival".
+_VARIABLE_LIST = re.compile(
+    r"\b(?:associat\w*|relationships?|relations?|effects?|impact|influence|analys[ie]s|regression)\s+(?P<prep>of|between)\s+"
+    r"(?P<x>[^()\[\];:.*†‡]+)", re.I)
+_LIST_END = re.compile(r"\s+(?:with|on|for|in|among|by|according|stratified|using|across|within|from)\b.*$", re.I)
+_NOT_VARIABLE = re.compile(r"\d|\b(?:factors?|variables?|characteristics?|patients?|parameters?|features?|covariates?|"
+                           r"markers?|cancers?|outcomes?|risks?)\b", re.I)
+
+
+def caption_variables(caption: str) -> list[str]:
+    """The variables a regression caption names, in order, when it lists two or more:
+    'Independent associations of gender, deprivation and age with advanced stage' ->
+    ['gender', 'deprivation', 'age']; [] for 'factors associated with OS'."""
+    m = _VARIABLE_LIST.search(caption)
+    if not m:
+        return []
+    x = _LIST_END.sub("", m.group("x")).strip()
+    if m.group("prep").lower() == "between":
+        # "between A, B and C and <outcome>": the last item joined by "and" is the outcome.
+        parts = re.split(r"\s+and\s+", x)
+        if len(parts) < 3:
+            return []
+        x = " and ".join(parts[:-1])
+    items = [re.sub(r"^(?:the|an?)\s+", "", i.strip(), flags=re.I)
+             for i in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", x) if i.strip()]
+    if len(items) < 2 or any(not i or len(i.split()) > 4 or _NOT_VARIABLE.search(i) or ep.first_endpoint(i)
+                             for i in items):
+        return []
+    return items
+
+
+# Row labels whose kind names their variable: an age band ("30–49", "85+", "<50 years",
+# "≥70"), a sex ("Women").
+_AGE_BAND = re.compile(r"(?:aged?\s*)?(?:[<>≤≥⩽⩾]\s*\d{1,3}|\d{1,3}\s*(?:[–—-]|to)\s*\d{1,3}|\d{1,3}\s*\+|"
+                       r"\d{1,3}\s*(?:years?|yrs?)(?:\s+(?:or|and)\s+(?:older|over|above|younger|less|more))?)"
+                       r"(?:\s*(?:years?|yrs?|y))?", re.I)
+_SEX_LEVEL = re.compile(r"men|women|males?|females?|boys|girls", re.I)
+
+
+def _typed_variable(label: str, names: list[str]) -> str | None:
+    """The caption variable an age band or a sex row is a level of."""
+    if _AGE_BAND.fullmatch(label):
+        hits = [v for v in names if re.search(r"\bage\b", v, re.I)]
+    elif _SEX_LEVEL.fullmatch(label):
+        hits = [v for v in names if re.search(r"\b(?:sex|gender)\b", v, re.I)]
+    else:
+        return None
+    return hits[0] if len(hits) == 1 else None
+
+
+def _named_variable(label: str, names: list[str]) -> str | None:
+    """The caption variable whose word the label shares ('Deprived' of 'deprivation',
+    'Stage III' of 'stage'): a word of 4+ letters, compared on its first five."""
+    words = {w[:5] for w in re.findall(r"[a-z]{4,}", label.lower())}
+    hits = [v for v in names if any(w[:5] in words for w in re.findall(r"[a-z]{4,}", v.lower()))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _name_from_caption(st: _RegState) -> None:
+    """Rows read without a variable line take the caption's variables: an age band or a sex
+    is a level of the caption's age or sex variable, a label sharing a variable's word is a
+    level of it, and the other rows of the table are levels of the one listed variable that no
+    age band or sex claims. A level's comparator is its own variable's reference row."""
+    names = st.caption_variables
+    if not names or not st.unnamed:
+        return
+    labels = [lb for lb, _ in st.unnamed] + st.reference_labels
+    typed = {lb: _typed_variable(lb, names) for lb in labels}
+    left = [v for v in names if v not in set(typed.values())]
+    rest = left[0] if len(left) == 1 else None
+    var_of = {lb: typed[lb] or _named_variable(lb, names) or rest for lb in labels}
+    refs: dict[str, list[str]] = {}
+    for r in st.reference_labels:
+        if var_of[r]:
+            refs.setdefault(var_of[r], []).append(r)
+    for label, f in st.unnamed:
+        v = var_of[label]
+        if v is None:
+            continue
+        f.variable = v[:1].upper() + v[1:]
+        own = refs.get(v, [])
+        # A level that a reference row of another variable was taken for gets its own.
+        if len(own) == 1 and f.comparator in st.reference_labels and var_of.get(f.comparator) != v:
+            f.comparator = own[0]
+
+
 @lru_cache(maxsize=4096)
 def _header_kind(line: str) -> str | None:
     """Cached: the same lines are asked about while a table's extent, segments and kind are
@@ -312,7 +405,8 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
                 st = states.get(label)
                 if st is None:
                     st = _RegState(label, _caption_analysis(caption), caption_endpoint=caption_outcome(caption),
-                                   caption_measure=_caption_measure(caption), footnote_adjusted=adjusted_note)
+                                   caption_measure=_caption_measure(caption), footnote_adjusted=adjusted_note,
+                                   caption_variables=caption_variables(caption))
                     st.columns = [_Column(measure=st.caption_measure or "HR", analysis=st.analysis)]
                     states[label] = st
                 if header:
@@ -336,6 +430,7 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
                     _baseline(text, seg, res)
     for st in states.values():
         _close_block(st)
+        _name_from_caption(st)
     return res
 
 
@@ -744,6 +839,8 @@ def _regression(text: str, seg: list[Line], st: _RegState, res: TableResult) -> 
             for col, (c, p) in placed.items():
                 if c.kind == "ref":
                     st.block.refs[col] = label
+                    if label not in st.reference_labels:
+                        st.reference_labels.append(label)
                 else:
                     st.block.na_cols.add(col)
                 if p is not None:
@@ -797,6 +894,8 @@ def _regression(text: str, seg: list[Line], st: _RegState, res: TableResult) -> 
             res.figures.append(f)
             if not single:
                 st.block.levels.append((col, f))
+                if f.variable is None and label:
+                    st.unnamed.append((label, f))
         if single:
             _new_block(st)
 
