@@ -170,3 +170,28 @@ def test_pubmed_26589380_variables_and_adjusted_ratios():
     assert (got[0.48].variable, got[0.48].analysis) == ("HPV-positive tumor status", "multivariate")
     assert (got[0.47].variable, got[0.47].group, got[0.47].analysis) == (
         "HPV tumor status", "late survivors", "multivariate")
+
+
+# --- counted groups, then the event they had (heldout_26700703: 0 of 2 found) ------------
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("After a median follow-up of 5 years, 14 of 52 patients in the observation arm (27%) versus 6 of 50 patients "
+     "in the radiotherapy arm (12%) developed local recurrence (P = .04).",
+     {("local recurrence", 27.0, "observation", 0.04), ("local recurrence", 12.0, "radiotherapy", 0.04)}),
+    ("Overall, 22 of 150 evaluable patients (14.7%) experienced distant metastases.",
+     {("distant metastasis", 14.7, "Overall", None)}),
+    ("9 of 61 HPV-positive patients (15%) and 20 of 58 HPV-negative patients (34%) had locoregional failure (p=0.01).",
+     {("locoregional recurrence", 15.0, "HPV-positive", 0.01), ("locoregional recurrence", 34.0, "HPV-negative", 0.01)}),
+    ("Within 2 years, 11 of 45 patients (24%) developed brain metastases.", {("brain metastasis", 24.0, "Overall", None)}),
+    # A state at diagnosis, a toxicity: no outcome figure.
+    ("Of these, 12 of 40 patients (30%) had distant metastases at diagnosis.", set()),
+    ("Eight of 20 patients (40%) had grade 3 toxicity, and 3 of 20 patients (15%) had a history of recurrence.", set()),
+])
+def test_counted_groups_then_their_event(sentence, expected):
+    assert {(f.endpoint, f.value, f.group, f.p_value) for f in figures(sentence)} == expected
+
+
+def test_heldout_26700703_bladder_recurrence_by_response():
+    text = (DOCS / "heldout_26700703.txt").read_text(encoding="utf-8")
+    got = {(f.endpoint, f.value, f.group, f.p_value) for f in extract_article(ArticleRecord("text", text=text)).figures}
+    assert {("bladder recurrence", 36.0, "T0", 0.52), ("bladder recurrence", 28.0, "Ta or Tis", 0.52)} <= got

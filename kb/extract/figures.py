@@ -178,7 +178,7 @@ _NOT_A_GROUP = re.compile(
     r"conclusion|line|accordance|agreement|keeping|respect|terms|turn|order|both\s+(?:analyses|models)|"
     r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?)\b)|"
     r"\banalys[ie]s\b|\bmodels?\b|\bregression\b|follow[- ]?up|\bmedian\b|\bCI\b|confidence|significan|"
-    r"differen|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b", re.I)
+    r"differen|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b|^(?:months?|years?|weeks?|days?)$", re.I)
 # Where a group phrase after a value ends (besides "(", ",", ";"): at the next comparison
 # ("than" not in "older than 70 years"), at "and/or/to" before the next value or group, at
 # a timepoint, at a new verb ("... arm was longer"), at the sentence end.
@@ -1061,6 +1061,11 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
+    # "36 of 101 T0 patients (36%) versus 5 of 18 Ta or Tis patients (28%) experienced
+    # bladder recurrence (P=.52)": counted groups, then the event they had.
+    if " of " in s and has_any(fs, _EVENT_WORDS):
+        for f in _counted_events(clean, sent, s, taken):
+            out.append(f)
     # Site lists: the event is named after the list ("... were sites of distant metastases").
     tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I) \
         if has_any(fs, ("site", "location")) and has_any(fs, ("metastas", "recurrence")) else None
@@ -1074,6 +1079,64 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
                             measure="proportion", value=percent_value(m.group(2) + "%"), unit="%",
                             group=site[:1].upper() + site[1:], confidence=0.6, rule="prose.site_list"))
+    return out
+
+
+# "14 of 52 patients in the observation arm (27%)": a count of a group and its share.
+_COUNTED = re.compile(rf"(?<![\d.,])\d+\s+of\s+(?:the\s+)?\d+\s+(?P<g>[^,;()%]{{0,60}}?)\s*\(\s*{_PCT}\s*\)")
+_COUNTED_JOIN = re.compile(r"\s*(?:,\s*)?(?:and|versus|vs\.?|compared\s+(?:with|to)|as\s+well\s+as)?\s*", re.I)
+# The event the counted groups had, right after the last of them.
+_COUNTED_EVENT = re.compile(
+    r"\s*(?:patients\s+)?(?:subsequently\s+|eventually\s+|later\s+)?(?:experienced|developed|had|suffered|showed)\s+(?:an?\s+|any\s+)?"
+    r"(?P<ev>(?:[a-z-]+\s+){0,2}?(?:recurrences?|relapses?|metastas[ie]s|progression|failures?))\b"
+    r"(?!\s+(?:at|before|prior)\b)", re.I)
+# Qualifiers the project's event names already say ("local recurrence"); others stay as printed.
+_EVENT_QUALIFIERS = re.compile(r"(?:local(?:ly)?|regional|locoregional|loco-regional|distant|nodal|disease|tumou?r|any)\s",
+                               re.I)
+
+
+_COUNTED_SUBJECT = re.compile(r"^(?:patients|cases|participants|subjects)\s+(?:(?:in|from|of|on|receiving|treated\s+with|"
+                              r"with)\s+)?(?:the\s+)?", re.I)
+# "22 of 150 evaluable patients": the analysed population, no subgroup.
+_ANY_PATIENT = re.compile(r"(?:evaluable|eligible|assessable|analy[sz]able|treated|remaining|included|enrolled)"
+                          r"(?:\s+(?:patients|cases|participants|subjects))?|patients|cases|participants|subjects", re.I)
+
+
+def _counted_events(clean: CleanText, sent: Sentence, s: str, taken: set[int]) -> list[Figure]:
+    """Counted groups followed by the event they had: each group's share is that event's
+    proportion in it, with the p of the test that compares them."""
+    out: list[Figure] = []
+    items = list(_COUNTED.finditer(s))
+    k = 0
+    while k < len(items):
+        run = [items[k]]
+        while k + 1 < len(items) and _COUNTED_JOIN.fullmatch(s, run[-1].end(), items[k + 1].start()):
+            k += 1
+            run.append(items[k])
+        k += 1
+        ev = _COUNTED_EVENT.match(s, run[-1].end())
+        if not ev:
+            continue
+        phrase = ev.group("ev").lower()
+        if re.search(r"\b(?:history|prior|previous|baseline)\b", phrase):
+            continue
+        name = phrase if not _EVENT_QUALIFIERS.match(phrase) and " " in phrase else None
+        e = re.sub(r"(?:ies|es|s)$", lambda m: "is" if m.group(0) == "es" and phrase.endswith("ses") else "",
+                   name) if name else ep.event_endpoint(phrase)
+        if not e:
+            continue
+        p = find_p(s, ev.end(), limit=30) if len(run) > 1 else None
+        for m in run:
+            if m.start(2) in taken:
+                continue
+            g = _COUNTED_SUBJECT.sub("", m.group("g").strip())
+            g = None if not g or _ANY_PATIENT.fullmatch(g) else _group_label(_strip_label(g))
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ev.end() if m is run[-1] else m.end()),
+                            endpoint=e, measure="proportion", value=percent_value(m.group(2) + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), g, "Overall"),
+                            p_value=p.value if p else None, p_op=p.op if p else None,
+                            confidence=0.7, rule="prose.counted_event"))
+            taken.add(m.start(2))
     return out
 
 
