@@ -52,12 +52,22 @@ def find_match(db: Database, cand: Candidate) -> tuple[str | None, Verdict | Non
     # Studies with another id of a kind that never differs within one paper (two PMIDs are two
     # records, see compare) are left out in SQL: a 30,000-record file of one topic shares
     # title blocks widely, and building every such study to compare it cost more than the rest.
-    clashing = [(k, v) for k, v in cand.identifiers.items() if k != "doi"]
+    # The PMID is on the block row itself (migration 0008), so a PubMed record finds by index
+    # the few studies of its blocks without a PMID or with its own.
+    in_keys = f"b.key IN ({', '.join('?' for _ in keys)})"
+    pmid = cand.identifiers.get("pmid")
+    clashing = [(k, v) for k, v in cand.identifiers.items() if k not in ("doi", "pmid")]
     exclude = "".join(" AND NOT EXISTS (SELECT 1 FROM study_identifiers i WHERE i.study_id = b.study_id"
                       " AND i.kind = ? AND i.value != ?)" for _ in clashing)
-    ids = [r[0] for r in db.execute(
-        f"SELECT DISTINCT b.study_id FROM study_blocks b WHERE b.key IN ({', '.join('?' for _ in keys)}){exclude}",
-        keys + [x for kv in clashing for x in kv])]
+    args = [x for kv in clashing for x in kv]
+    if pmid:
+        sql = (f"SELECT b.study_id FROM study_blocks b WHERE {in_keys} AND b.pmid IS NULL{exclude} UNION "
+               f"SELECT b.study_id FROM study_blocks b WHERE {in_keys} AND b.pmid = ?{exclude}")
+        params = keys + args + keys + [pmid] + args
+    else:
+        sql = f"SELECT DISTINCT b.study_id FROM study_blocks b WHERE {in_keys}{exclude}"
+        params = keys + args
+    ids = [r[0] for r in db.execute(sql, params)]
     best: tuple[str | None, Verdict | None] = (None, None)
     for sid in ids:
         v = compare(cand, candidate_of_study(db, sid))
@@ -74,8 +84,22 @@ def remember(db: Database, study_id: str, cand: Candidate) -> None:
     """Record the identifiers and blocking keys a study can be found by."""
     db.conn.executemany("INSERT OR IGNORE INTO study_identifiers (study_id, kind, value) VALUES (?, ?, ?)",
                         [(study_id, kind, value) for kind, value in cand.identifiers.items()])
-    db.conn.executemany("INSERT OR IGNORE INTO study_blocks (study_id, key) VALUES (?, ?)",
-                        [(study_id, key) for key in blocking_keys(cand)])
+    pmid = study_pmid(db, study_id)
+    db.conn.executemany("INSERT OR IGNORE INTO study_blocks (study_id, key, pmid) VALUES (?, ?, ?)",
+                        [(study_id, key, pmid) for key in blocking_keys(cand)])
+    if pmid:   # a study without a PMID may have just got one: its earlier rows too
+        refresh_block_pmid(db, study_id, pmid)
+
+
+def study_pmid(db: Database, study_id: str) -> str | None:
+    # (+kind: by the study's index; by the (kind, value) key, min() read every PMID of the store)
+    return db.conn.execute("SELECT min(value) FROM study_identifiers WHERE study_id = ? AND +kind = 'pmid'",
+                           [study_id]).fetchone()[0]
+
+
+def refresh_block_pmid(db: Database, study_id: str, pmid: str | None) -> None:
+    """The study's PMID on all its block rows (it may have come with a later source)."""
+    db.conn.execute("UPDATE study_blocks SET pmid = ? WHERE study_id = ? AND pmid IS NOT ?", [pmid, study_id, pmid])
 
 
 def link(db: Database, study_id: str, other_id: str, verdict: Verdict) -> None:
@@ -95,6 +119,7 @@ def merge_studies(db: Database, keep: str, absorb: str) -> None:
         db.execute("UPDATE OR IGNORE study_therapies SET study_id = ? WHERE study_id = ?", [keep, absorb])
         db.execute("UPDATE OR IGNORE study_identifiers SET study_id = ? WHERE study_id = ?", [keep, absorb])
         db.execute("UPDATE OR IGNORE study_blocks SET study_id = ? WHERE study_id = ?", [keep, absorb])
+        refresh_block_pmid(db, keep, study_pmid(db, keep))
         if not db.execute("SELECT 1 FROM study_authors WHERE study_id = ?", [keep]).fetchone():
             db.execute("UPDATE study_authors SET study_id = ? WHERE study_id = ?", [keep, absorb])
         # Fill what the kept study lacks from the absorbed one.
