@@ -32,13 +32,15 @@ FALLBACK = ROOT / "tests" / "fixtures" / "pubmed" / "medline16n0902.xml.gz"
 _CITATION = re.compile(rb"<MedlineCitation\b.*?</MedlineCitation>", re.S)
 _PMID = re.compile(rb"(<PMID[^>]*>)(\d+)(</PMID>)")
 _DOI = re.compile(rb'(<ELocationID EIdType="doi"[^>]*>)([^<]+)(</ELocationID>)')
+_PMCID = re.compile(rb'(<OtherID Source="NLM">PMC)(\d+)(</OtherID>)')
 
 
 def build(path: Path, n: int) -> None:
     """Write a PubmedArticleSet of n records (the current baseline layout, which both kb and
-    pubmed_parser read), streamed, each real citation with a PMID and DOI of its own: in a
-    baseline file every record is another paper. (With the DOI copied, kb rightly stores the
-    copies as one paper, a merge path a baseline file never takes.)"""
+    pubmed_parser read), streamed, each real citation with a PMID, DOI and PMCID of its own:
+    in a baseline file every record is another paper. (With the DOI copied, kb rightly stores
+    the copies as one paper; with the PMCID copied, every copy met its original by that id
+    and was compared with it, paths a baseline file never takes.)"""
     data = gzip.decompress((SAMPLE if SAMPLE.exists() else FALLBACK).read_bytes())
     records = _CITATION.findall(data)
     with gzip.open(path, "wb", compresslevel=1) as out:
@@ -48,6 +50,7 @@ def build(path: Path, n: int) -> None:
                             count=1)
             if k >= len(records):   # a copy is another paper: its DOI too is its own
                 rec = _DOI.sub(lambda m: m.group(1) + m.group(2) + f".copy{k}".encode() + m.group(3), rec)
+                rec = _PMCID.sub(lambda m: m.group(1) + str(90_000_000 + k).encode() + m.group(3), rec)
             out.write(b"<PubmedArticle>" + rec + b"</PubmedArticle>\n")
         out.write(b"</PubmedArticleSet>\n")
 
