@@ -35,8 +35,9 @@ def candidate_of_study(db: Database, study_id: str) -> Candidate:
                      journal=row[3], publication_types=types)
 
 
-def find_match(db: Database, cand: Candidate) -> tuple[str | None, Verdict | None]:
-    """The stored study this record is, or the closest related one (with its verdict)."""
+def find_match(db: Database, cand: Candidate, keys: set[str] | None = None) -> tuple[str | None, Verdict | None]:
+    """The stored study this record is, or the closest related one (with its verdict).
+    `keys`: the candidate's blocking keys, when the caller has them already."""
     for kind in IDENTIFIER_KINDS:
         value = cand.identifiers.get(kind)
         if value:
@@ -46,7 +47,7 @@ def find_match(db: Database, cand: Candidate) -> tuple[str | None, Verdict | Non
                 verdict = compare(cand, candidate_of_study(db, row[0]))
                 if verdict.relation == "same":
                     return row[0], verdict
-    keys = sorted(blocking_keys(cand))
+    keys = sorted(blocking_keys(cand) if keys is None else keys)
     if not keys:
         return None, None
     # Studies with another id of a kind that never differs within one paper (two PMIDs are two
@@ -80,13 +81,13 @@ def find_match(db: Database, cand: Candidate) -> tuple[str | None, Verdict | Non
     return best
 
 
-def remember(db: Database, study_id: str, cand: Candidate) -> None:
+def remember(db: Database, study_id: str, cand: Candidate, keys: set[str] | None = None) -> None:
     """Record the identifiers and blocking keys a study can be found by."""
     db.conn.executemany("INSERT OR IGNORE INTO study_identifiers (study_id, kind, value) VALUES (?, ?, ?)",
                         [(study_id, kind, value) for kind, value in cand.identifiers.items()])
     pmid = study_pmid(db, study_id)
     db.conn.executemany("INSERT OR IGNORE INTO study_blocks (study_id, key, pmid) VALUES (?, ?, ?)",
-                        [(study_id, key, pmid) for key in blocking_keys(cand)])
+                        [(study_id, key, pmid) for key in (blocking_keys(cand) if keys is None else keys)])
     if pmid:   # a study without a PMID may have just got one: its earlier rows too
         refresh_block_pmid(db, study_id, pmid)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlite_utils import Database
 
-from kb.match import normalise_title
+from kb.match import blocking_keys, normalise_title
 from kb.models import ArticleRecord, Document, Extraction, Figure
 from kb.store import merge
 
@@ -246,7 +246,8 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         "created_at": now(),
     }
     cand = merge.candidate_of_record(record)
-    match_id, verdict = merge.find_match(db, cand)
+    keys = blocking_keys(cand)   # once: finding and remembering the study both need them
+    match_id, verdict = merge.find_match(db, cand, keys)
     if match_id and verdict and verdict.relation == "same":
         sid = match_id
     existing = db.execute("SELECT 1 FROM studies WHERE id = ?", [sid]).fetchone()
@@ -261,7 +262,7 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             unindexed.append(rowid)
         if match_id and verdict:
             merge.link(db, sid, match_id, verdict)  # preprint, conference abstract or near-duplicate
-    merge.remember(db, sid, cand)
+    merge.remember(db, sid, cand, keys)
     before = db.execute("""SELECT max(d.richness) FROM study_documents sd JOIN documents d ON d.id = sd.document_id
                            WHERE sd.study_id = ?""", [sid]).fetchone()[0]
     insert(db, "study_documents", {"study_id": sid, "document_id": doc_id}, ignore=True)
