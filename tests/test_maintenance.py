@@ -1,6 +1,7 @@
 """`kb check` and `kb backup` (kb issue 8, part 6).
 
-check: SQLite integrity, foreign keys, orphan rows, quotes at their offsets and FTS indexes in step with their tables,
+check: SQLite integrity, foreign keys, orphan rows, quotes at their offsets, blocking rows with their study's PMID
+and FTS indexes in step with their tables,
 each shown to catch the damage it is for. backup: SQLite's online backup, a consistent
 self-contained copy, safe while `kb ingest` writes.
 """
@@ -53,9 +54,9 @@ def error_lines(stderr: str) -> list[str]:
 def test_check_passes_a_healthy_store(store, kb_main):
     r = kb_main(["check", "--db", store])
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert f"{store}: ok (integrity, foreign_keys, orphans, quotes, fts)" in r.stderr
+    assert f"{store}: ok (integrity, foreign_keys, orphans, quotes, blocks, fts)" in r.stderr
     report = check_store(store)
-    assert report.ok and report.checks == ["integrity", "foreign_keys", "orphans", "quotes", "fts"]
+    assert report.ok and report.checks == ["integrity", "foreign_keys", "orphans", "quotes", "blocks", "fts"]
 
 
 DAMAGE = {
@@ -71,6 +72,8 @@ DAMAGE = {
     "figure on another study's document": (
         "UPDATE figures SET document_id = (SELECT max(id) FROM documents) WHERE rowid = (SELECT min(rowid) FROM figures)"
         " AND document_id != (SELECT max(id) FROM documents)",),
+    "block without its study's pmid": (
+        "UPDATE study_blocks SET pmid = '1' WHERE rowid = (SELECT min(rowid) FROM study_blocks)",),
 }
 EXPECT = {"foreign_keys": ("foreign_keys", r"rows point at missing studies rows"),
           "orphan study": ("orphans", r"1 study without a document \(sorphan\)"),
@@ -78,7 +81,8 @@ EXPECT = {"foreign_keys": ("foreign_keys", r"rows point at missing studies rows"
           "fts": ("fts", r"studies_fts|out of step"),
           "figure quote not in its text": ("quotes", r"1 quotes are not the text at their offsets"),
           "cohort offsets moved": ("quotes", r"1 quotes are not the text at their offsets"),
-          "figure on another study's document": ("orphans", r"figure whose document is not one of its study's")}
+          "figure on another study's document": ("orphans", r"figure whose document is not one of its study's"),
+          "block without its study's pmid": ("blocks", r"1 blocking rows do not carry their study's PMID")}
 
 
 @pytest.mark.parametrize("kind", DAMAGE)

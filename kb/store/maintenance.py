@@ -42,6 +42,11 @@ _QUOTE_TEXT = """COALESCE(
     (SELECT substr(d.text, x.start + 1, x."end" - x.start) FROM documents d WHERE d.id = x.document_id))"""
 QUOTED = ("figures", "cohorts", "adverse_events")
 
+# Blocking rows whose PMID is not their study's (migration 0008): such a study would be missed,
+# or wrongly met, when a record of the same or another PubMed paper comes.
+STALE_BLOCKS = """SELECT b.rowid FROM study_blocks b WHERE b.pmid IS NOT (SELECT min(i.value) FROM study_identifiers i
+                  WHERE i.study_id = b.study_id AND +i.kind = 'pmid')"""
+
 
 def misquoted_sql(table: str) -> str:
     return (f"SELECT x.rowid FROM [{table}] x WHERE x.quote IS NOT NULL AND x.start IS NOT NULL "
@@ -50,7 +55,7 @@ def misquoted_sql(table: str) -> str:
 
 @dataclass
 class Problem:
-    check: str       # integrity, foreign_keys, orphans, quotes, fts
+    check: str       # integrity, foreign_keys, orphans, quotes, blocks, fts
     table: str | None
     detail: str
 
@@ -92,8 +97,8 @@ def fts_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def check_store(db_path: str | os.PathLike | None = None) -> CheckReport:
-    """Integrity, foreign keys, orphan rows, quotes that are the text at their offsets, and
-    full-text indexes in step with their tables.
+    """Integrity, foreign keys, orphan rows, quotes that are the text at their offsets,
+    blocking rows that carry their study's PMID, and full-text indexes in step with their tables.
 
     Read in one snapshot, so a check running beside an ingest sees whole documents only."""
     conn, path = connect_readonly(db_path)
@@ -132,6 +137,13 @@ def check_store(db_path: str | os.PathLike | None = None) -> CheckReport:
                     (n,) = conn.execute(f"SELECT count(*) FROM ({misquoted_sql(table)})").fetchone()
                     report.problems.append(Problem("quotes", table, f"{n} quotes are not the text at their offsets "
                                                                     f"(rowid {_few(ids, n)})"))
+        report.checks.append("blocks")
+        if "study_blocks" in tables and "pmid" in {r[1] for r in conn.execute("PRAGMA table_info(study_blocks)")}:
+            ids = [r[0] for r in conn.execute(STALE_BLOCKS + " LIMIT 20")]
+            if ids:
+                (n,) = conn.execute(f"SELECT count(*) FROM ({STALE_BLOCKS})").fetchone()
+                report.problems.append(Problem("blocks", "study_blocks", f"{n} blocking rows do not carry their "
+                                                                        f"study's PMID (rowid {_few(ids, n)})"))
         fts = fts_tables(conn)
     except sqlite3.DatabaseError as e:
         report.problems.append(Problem("integrity", None, str(e)))
