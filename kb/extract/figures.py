@@ -1179,12 +1179,12 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     out = []
     for m in _RESPONDED.finditer(s):
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
     for m in (_RESPONSE_AFTER.finditer(s) if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
                         confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
     for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
@@ -1200,7 +1200,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         level = _trailing_group(s, ci.end if ci else m.end())
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
                         measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
-                        ci_high=ci.high if ci else None, group=_in_scope(sent.lead(clean), level),
+                        ci_high=ci.high if ci else None, group=_in_scope(sent.lead(clean), level, "Overall"),
                         confidence=0.7, rule="prose.response"))
     return out
 
@@ -1215,23 +1215,79 @@ _STATE_RE = re.compile(
     rf"(?:are|were|remain(?:ed)?|remained|was|is|stayed)\s+(?:still\s+)?(?P<state>{'|'.join(p for p, _ in _STATES)})", re.I)
 
 
+# A management state patients stay in ("72% remained on active surveillance at 2 years",
+# "were still on treatment at 12 months"): the share still in it at a time is a rate whose
+# endpoint is "remaining <state>". Staying is said by the verb ("remain", "continue") or by
+# "still"; "62% were on treatment" (a baseline share) is not read.
+_KEPT_STATE = (r"(?:under|on|in)\s+(?:(?:active|continued|ongoing|maintenance|first-line)\s+)?"
+               r"(?:surveillance|monitoring|observation|watchful waiting|treatment|therapy|follow-up|dialysis)")
+_POPULATION = (r"(?:the |all |those |these )?(?:patients|participants|cases|subjects|men|women|children|adults|those)"
+               r"(?:\s+(?:with|who|for whom|in|on|treated|receiving|undergoing)\b[^,;()%]{1,60}?)?")
+_REMAINING_RE = re.compile(
+    rf"(?<![\d.]){_PCT}\s*(?:{_VALUE_BRACKET}\s*)?(?:of\s+(?P<pop>{_POPULATION})\s+)?"
+    rf"(?:(?:remain(?:ed|s)?|continued|stayed)\s+(?:to\s+be\s+)?|(?:are|were|was|is)\s+still\s+|still\s+)"
+    rf"(?P<state>{_KEPT_STATE})\b", re.I)
+# After a state's rate, the same state for subgroups: "...; this was true for 66% of those with
+# grade 1 disease, 46% of those with grade 2 disease", "compared with 40% of patients with ...".
+_SAME_FOR = re.compile(r"\b(?:(?:this|the same|which|that)\s+(?:was|were|is|held)\s+(?:also\s+)?(?:true|the case)\s+for|"
+                       r"compared\s+(?:with|to)|as\s+opposed\s+to|versus|vs\.?)\s", re.I)
+_SUBGROUP_VALUE = re.compile(
+    rf"(?<![\d.]){_PCT}\s*(?:{_VALUE_BRACKET}\s*)?of\s+(?P<pop>(?:those|patients|participants|men|women|cases)\s+"
+    rf"(?:with|who|for whom|in|on|treated|receiving|undergoing)\b[^,;()%]{{1,70}}?)(?=\s*(?:[,;.)]|\band\b|$))", re.I)
+
+
+def _population_group(pop: str | None) -> str | None:
+    """'those with ISUP grade 1 disease' -> 'patients with ISUP grade 1 disease'; the whole
+    cohort ('the patients') or a bare noun ('men') names no subgroup."""
+    if not pop or not re.search(r"\s(?:with|who|for whom|in|on|treated|receiving|undergoing)\b", pop, re.I):
+        return None
+    label = _group_label(re.sub(r"^(?:the |all |these )?those\b", "patients", pop.strip(), flags=re.I), has_endpoint=False)
+    return None if label == "Overall" else label
+
+
 def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'At 5 years, 78% of patients remain in remission and 94% are alive': the share in a
-    state at a timepoint is that endpoint's rate."""
+    state at a timepoint is that endpoint's rate; so is the share still in a management state
+    ('64% of patients were still under active surveillance at two years')."""
     s = sent.text(clean)
-    if not has_any(sent.folded(clean), ("alive", "living", "free", "remission")):
-        return []   # no state _STATE_RE could read (the timepoint is asked only when one may be)
+    fs = sent.folded(clean)
+    states = has_any(fs, ("alive", "living", "free", "remission"))
+    kept = has_any(fs, ("remain", "still", "continued", "stayed"))
+    if not (states or kept):
+        return []   # no state the patterns could read (the timepoint is asked only when one may be)
     tp = find_timepoint(s)
     if tp is None:
         return []
     out = []
-    for m in _STATE_RE.finditer(s):
+    for m in (_STATE_RE.finditer(s) if states else ()):
         state = m.group("state").lower()
         e = next(code for pat, code in _STATES if re.fullmatch(pat, state, re.I))
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="rate",
                         value=percent_value(m.group(1) + "%"), unit="%", timepoint_months=tp,
                         group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.65, rule="prose.state_rate"))
+    for m in (_REMAINING_RE.finditer(s) if kept else ()):
+        e = "remaining " + re.sub(r"\s+", " ", m.group("state").lower())
+        out.extend(_state_figures(clean, sent, s, m, e, tp, _in_scope(sent.lead(clean), _population_group(m.group("pop")),
+                                                                      "Overall")))
+        rest = _SAME_FOR.search(s, m.end())
+        if rest and not _REMAINING_RE.search(s, m.end(), rest.start()):
+            for sub in _SUBGROUP_VALUE.finditer(s, rest.end()):
+                g = _population_group(sub.group("pop"))
+                if g:
+                    out.extend(_state_figures(clean, sent, s, sub, e, tp, _in_scope(sent.lead(clean), g)))
+        break   # one state a sentence: a second is another clause's, its subgroups unclear
     return out
+
+
+def _state_figures(clean: CleanText, sent: Sentence, s: str, m: re.Match, endpoint: str, tp: float,
+                   group: str | None) -> list[Figure]:
+    v = percent_value(m.group(1) + "%")
+    ci = find_ci(s, m.end(1) + 1, bare_ok=True, limit=30)
+    if ci and not (ci.low <= v <= ci.high and ci.start < m.end()):
+        ci = None
+    return [_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=endpoint, measure="rate",
+                 value=v, unit="%", timepoint_months=tp, group=group, ci_low=ci.low if ci else None,
+                 ci_high=ci.high if ci else None, confidence=0.65, rule="prose.remaining_state")]
 
 
 _LABELLED_PAIR = re.compile(

@@ -61,9 +61,11 @@ def word_to_int(s: str) -> int | None:
 
 _SEP = r"\s*(?:-|–|—|to|,|;|~)\s*"
 CI_LABELLED = re.compile(
-    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?(?:\s*[\[(]CIs?[\])])?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]?",
+    rf"(?:\d{{2}}\s?%\s*)?(?:CI|confidence interval)s?(?:\s*[\[(]CIs?[\])])?\s*(?:[:=,]|of|was|is)?\s*[\[(]?\s*(-?{NUM})(?:\s?%)?{_SEP}(-?{NUM})(?:\s?%)?\s*[\])]?",
     re.I)
-CI_BARE = re.compile(rf"^\s*[\[(]\s*(-?{NUM}){_SEP}(-?{NUM})\s*[\])]")
+# A bracket of two numbers after a value; with percent signs ("64% [61%; 68%]", "(31%-54%)")
+# only when both bounds carry one and no comma separates them ("(45%, 30%)" lists two values).
+CI_BARE = re.compile(rf"^\s*[\[(]\s*(?:(-?{NUM}){_SEP}(-?{NUM})|(-?{NUM})\s?%\s*(?:-|–|—|to|;)\s*(-?{NUM})\s?%)\s*[\])]")
 
 
 @dataclass
@@ -85,7 +87,7 @@ def find_ci(s: str, pos: int = 0, bare_ok: bool = False, limit: int = 60) -> Int
     if bare_ok:
         m = CI_BARE.match(window)
         if m:
-            lo, hi = to_float(m.group(1)), to_float(m.group(2))
+            lo, hi = (to_float(m.group(1)), to_float(m.group(2))) if m.group(1) else (to_float(m.group(3)), to_float(m.group(4)))
             if lo is not None and hi is not None and lo <= hi:
                 return Interval(lo, hi, pos + m.start(), pos + m.end())
     return None
