@@ -309,7 +309,8 @@ def text_of(el) -> str | None:
     """Flattened, whitespace-collapsed text; None when absent or blank."""
     if el is None:
         return None
-    s = " ".join(flatten(el).split())
+    # Most are leaves (a name, a date part, an id): their text is all there is.
+    s = " ".join((el.text or "").split() if len(el) == 0 else flatten(el).split())
     return s or None
 
 
