@@ -103,3 +103,97 @@ def test_percent_intervals(s, expected):
 
 def test_two_listed_percentages_are_no_interval():
     assert find_ci("rates of 40% (45%, 30%)", 11, bare_ok=True) is None
+
+
+# --- an endpoint and timepoint carried from the sentence before ----------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("The 5-year relative survival was 40.5%. Survival was higher in women (45.1%) than men (37.2%).",
+     {("relative survival", "rate", 60.0, "Overall", 40.5), ("relative survival", "rate", 60.0, "women", 45.1),
+      ("relative survival", "rate", 60.0, "men", 37.2)}),
+    ("The 3-year overall survival was 62.0% (95% CI 55-68). Survival was 70.2% in patients younger than 65 years "
+     "and 51.3% in those aged 65 years or older.",
+     {("OS", "rate", 36.0, "Overall", 62.0), ("OS", "rate", 36.0, "patients younger than 65 years", 70.2),
+      ("OS", "rate", 36.0, "those aged 65 years or older", 51.3)}),
+    # a list of sites, each value after its label, within the subgroup the head names
+    ("The 10-year disease-specific survival was 81%. The sites with the best survival in men were lip (95%), "
+     "tongue (78%) and larynx (70%).",
+     {("DSS", "rate", 120.0, "Overall", 81.0), ("DSS", "rate", 120.0, "men, lip", 95.0),
+      ("DSS", "rate", 120.0, "men, tongue", 78.0), ("DSS", "rate", 120.0, "men, larynx", 70.0)}),
+    # the endpoint named after the list
+    ("The 5-year disease-specific survival was 88%. In women, papillary (97%), follicular (91%) and anaplastic "
+     "carcinoma (12%) were the histologies with the highest and lowest survival.",
+     {("DSS", "rate", 60.0, "Overall", 88.0), ("DSS", "rate", 60.0, "women, papillary", 97.0),
+      ("DSS", "rate", 60.0, "women, follicular", 91.0), ("DSS", "rate", 60.0, "women, anaplastic carcinoma", 12.0)}),
+    # the lowest and highest, each with its group after it
+    ("Five-year relative survival was 52%. The relative survival decreased with age: the highest survival was 80% "
+     "in the age group under 45 years and the lowest survival was 22% in those aged 75 and above.",
+     {("relative survival", "rate", 60.0, "Overall", 52.0),
+      ("relative survival", "rate", 60.0, "age group under 45 years", 80.0),
+      ("relative survival", "rate", 60.0, "those aged 75 and above", 22.0)}),
+])
+def test_survival_carried_from_the_sentence_before(text, expected):
+    assert rows(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # a share of the cohort, not a survival probability
+    "The 5-year OS was 60%. Survival was not reported for 12% of patients.",
+    "The 5-year OS was 60%. Since only 14% of patients are diagnosed at this stage, survival remains poor.",
+    # a response is no rate to carry
+    "The overall response rate was 45%. Survival was higher in responders (80%) than non-responders (40%).",
+    # too far back: three sentences between
+    "The 5-year OS was 60%. The median age was 64 years. Men accounted for 58%. Most had stage II disease. "
+    "Survival was better in women (65%) than in men (55%).",
+])
+def test_survival_not_carried(text):
+    assert {f.value for f in figures(text) if f.measure == "rate"} <= {60.0}
+
+
+def test_period_is_no_group():
+    """'was 43.8% in 2021-2023': a calendar period says when, not whom."""
+    assert rows("The age-standardized 5-year relative survival was 43.8% in 2021-2023.") == \
+        {("relative survival", "rate", 60.0, "Overall", 43.8)}
+
+
+# --- a change between periods -------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("The 5-year overall survival improved from 31.2% in 1990-1999 to 52.4% in 2010-2019.",
+     {("OS", "rate", 60.0, "1990-1999", 31.2), ("OS", "rate", 60.0, "2010-2019", 52.4)}),
+    # a group that only says when its patients were diagnosed is its period
+    ("The 5-year OS increased from 6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015.",
+     {("OS", "rate", 60.0, "2004", 6.0), ("OS", "rate", 60.0, "2015", 12.0)}),
+    # the periods named apart from the values, the subgroup before the verb of change
+    ("Between 2004 and 2015, the 3-year relative survival of patients with localized disease rose from 24% to 46%.",
+     {("relative survival", "rate", 36.0, "patients with localized disease, 2004", 24.0),
+      ("relative survival", "rate", 36.0, "patients with localized disease, 2015", 46.0)}),
+    ("The 1-year survival increased from 14% to 22% (2004-2019).",
+     {("OS", "rate", 12.0, "2004", 14.0), ("OS", "rate", 12.0, "2019", 22.0)}),
+    ("The 10-year DSS of men with stage II disease improved from 55% (1990-1999) to 71% (2010-2019).",
+     {("DSS", "rate", 120.0, "men with stage II disease, 1990-1999", 55.0),
+      ("DSS", "rate", 120.0, "men with stage II disease, 2010-2019", 71.0)}),
+    # "the same period" is the period the sentence before compared
+    ("The 5-year OS increased from 6% in 2004 to 12% in 2015. During the same period, the 5-year survival rate of "
+     "distant disease only increased from 2% to 3%.",
+     {("OS", "rate", 60.0, "2004", 6.0), ("OS", "rate", 60.0, "2015", 12.0),
+      ("OS", "rate", 60.0, "distant disease, 2004", 2.0), ("OS", "rate", 60.0, "distant disease, 2015", 3.0)}),
+    # no period named: the values keep no period group
+    ("The 2-year PFS rose from 40% to 55% after the introduction of rituximab.",
+     {("PFS", "rate", 24.0, None, 40.0), ("PFS", "rate", 24.0, None, 55.0)}),
+    # two periods each with its value: periods are the groups (one period alone is not)
+    ("Five-year net survival was 52.8% in 2010-2014 and 58.1% in 2015-2019.",
+     {("net survival", "rate", 60.0, "2010-2014", 52.8), ("net survival", "rate", 60.0, "2015-2019", 58.1)}),
+])
+def test_change_between_periods(text, expected):
+    assert rows(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "The 5-year OS rose from 20% to 30% in earlier series [12].",                  # a cited result
+    "The incidence of distant disease decreased from 60% to 53% between 2004 and 2015.",   # no outcome
+    "The proportion of stage I tumours increased from 11% to 14% during the same period.",
+    "The share of women rose from 38% in 2004 to 45% in 2015.",
+])
+def test_change_negatives(text):
+    assert figures(text) == []

@@ -185,6 +185,8 @@ _NOT_A_GROUP = re.compile(
 _GROUP_END = re.compile(
     r"\s+(?:vs\.?|versus|compared\s+(?:with|to)|than\s+(?=(?:in|for|among|with|that|those|the)\b)|respectively|"
     r"whereas|while|but|at\s+\d|(?:and|or|to)\s+(?=(?:the\s+)?[<>≤≥]?\d|(?:in|for|among|with|those|patients)\b))|"
+    # a new clause with its own subject and verb: "... under 45 years and the lowest survival was ..."
+    r"\s+(?:and|but)\s+(?=the\s+(?:\w+\s+){1,3}(?:was|were|is|are)\b)|"
     r"(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+(?:was|were|is|are|had|has)\b|\s*\.?\s*$", re.I)
 # A bracket after a value (its interval, its count), one nested pair allowed: "(95% CI [CI], 40-46)".
 _VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
@@ -253,7 +255,8 @@ def _lead_group(s: str) -> str | None:
 # "The 5-year OS of patients with stage III disease was": the group between the endpoint and its verb.
 _HEAD_GROUP = re.compile(
     r"\)?(?:\s*(?:rates?|probabilit(?:y|ies)|estimates?|\([^)]{0,20}\)))*\s*(?:of|for|in|among)\s+"
-    r"(?P<g>[^,;()]{2,80}?)\s*(?:\([^)]{0,30}\)\s*)?(?:(?:was|were|is|are|reached)(?:\s+(?:approximately|about|only))?|:|\()\s*",
+    # (no verb inside: "survival in urban was higher than that in rural areas (" names two)
+    r"(?P<g>(?:(?!\b(?:was|were|is|are)\b)[^,;()]){2,80}?)\s*(?:\([^)]{0,30}\)\s*)?(?:(?:was|were|is|are|reached)(?:\s+(?:approximately|about|only))?|:|\(|(?:(?:has|have)\s+)?(?:(?:only|slightly|significantly|substantially|markedly)\s+)?(?:rose|risen|increased|improved|decreased|declined|fell|dropped)\s+from)\s*",
     re.I)
 
 
@@ -283,7 +286,7 @@ def _in_scope(scope: str | None, level: str | None, default: str | None = None) 
 
 # The label a value stands after in parentheses: 'nasal cavity (48.2%)', 'in our series (62%)'.
 _LABEL_BEFORE = re.compile(r"(?P<g>[^,;:()]{2,60})\(\s*")
-_LABEL_STARTS = re.compile(r"[,;:]|\b(?:and|or|were|was|are|is|in|for|among|of|with|including)\b", re.I)
+_LABEL_STARTS = re.compile(r"[,;:]|\b(?:and|or|than|were|was|are|is|in|for|among|of|with|including)\b", re.I)
 
 
 def _after_last(pattern: re.Pattern, s: str) -> int:
@@ -604,12 +607,17 @@ def _analysis(s: str) -> str | None:
     return None
 
 
-def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) -> list[Figure]:
+def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
+                     carry: tuple[str, float] | None = None, periods: tuple[str, str] | None = None) -> list[Figure]:
     """'The 5-year OS, DMFS and DFS rates were 37.7%, 30.2% and 20.3%, respectively' and its
     kin: several endpoints, several groups, or several timepoints matched to a list of values;
     'from 6% to 12%'; and runs of single values that share the endpoint and timepoint of the
     first ('was 41% (CI) overall, 13% (CI) for low-risk men, ...'). Clauses after ';' reuse
-    the groups and timepoint of the first clause."""
+    the groups and timepoint of the first clause. `carry`: the endpoint and timepoint of the
+    rate the sentences just before stated, which a sentence saying only "survival" continues
+    ("The 5-year relative survival was 40.5%. Survival was higher in women (45.1%) than men
+    (37.2%)"). `periods`: the two periods a sentence before compared, which a change "during
+    the same period" is between."""
     s = sent.text(clean)
     # PERCENT_RE and PCT_LIST_RE start with a number: they are tried only where one starts.
     numbers = fastre.number_token_starts(s)
@@ -629,6 +637,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         if "groups" not in lazy:
             lazy["groups"] = _groups_before(s)
         return lazy["groups"]
+
+    def period_pair() -> tuple[str, str] | None:
+        if "periods" not in lazy:
+            lazy["periods"] = _period_pair(s) or (periods if periods and _SAME_PERIOD.search(s) else None)
+        return lazy["periods"]
 
     def respectively() -> bool:
         if "resp" not in lazy:
@@ -654,6 +667,13 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         elif inherited and not _NEW_SUBJECT.search(head):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
+        elif carry and tp_default() is None and _label_before(clause, values[0][1], values[0][2]) \
+                and _continues(carry[0], ep.all_endpoints(clause[values[-1][2]:])):
+            # "In women, thyroid (94.9%) and breast cancer (77.6%) were the cancers with the
+            # highest survival": the endpoint named after the values, the previous rate's; the
+            # values are groups' ("thyroid (94.9%)"), not a share of patients ("since only 14%
+            # of patients are diagnosed at this stage, survival ...").
+            own, tp, eps, scope = True, carry[1], [carry[0]], None
         else:
             continue
         # Lists of groups pair with lists of values only when the paper says "respectively".
@@ -663,6 +683,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
             # III disease was"), unless the head names the groups of a list.
             scope = None if head_groups else _head_group(head)
         tp = tp if tp is not None else tp_default()
+        if tp is None and carry and _continues(carry[0], eps) \
+                and not any(_SHARE_OF_PATIENTS.match(clause, ve) for _, _, ve in values):
+            eps, tp = [carry[0]], carry[1]
         eps = [_survival_is_os(e) for e in eps]
         inherited = (eps, tp, clause_start, scope)
         tps = find_timepoint_list(head)
@@ -671,6 +694,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
         p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
+        label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
         within = scope or sent.lead(clean)   # the subgroup every value of the list is within
         if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
             pairs = [(e, _in_scope(within, None, "Overall"), tp, v) for e, v in zip(eps, vals)]
@@ -689,10 +713,29 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
                 two = _pair_groups(clause[:lst_start])
             if not all(two) and not re.search(r"\b(?:vs\.?|versus|to)\b", after):
                 continue
+            if _CHANGE_FROM.search(head):
+                # "rose from 24% to 46%": each value is the rate of its period, when the
+                # sentence or the one it says "the same period" of names two.
+                two = tuple(_period_label(g) or p for g, p in zip(two, period_pair() or (None, None)))
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(two, vals)]
         elif len(vals) == 1:
             v = vals[0]
-            level = _label_before(clause, v[1], v[2]) or _trailing_group(clause, v[2])
+            before = _label_before(clause, v[1], v[2])
+            level = before or _trailing_group(clause, v[2])
+            if level and _period_label(level):
+                # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
+                # group that only says when is its period; the study's one period ("was 43.8%
+                # in 2021-2023") names no group.
+                level = _period_label(level) if len(_YEAR_OR_RANGE.findall(s)) > 1 else None
+            k = clause.rfind(before, head_start, v[1]) if before else -1
+            if k >= 0 and own and not scope:
+                # "survival in males were thyroid (94.5%), testicular (77.7%)": the subgroup the
+                # head names before the first value's label is every listed value's.
+                scope = _head_group(head[:k - head_start])
+                within = scope or within
+                inherited = (eps, tp, clause_start, scope)
+            elif k >= 0 and not own:
+                label_at[v[1]] = k   # quoted from its label: "testicular (77.7%)"
             pairs = [(eps[0], _in_scope(within, level, "Overall"), tp, v)]
         else:
             continue
@@ -707,12 +750,54 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None) ->
                 continue  # other event shares are read by event_proportions, with their counts
             ci = find_ci(clause, ve, bare_ok=True, limit=30)
             end = ci.end if ci and ci.low <= v <= ci.high else ve
-            out.append(_fig(clean, sent, sent.start + clause_start + q_from, sent.start + clause_start + end,
+            out.append(_fig(clean, sent, sent.start + clause_start + label_at.get(vs, q_from), sent.start + clause_start + end,
                             endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
                             ci_low=ci.low if ci and end != ve else None, ci_high=ci.high if ci and end != ve else None,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.8 if len(pairs) > 1 or g != "Overall" else 0.7, rule="prose.enumeration"))
     return out
+
+
+# "12% of patients": a share of the cohort, not a survival probability.
+_SHARE_OF_PATIENTS = re.compile(r"\s*(?:[(\[][^)\]]{0,40}[)\]]\s*)?of\s+(?:the\s+|all\s+|these\s+)?"
+                                r"(?:patients|cases|participants|subjects|men|women|children)\b", re.I)
+
+
+# Calendar years and periods: "2004", "1990-1999", "2010-14".
+_YEAR_OR_RANGE = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?(?!\d|[.,]\d|\s?%)")
+_CHANGE_FROM = re.compile(r"\b(?:rose|risen|increased|improved|decreased|declined|fell|dropped|changed|went)\s+"
+                          r"(?:(?:only|slightly|significantly|substantially|markedly)\s+)?from\s*$", re.I)
+_SAME_PERIOD = re.compile(r"\b(?:the\s+same|this|that|these)\s+(?:same\s+)?(?:period|time|years|interval)\b", re.I)
+# A group that says only when its patients were diagnosed or treated.
+_WHEN_GROUP = re.compile(r"(?:(?:the\s+)?(?:patients|those|cases|people|women|men|children)\s+)?"
+                         r"(?:diagnosed|treated|operated|seen|enrolled|registered)?\s*(?:in|during|between)?\s*"
+                         rf"(?P<p>{_YEAR_OR_RANGE.pattern})", re.I)
+
+
+def _period_label(group: str | None) -> str | None:
+    """'patients diagnosed in 2004' -> '2004', '1990-1999' -> '1990-1999'; None for a group
+    that says more than when."""
+    m = _WHEN_GROUP.fullmatch(group.strip()) if group else None
+    return re.sub(r"\s+", "", m.group("p")) if m else None
+
+
+def _period_pair(s: str) -> tuple[str, str] | None:
+    """The two periods a sentence compares: two years or periods ('in 2004 ... in 2015',
+    'from 1990-1999 to 2010-2019'), or the bounds of one ('(2004-2019)'); None otherwise."""
+    found = [re.sub(r"\s+", "", y) for y in _YEAR_OR_RANGE.findall(s)]
+    if len(found) == 2 and found[0] != found[1]:
+        return found[0], found[1]
+    if len(found) == 1 and "-" in found[0].replace("–", "-"):
+        a, b = re.split(r"[-–]", found[0])
+        return a, (a[:2] + b if len(b) == 2 else b)
+    return None
+
+
+def _continues(carried: str, named: list[str]) -> bool:
+    """Whether the endpoints a sentence names (only bare "survival", or the carried one
+    itself) continue the rate the sentences before stated."""
+    return bool(named) and all(e.lower() == "survival" or e == carried for e in named) \
+        and not ep.is_response(carried)
 
 
 _NEW_SUBJECT = re.compile(r"\b(?:was|were|is|are|increased|decreased|rose|fell|declined|improved|remained|"
@@ -1419,10 +1504,16 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         return None
 
     prior_ratio = None             # (variable, endpoint) of the last ratio of the run that named one
+    # The endpoint and timepoint of the last rate stated in the run, and where: a sentence that
+    # says only "survival" continues it while it is at most _CARRY_SENTENCES sentences back.
+    carry: tuple[str, float] | None = None
+    carry_at = -1
+    periods: tuple[str, str] | None = None   # the last two periods a sentence of the run compared
     for k, sent in enumerate(sentences):
         if k and sent.section != sentences[k - 1].section:
             run_start = k
             prior_ratio = None
+            carry = periods = None
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front") \
                 or not has_digit.search(clean.text, sent.start, sent.end):
             prev = sent  # no number, no figure: most sentences of a paper stop here
@@ -1449,7 +1540,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         if has_time:
             later += time_pairs(clean, sent)
         if has_pct:
-            later += enumerated_rates(clean, sent, prev)
+            later += enumerated_rates(clean, sent, prev, carry if k - carry_at <= _CARRY_SENTENCES else None, periods)
+            periods = _period_pair(text) or periods
         if has_time:
             later += medians(clean, sent)
         for f in later:
@@ -1459,8 +1551,16 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
             elsewhere = _reported_elsewhere(text)
             found = [f for f in found if not any(abs(f.value - v) < 1e-9 for v in elsewhere)]
         out.extend(found)
+        rate = next((f for f in reversed(found) if f.measure == "rate" and f.timepoint_months), None)
+        if rate:
+            carry, carry_at = (rate.endpoint, rate.timepoint_months), k
         prev = sent
     return out
+
+
+# How far back a stated rate's endpoint and timepoint reach: the next sentence or the one
+# after (a sentence without figures may stand between, "Most survival was higher in women.").
+_CARRY_SENTENCES = 2
 
 
 # "compared with the 48% reported by Smith", "the 45% reported in the ASPIRE trial": a value
