@@ -79,7 +79,7 @@ def test_remaining_state_interval_is_kept():
 @pytest.mark.parametrize("text,group", [
     ("The objective response rate was 42% (95% CI, 31-54).", "Overall"),
     ("The limb salvage rate was 88% at last follow-up.", "Overall"),
-    ("After induction, 61% of patients achieved a complete response.", "Overall"),
+    ("In all, 61% of the patients achieved a complete response.", "Overall"),
     ("Among patients with measurable disease, the response rate was 23%.", "patients with measurable disease"),
     ("The ORR was 71% in the daratumumab group.", "daratumumab group"),
 ])
@@ -197,3 +197,17 @@ def test_change_between_periods(text, expected):
 ])
 def test_change_negatives(text):
     assert figures(text) == []
+
+
+@pytest.mark.parametrize("text,group", [
+    # the treatment phase a response is measured after is its group
+    ("After induction, 61% of patients achieved a complete response.", "After induction"),
+    ("After four cycles of R-CHOP, 72% (36/50) were in CR.", "After four cycles of R-CHOP"),
+    ("The best response after consolidation in all 40 patients was a CR rate of 85% (95% CI 70-94).",
+     "After consolidation"),
+    # a time is no phase
+    ("After a median follow-up of 30 months, the ORR was 55%.", "Overall"),
+    ("After 2 years, the complete response rate was 40%.", "Overall"),
+])
+def test_response_after_a_phase(text, group):
+    assert [f.group for f in figures(text)] == [group]

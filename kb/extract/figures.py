@@ -168,7 +168,7 @@ def split_labels(s: str) -> list[str]:
 
 # The whole study population: its figures are the "Overall" ones.
 _WHOLE_COHORT = re.compile(
-    r"(?:(?:all(?:\s+the)?\s+|the\s+)?(?:patients|cases|participants|subjects)|overall|total|"
+    r"(?:(?:all(?:\s+the)?\s+|the\s+)?(?:patients|cases|participants|subjects)|overall|total|all|"
     r"(?:the\s+)?(?:entire|whole|overall|total|full|study|intention-to-treat|ITT)\s+(?:cohort|population|series|sample|group)|"
     r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients))"
     r"(?:\s+of\s+\d[\d,]*\s+(?:patients|cases|participants|subjects))?", re.I)
@@ -1258,18 +1258,36 @@ _RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control",
                         "limb ", "preservation", "resection")
 
 
+# The treatment phase a response is measured after: "After induction, 61% were in CR", "the best
+# response after RCHOP + RIT was a CR rate of 89%" ("After RCHOP" is the group the gold labels);
+# not a time ("After 2 years", "after a median follow-up of 30 months").
+_AFTER_LEAD = re.compile(r"^\s*(?:[A-Z][A-Za-z ]{2,30}:\s+)?after\s+(?P<t>[^,;()]{2,50}?)\s*,", re.I)
+_RESPONSE_AFTER_PHASE = re.compile(r"\brespon\w*\s+after\s+(?P<t>[^,;()]{2,50}?)\s+(?=in\b|was\b|were\b)", re.I)
+_TIME_PHASE = re.compile(r"^(?:(?:a|the)\s+)?(?:median|minimum|mean|maximum)\b|follow|^\d+(?:\.\d+)?\s*(?:years?|months?|"
+                         r"weeks?|days?|yrs?|mo)\b|^(?:one|two|three|four|five|six|ten|twelve)\s+(?:years?|months?|weeks?)\b|"
+                         r"diagnosis|surgery date|randomi[sz]ation|enrol", re.I)
+
+
+def _phase_group(s: str) -> str | None:
+    m = _AFTER_LEAD.match(s) or _RESPONSE_AFTER_PHASE.search(s)
+    if not m or _TIME_PHASE.search(m.group("t")):
+        return None
+    return "After " + m.group("t").strip()
+
+
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     fs = sent.folded(clean)
     out = []
+    scope = sent.lead(clean) or (_phase_group(s) if "after" in fs else None)
     for m in _RESPONDED.finditer(s):
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
     for m in (_RESPONSE_AFTER.finditer(s) if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
                         confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
     for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
@@ -1285,7 +1303,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         level = _trailing_group(s, ci.end if ci else m.end())
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
                         measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
-                        ci_high=ci.high if ci else None, group=_in_scope(sent.lead(clean), level, "Overall"),
+                        ci_high=ci.high if ci else None, group=_in_scope(scope, level, "Overall"),
                         confidence=0.7, rule="prose.response"))
     return out
 
