@@ -211,3 +211,17 @@ def test_change_negatives(text):
 ])
 def test_response_after_a_phase(text, group):
     assert [f.group for f in figures(text)] == [group]
+
+
+# --- a structured abstract's conclusions restate its results --------------------------
+
+def test_conclusions_restating_a_result_add_no_figure():
+    text = ("Survival of gastric cancer in one region\n"
+            "Results: The 5-year overall survival was 31% (95% CI 28-34). The 5-year OS of patients with stage I "
+            "disease was 88%.\n"
+            "Conclusions: The 5-year overall survival of 31% reflects late diagnosis; patients with stage I disease "
+            "reach a 5-year OS of 88%, and the 5-year OS was 40% in stage II.\n")
+    figs = extract_article(ArticleRecord("text", text=text)).figures
+    assert sorted((f.value, f.group) for f in figs) == [(31.0, "Overall"), (40.0, "stage II"),
+                                                        (88.0, "patients with stage I disease")]
+    assert next(f for f in figs if f.value == 31).quote.startswith("The 5-year overall survival was 31%")

@@ -64,7 +64,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
         sentences.append(fig_rules.Sentence(s, e, kind, cited))
 
     tables = parse_tables(text, spans)
-    figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences) + tables.figures)
+    figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences) + tables.figures, text)
 
     # The texts the study facts are read from, and their folded copies (fold works character
     # by character, so the fold of a join is the join of the folds).
@@ -195,9 +195,25 @@ def _same_group(a: str | None, b: str | None) -> bool:
     return bool(wa & wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.5
 
 
-def _dedupe_figures(figs: list[Figure]) -> list[Figure]:
+# The closing paragraph of a structured abstract ("Conclusions: This research confirms that the
+# overall 5-year survival rate of 12% ..."): it restates results, it does not add any.
+_CONCLUDING = re.compile(r"\s*(?:conclusions?|interpretation|summary)\s*:", re.I)
+
+
+def _restates(f: Figure, earlier: list[Figure], text: str | None) -> bool:
+    """A figure of a concluding paragraph that repeats, for the same group (or with none
+    named, "Overall"), one stated before it in the same section."""
+    if not text or not earlier:
+        return False
+    line = text.rfind("\n", 0, f.start) + 1
+    return bool(_CONCLUDING.match(text, line)) and any(
+        g.section == f.section and g.start < line and _same_group(f.group, g.group) for g in earlier)
+
+
+def _dedupe_figures(figs: list[Figure], text: str | None = None) -> list[Figure]:
     """A number stated in the abstract and again in the results or a table is stored once,
-    from the richest place (table > results > discussion > abstract)."""
+    from the richest place (table > results > discussion > abstract); so is one an abstract's
+    conclusions restate from its results (`text`: the document, to find that paragraph)."""
     out: list[Figure] = []
     # Only figures with the same endpoint, measure, value and timepoint can repeat each other.
     seen: dict[tuple, list[Figure]] = {}
@@ -206,7 +222,7 @@ def _dedupe_figures(figs: list[Figure]) -> list[Figure]:
         if any(g.section != f.section
                and (f.ci_low is None or g.ci_low is None or abs(f.ci_low - g.ci_low) < 1e-9)
                and _same_group(f.group, g.group) and not (f.section == "table" and g.section == "table")
-               for g in seen.get(key, ())):
+               for g in seen.get(key, ())) or _restates(f, seen.get(key, []), text):
             continue
         seen.setdefault(key, []).append(f)
         out.append(f)
