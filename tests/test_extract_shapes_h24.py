@@ -50,6 +50,13 @@ def rows(text: str) -> set[tuple]:
       ("remaining on first-line therapy", "rate", 6.0, "patients with liver metastases", 64.0)}),
     ("Among patients with low-risk disease, 90% continued on watchful waiting at 5 years.",
      {("remaining on watchful waiting", "rate", 60.0, "patients with low-risk disease", 90.0)}),
+    # the share named before its value
+    ("The proportion of men remaining on active surveillance at 10 years was 55%.",
+     {("remaining on active surveillance", "rate", 120.0, "Overall", 55.0)}),
+    ("The probability of remaining on treatment at 12 months was 45% (95% CI 40-50).",
+     {("remaining on treatment", "rate", 12.0, "Overall", 45.0)}),
+    ("The proportion of patients with low-risk disease still under surveillance at 5 years was 63%.",
+     {("remaining under surveillance", "rate", 60.0, "patients with low-risk disease", 63.0)}),
     # the free-of state keeps its endpoint
     ("81% of patients were free of progression at 3 years.", {("PFS", "rate", 36.0, "Overall", 81.0)}),
 ])
@@ -62,6 +69,7 @@ def test_remaining_in_a_state(text, expected):
     "At baseline, 40% of patients were on treatment with steroids.",      # no staying verb
     "In earlier series, 70% remained on surveillance at 5 years [12].",   # a cited result
     "Most patients (68%) remained on active surveillance.",               # no time point
+    "The proportion of patients on treatment was 45% at baseline.",       # no staying
 ])
 def test_remaining_negatives(text):
     assert not [f for f in figures(text) if f.endpoint.startswith("remaining")]

@@ -1330,6 +1330,12 @@ _REMAINING_RE = re.compile(
     rf"(?<![\d.]){_PCT}\s*(?:{_VALUE_BRACKET}\s*)?(?:of\s+(?P<pop>{_POPULATION})\s+)?"
     rf"(?:(?:remain(?:ed|s)?|continued|stayed)\s+(?:to\s+be\s+)?|(?:are|were|was|is)\s+still\s+|still\s+)"
     rf"(?P<state>{_KEPT_STATE})\b", re.I)
+# The same share named before its value: "the proportion of men remaining on active surveillance at
+# 10 years was 55%", "the probability of remaining on treatment at 12 months was 45%".
+_REMAINING_NAMED = re.compile(
+    rf"\b(?:proportion|percentage|probability|likelihood|rate|share)\s+of\s+(?:(?P<pop>{_POPULATION})\s+)?"
+    rf"(?:remaining|still|staying|continuing)\s+(?P<state>{_KEPT_STATE})\b[^.;%]{{0,40}}?\s(?:was|were|is|of|:)\s*"
+    rf"(?:approximately\s+|about\s+)?{_PCT}", re.I)
 # After a state's rate, the same state for subgroups: "...; this was true for 66% of those with
 # grade 1 disease, 46% of those with grade 2 disease", "compared with 40% of patients with ...".
 _SAME_FOR = re.compile(r"\b(?:(?:this|the same|which|that)\s+(?:was|were|is|held)\s+(?:also\s+)?(?:true|the case)\s+for|"
@@ -1355,7 +1361,7 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     fs = sent.folded(clean)
     states = has_any(fs, ("alive", "living", "free", "remission"))
-    kept = has_any(fs, ("remain", "still", "continued", "stayed"))
+    kept = has_any(fs, ("remain", "still", "continu", "stayed", "staying"))
     if not (states or kept):
         return []   # no state the patterns could read (the timepoint is asked only when one may be)
     tp = find_timepoint(s)
@@ -1379,16 +1385,22 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
                 if g:
                     out.extend(_state_figures(clean, sent, s, sub, e, tp, _in_scope(sent.lead(clean), g)))
         break   # one state a sentence: a second is another clause's, its subgroups unclear
+    for m in (_REMAINING_NAMED.finditer(s) if kept and not out else ()):
+        e = "remaining " + re.sub(r"\s+", " ", m.group("state").lower())
+        out.extend(_state_figures(clean, sent, s, m, e, tp, _in_scope(sent.lead(clean), _population_group(m.group("pop")),
+                                                                      "Overall"), k=m.re.groups))
     return out
 
 
 def _state_figures(clean: CleanText, sent: Sentence, s: str, m: re.Match, endpoint: str, tp: float,
-                   group: str | None) -> list[Figure]:
-    v = percent_value(m.group(1) + "%")
-    ci = find_ci(s, m.end(1) + 1, bare_ok=True, limit=30)
-    if ci and not (ci.low <= v <= ci.high and ci.start < m.end()):
+                   group: str | None, k: int = 1) -> list[Figure]:
+    """The figure of a state's share; `k`: the match's group that holds the number."""
+    v = percent_value(m.group(k) + "%")
+    ci = find_ci(s, m.end(k) + 1, bare_ok=True, limit=30)
+    if ci and not (ci.low <= v <= ci.high and (ci.start < m.end() or m.end() == m.end(k) + 1)):
         ci = None
-    return [_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=endpoint, measure="rate",
+    end = max(m.end(), ci.end) if ci else m.end()
+    return [_fig(clean, sent, sent.start + m.start(), sent.start + end, endpoint=endpoint, measure="rate",
                  value=v, unit="%", timepoint_months=tp, group=group, ci_low=ci.low if ci else None,
                  ci_high=ci.high if ci else None, confidence=0.65, rule="prose.remaining_state")]
 
