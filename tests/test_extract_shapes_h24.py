@@ -233,3 +233,22 @@ def test_conclusions_restating_a_result_add_no_figure():
     assert sorted((f.value, f.group) for f in figs) == [(31.0, "Overall"), (40.0, "stage II"),
                                                         (88.0, "patients with stage I disease")]
     assert next(f for f in figs if f.value == 31).quote.startswith("The 5-year overall survival was 31%")
+
+
+def test_survival_not_carried_in_a_discussion():
+    text = ("Results\nThe 5-year OS was 60%.\nDiscussion\nThe 5-year OS in our series was 60%. "
+            "Survival in Western series is lower (45%) than in Asian series (62%).\n")
+    figs = extract_article(ArticleRecord("text", text=text)).figures
+    assert {f.value for f in figs} == {60.0}
+
+
+@pytest.mark.parametrize("text", [
+    "The 5-year OS was 60%. Survival decreased by 10% per decade of age.",
+    "The 5-year OS was 60%. Survival improved by 15% compared with the historical cohort.",
+    "The 5-year OS was 60%. Survival was 12% lower in smokers.",
+    "The 5-year OS was 60%. Survival was higher in women than men (a 7.9% absolute difference).",
+    "The 5-year OS was 60%, an absolute difference of 8% from the control arm.",
+    "The 3-year PFS improved by 11% with maintenance therapy (HR 0.70, 95% CI 0.55-0.89).",
+])
+def test_a_difference_is_no_rate(text):
+    assert {f.value for f in figures(text) if f.measure == "rate"} <= {60.0}

@@ -684,7 +684,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             scope = None if head_groups else _head_group(head)
         tp = tp if tp is not None else tp_default()
         if tp is None and carry and _continues(carry[0], eps) \
-                and not any(_SHARE_OF_PATIENTS.match(clause, ve) for _, _, ve in values):
+                and not any(_SHARE_OF_PATIENTS.match(clause, ve) or _is_difference(clause, vs, ve) for _, vs, ve in values):
             eps, tp = [carry[0]], carry[1]
         eps = [_survival_is_os(e) for e in eps]
         inherited = (eps, tp, clause_start, scope)
@@ -741,6 +741,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             continue
         q_from = head_start + _quote_start(head, head)
         for e, g, t, (v, vs, ve) in pairs:
+            if _is_difference(clause, vs, ve):
+                continue   # "improved by 15%", "a 7.9% absolute difference": no group's rate
             if t is not None and not ep.is_response(e):
                 measure = "rate"      # a time-point probability, whatever the event
             elif ep.is_response(e) or (len(pairs) > 1 and len({x[0] for x in pairs}) == len(pairs)
@@ -791,6 +793,17 @@ def _period_pair(s: str) -> tuple[str, str] | None:
         a, b = re.split(r"[-–]", found[0])
         return a, (a[:2] + b if len(b) == 2 else b)
     return None
+
+
+# "decreased by 10%", "12% lower", "a 7.9% absolute difference": a difference, not a rate.
+_DIFF_BEFORE = re.compile(r"(?:\bby|\bdifference(?:\s+of)?|\bgain(?:\s+of)?|\bchange(?:\s+of)?)\s*(?:an?\s+)?(?:approximately\s+|about\s+)?$",
+                          re.I)
+_DIFF_AFTER = re.compile(r"\s*(?:(?:absolute|relative|percentage)\b|points?\b|(?:lower|higher|more|less|greater|better|worse|"
+                         r"smaller|larger)\b|(?:difference|reduction|increase|improvement|decrease|drop|gain)\b)", re.I)
+
+
+def _is_difference(clause: str, vs: int, ve: int) -> bool:
+    return bool(_DIFF_BEFORE.search(clause[max(0, vs - 30):vs]) or _DIFF_AFTER.match(clause, ve))
 
 
 def _continues(carried: str, named: list[str]) -> bool:
@@ -1570,7 +1583,9 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         if has_time:
             later += time_pairs(clean, sent)
         if has_pct:
-            later += enumerated_rates(clean, sent, prev, carry if k - carry_at <= _CARRY_SENTENCES else None, periods)
+            # (Not in a discussion, where the sentence after ours may be another series' figure.)
+            carried = carry if k - carry_at <= _CARRY_SENTENCES and sent.section != "discussion" else None
+            later += enumerated_rates(clean, sent, prev, carried, periods)
             periods = _period_pair(text) or periods
         if has_time:
             later += medians(clean, sent)
