@@ -252,3 +252,23 @@ def test_survival_not_carried_in_a_discussion():
 ])
 def test_a_difference_is_no_rate(text):
     assert {f.value for f in figures(text) if f.measure == "rate"} <= {60.0}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # groups named right before their values
+    ("Five-year survival rates by site were: oral cavity 55%, oropharynx 62%, larynx 68%.",
+     {("OS", "rate", 60.0, "oral cavity", 55.0), ("OS", "rate", 60.0, "oropharynx", 62.0),
+      ("OS", "rate", 60.0, "larynx", 68.0)}),
+    ("The 5-year OS was 60%. Survival did not differ by sex (women 61%, men 59%).",
+     {("OS", "rate", 60.0, "Overall", 60.0), ("OS", "rate", 60.0, "women", 61.0), ("OS", "rate", 60.0, "men", 59.0)}),
+    # a pronoun for the rate just stated
+    ("The 5-year cancer-specific survival was 78%. It was 92% for grade 1, 80% for grade 2 and 61% for grade 3 "
+     "tumours.",
+     {("CSS", "rate", 60.0, "Overall", 78.0), ("CSS", "rate", 60.0, "grade 1", 92.0),
+      ("CSS", "rate", 60.0, "grade 2", 80.0), ("CSS", "rate", 60.0, "grade 3 tumours", 61.0)}),
+    ("The 5-year OS was 60%. It was 10% higher than in the previous cohort.", {("OS", "rate", 60.0, "Overall", 60.0)}),
+    ("The 5-year OS was 60%. This was achieved in 45% of patients treated with surgery.",
+     {("OS", "rate", 60.0, "Overall", 60.0)}),
+])
+def test_lists_and_pronouns(text, expected):
+    assert rows(text) == expected

@@ -667,6 +667,10 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif inherited and not _NEW_SUBJECT.search(head):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
+        elif carry and tp_default() is None and _PRONOUN_SUBJECT.match(head) \
+                and not any(_SHARE_OF_PATIENTS.match(clause, ve) for _, _, ve in values):
+            # "The 5-year CSS was 78%. It was 92% for grade 1, ...": the rate just stated
+            own, tp, eps, scope = True, carry[1], [carry[0]], None
         elif carry and tp_default() is None and _label_before(clause, values[0][1], values[0][2]) \
                 and _continues(carry[0], ep.all_endpoints(clause[values[-1][2]:])):
             # "In women, thyroid (94.9%) and breast cancer (77.6%) were the cancers with the
@@ -721,7 +725,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif len(vals) == 1:
             v = vals[0]
             before = _label_before(clause, v[1], v[2])
-            level = before or _trailing_group(clause, v[2])
+            level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1])
             if level and _period_label(level):
                 # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
                 # group that only says when is its period; the study's one period ("was 43.8%
@@ -758,6 +762,23 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.8 if len(pairs) > 1 or g != "Overall" else 0.7, rule="prose.enumeration"))
     return out
+
+
+# A subject that stands for the rate just stated: "It was 92% for grade 1", "The corresponding
+# rates were ...".
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|this|the\s+corresponding\s+(?:rates?|figures?|values?|estimates?))\s+"
+                              r"(?:was|were|is|are)\s+(?:only\s+|approximately\s+|about\s+)?$", re.I)
+# A group named right before its value, after a colon, comma or "and": "were: oral cavity 55%,
+# oropharynx 62%", "(women 61%, men 59%)".
+_BARE_LABEL = re.compile(r"(?:^|[:,;(]|\band\s)\s*(?P<g>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,3})\s+$")
+_LABEL_VERB = re.compile(r"\b(?:was|were|is|are|of|reached|be|been|had|to|from|by|rates?|at|than|versus|vs)\b", re.I)
+
+
+def _bare_label_before(clause: str, vs: int) -> str | None:
+    m = _BARE_LABEL.search(clause[max(0, vs - 50):vs])
+    if not m or _LABEL_VERB.search(m.group("g")) or _TIME_WORD.search(m.group("g")):
+        return None
+    return _group_label(m.group("g"))
 
 
 # "12% of patients": a share of the cohort, not a survival probability.
