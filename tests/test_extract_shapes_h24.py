@@ -272,3 +272,20 @@ def test_a_difference_is_no_rate(text):
 ])
 def test_lists_and_pronouns(text, expected):
     assert rows(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a count, its share in parentheses, then the response
+    ("Overall, 34 patients (61%) achieved a complete response.", {("CR", "proportion", None, "Overall", 61.0)}),
+    ("Thirty-four patients (61%) had a partial response.",
+     {("partial response", "proportion", None, "Overall", 61.0)}),
+    # a state's share at "N years after" an event, or named before its value
+    ("Five years after surgery, 52% of patients were still alive.", {("OS", "rate", 60.0, "Overall", 52.0)}),
+    ("The proportion of patients alive at 2 years was 64%.", {("OS", "rate", 24.0, "Overall", 64.0)}),
+    ("The percentage of patients who were free of progression at 12 months was 48% (95% CI 40-56).",
+     {("PFS", "rate", 12.0, "Overall", 48.0)}),
+    # not a state: a death count is read by the event rules, with no rate
+    ("Ten years after diagnosis, 30% of the patients had died.", set()),
+])
+def test_more_state_and_response_shapes(text, expected):
+    assert rows(text) == expected

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from kb.extract import endpoints as ep
 from kb.extract import fastre
 from kb.extract.fastre import fold, has_any
-from kb.extract.numbers import (NUM, PERCENT_RE, PValue, find_ci, find_last_timepoint, find_p, find_timepoint,
-                                find_timepoint_list, percent_value, to_float)
+from kb.extract.numbers import (NUM, PERCENT_RE, WORD_NUM_RE, PValue, find_ci, find_last_timepoint, find_p,
+                                find_timepoint, find_timepoint_list, percent_value, timepoint_months, to_float)
 from kb.extract.sections import CleanText
 from kb.extract.vocab import load_vocab, match_text
 from kb.models import Figure
@@ -1275,7 +1275,7 @@ _RESPONSE = re.compile(
 _RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
 # "79% (42/53) were in CR", "45% of patients achieved a complete response"
 _RESPONSE_AFTER = re.compile(
-    rf"(?<![≥≤<>\d.]){_PCT}\s*(?:\(\s*\d+\s*/\s*\d+\s*\))?\s*(?:of (?:the )?patients\s*|of (?:the )?evaluable patients\s*)?"
+    rf"(?<![≥≤<>\d.]){_PCT}\s*\)?\s*(?:\(\s*\d+\s*/\s*\d+\s*\))?\s*(?:of (?:the )?patients\s*|of (?:the )?evaluable patients\s*)?"
     rf"(?:were in|achieved|had|attained|reached|showed)\s+(?:an?\s+)?(?:functional\s+)?(?P<ep>{_RESPONSE_NAMES})\b", re.I)
 
 
@@ -1368,7 +1368,8 @@ _REMAINING_RE = re.compile(
 # 10 years was 55%", "the probability of remaining on treatment at 12 months was 45%".
 _REMAINING_NAMED = re.compile(
     rf"\b(?:proportion|percentage|probability|likelihood|rate|share)\s+of\s+(?:(?P<pop>{_POPULATION})\s+)?"
-    rf"(?:remaining|still|staying|continuing)\s+(?P<state>{_KEPT_STATE})\b[^.;%]{{0,40}}?\s(?:was|were|is|of|:)\s*"
+    rf"(?:(?:remaining|still|staying|continuing)\s+(?P<state>{_KEPT_STATE})|"
+    rf"(?:who\s+(?:were|are|remained)\s+)?(?:still\s+)?(?P<free>{'|'.join(p for p, _ in _STATES)}))\b[^.;%]{{0,40}}?\s(?:was|were|is|of|:)\s*"
     rf"(?:approximately\s+|about\s+)?{_PCT}", re.I)
 # After a state's rate, the same state for subgroups: "...; this was true for 66% of those with
 # grade 1 disease, 46% of those with grade 2 disease", "compared with 40% of patients with ...".
@@ -1382,10 +1383,14 @@ _SUBGROUP_VALUE = re.compile(
 def _population_group(pop: str | None) -> str | None:
     """'those with ISUP grade 1 disease' -> 'patients with ISUP grade 1 disease'; the whole
     cohort ('the patients') or a bare noun ('men') names no subgroup."""
-    if not pop or not re.search(r"\s(?:with|who|for whom|in|on|treated|receiving|undergoing)\b", pop, re.I):
-        return None
+    if not pop or not re.search(r"\s(?:with|who|for whom|in|on|treated|receiving|undergoing)\b", pop, re.I) \
+            or re.search(r"\bwho(?:\s+(?:were|are|was|is|remained|had|have))?\s*$", pop, re.I):
+        return None   # ("patients who were [free of progression]": the state's own words)
     label = _group_label(re.sub(r"^(?:the |all |these )?those\b", "patients", pop.strip(), flags=re.I), has_endpoint=False)
     return None if label == "Overall" else label
+
+
+_YEARS_AFTER = re.compile(rf"\b(\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(years?|months?)\s+(?:after|from|following|since)\s", re.I)
 
 
 def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
@@ -1399,6 +1404,9 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     if not (states or kept):
         return []   # no state the patterns could read (the timepoint is asked only when one may be)
     tp = find_timepoint(s)
+    if tp is None:
+        after = _YEARS_AFTER.search(s)   # "Five years after surgery, 52% were still alive"
+        tp = timepoint_months(after.group(1), after.group(2)) if after else None
     if tp is None:
         return []
     out = []
@@ -1419,8 +1427,11 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
                 if g:
                     out.extend(_state_figures(clean, sent, s, sub, e, tp, _in_scope(sent.lead(clean), g)))
         break   # one state a sentence: a second is another clause's, its subgroups unclear
-    for m in (_REMAINING_NAMED.finditer(s) if kept and not out else ()):
-        e = "remaining " + re.sub(r"\s+", " ", m.group("state").lower())
+    for m in (_REMAINING_NAMED.finditer(s) if (kept or states) and not out else ()):
+        if m.group("free"):
+            e = next(code for pat, code in _STATES if re.fullmatch(pat, m.group("free"), re.I))
+        else:
+            e = "remaining " + re.sub(r"\s+", " ", m.group("state").lower())
         out.extend(_state_figures(clean, sent, s, m, e, tp, _in_scope(sent.lead(clean), _population_group(m.group("pop")),
                                                                       "Overall"), k=m.re.groups))
     return out
