@@ -289,3 +289,16 @@ def test_lists_and_pronouns(text, expected):
 ])
 def test_more_state_and_response_shapes(text, expected):
     assert rows(text) == expected
+
+
+@pytest.mark.parametrize("text,ci", [
+    # the interval anywhere in the parenthesis that opens after the value, when labelled
+    ("The response rate was 23% (all partial responses; 95% confidence interval [CI], 10%-56%).", (10.0, 56.0)),
+    ("The 5-yr risk of recurrence was 43% (95% confidence interval [CI], 40-46) overall.", (40.0, 46.0)),
+    ("The 3-year OS was 71% (median follow-up 40 months; 95% CI 64-77).", (64.0, 77.0)),
+    # a bracket of other numbers is no interval
+    ("The 3-year OS was 71% (median follow-up 40 months, range 12-96).", (None, None)),
+])
+def test_interval_in_the_value_parenthesis(text, ci):
+    f = next(f for f in figures(text) if f.value in (23, 43, 71))
+    assert (f.ci_low, f.ci_high) == ci

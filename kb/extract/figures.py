@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kb.extract import endpoints as ep
 from kb.extract import fastre
 from kb.extract.fastre import fold, has_any
-from kb.extract.numbers import (NUM, PERCENT_RE, WORD_NUM_RE, PValue, find_ci, find_last_timepoint, find_p,
+from kb.extract.numbers import (NUM, PERCENT_RE, WORD_NUM_RE, Interval, PValue, find_ci, find_last_timepoint, find_p,
                                 find_timepoint, find_timepoint_list, percent_value, timepoint_months, to_float)
 from kb.extract.sections import CleanText
 from kb.extract.vocab import load_vocab, match_text
@@ -113,6 +113,24 @@ class Sentence:
         if self.lead_group is None:
             self.lead_group = _lead_group(self.text(clean)) or ""
         return self.lead_group or None
+
+
+def _value_ci(s: str, pos: int, limit: int = 30) -> Interval | None:
+    """The interval of the value ending at pos: within `limit` characters, or anywhere in the
+    parenthesis that opens right after it ('23% (all partial responses; 95% confidence
+    interval [CI], 10%-56%)'), when that parenthesis labels it as a confidence interval."""
+    ci = find_ci(s, pos, bare_ok=True, limit=limit)
+    if ci is not None:
+        return ci
+    m = re.match(r"\s*[(\[]", s[pos:pos + 4])
+    if not m:
+        return None
+    close = _bracket(s, range(pos + m.end(), min(len(s), pos + 100)), inner=")" if s[pos + m.end() - 1] == "(" else "]",
+                     outer="(" if s[pos + m.end() - 1] == "(" else "[")
+    if close is None:
+        return None
+    ci = find_ci(s[:close + 1], pos, limit=close + 1 - pos)
+    return ci if ci and re.search(r"CI|confidence", s[pos:ci.end], re.I) else None
 
 
 def _fig(clean: CleanText, sent: Sentence, cs: int, ce: int, **kw) -> Figure:
@@ -754,8 +772,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 measure = "proportion"  # a response, or events listed one by one ("local, regional ...")
             else:
                 continue  # other event shares are read by event_proportions, with their counts
-            ci = find_ci(clause, ve, bare_ok=True, limit=30)
-            end = ci.end if ci and ci.low <= v <= ci.high else ve
+            # (read in the sentence: a parenthesis may hold a ';' the clauses were cut at)
+            ci = _value_ci(s, clause_start + ve)
+            end = ci.end - clause_start if ci and ci.low <= v <= ci.high else ve
             out.append(_fig(clean, sent, sent.start + clause_start + label_at.get(vs, q_from), sent.start + clause_start + end,
                             endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
                             ci_low=ci.low if ci and end != ve else None, ci_high=ci.high if ci and end != ve else None,
@@ -1332,7 +1351,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
             continue   # "the (3-year) larynx preservation rate (at 2 years) was 88%": a rate at a time, for the rate rules
         seen.add(percent_value(m.group(2) + "%"))
         v = percent_value(m.group(2) + "%")
-        ci = find_ci(s, m.end(), bare_ok=True, limit=40)
+        ci = _value_ci(s, m.end(), limit=40)
         # "The ORR was 71% in the daratumumab group versus 52% in the control group"
         level = _trailing_group(s, ci.end if ci else m.end())
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
