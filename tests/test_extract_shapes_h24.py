@@ -302,3 +302,20 @@ def test_more_state_and_response_shapes(text, expected):
 def test_interval_in_the_value_parenthesis(text, ci):
     f = next(f for f in figures(text) if f.value in (23, 43, 71))
     assert (f.ci_low, f.ci_high) == ci
+
+
+@pytest.mark.parametrize("text", [
+    "At a median follow-up of 24 months, 30% of patients remained on treatment.",   # a follow-up, no time point
+    "At the data cutoff, 45% of patients were still on treatment.",
+    "Of the 120 patients, 62% were men and 40% were still smoking at 2 years.",    # not a management state
+    "The 5-year OS was 60%. In 2015, 35% of patients were diagnosed with distant disease.",   # a stage share
+])
+def test_states_and_carries_negatives(text):
+    assert {f.value for f in figures(text)} <= {60.0}
+
+
+def test_incidence_change_beside_survival_is_not_read():
+    text = ("The 5-year OS was 45%. Survival in our cohort was 45% in 2010 and 52% in 2015, whereas incidence rose "
+            "from 10% to 14%.")
+    assert rows(text) == {("OS", "rate", 60.0, "Overall", 45.0), ("OS", "rate", 60.0, "2010", 45.0),
+                          ("OS", "rate", 60.0, "2015", 52.0)}
