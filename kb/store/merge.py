@@ -81,14 +81,15 @@ def find_match(db: Database, cand: Candidate, keys: set[str] | None = None) -> t
     return best
 
 
-def remember(db: Database, study_id: str, cand: Candidate, keys: set[str] | None = None) -> None:
-    """Record the identifiers and blocking keys a study can be found by."""
+def remember(db: Database, study_id: str, cand: Candidate, keys: set[str] | None = None, *, new: bool = False) -> None:
+    """Record the identifiers and blocking keys a study can be found by. `new`: the study was
+    just made from this candidate, so its PMID is the candidate's and no earlier row lacks it."""
     db.conn.executemany("INSERT OR IGNORE INTO study_identifiers (study_id, kind, value) VALUES (?, ?, ?)",
                         [(study_id, kind, value) for kind, value in cand.identifiers.items()])
-    pmid = study_pmid(db, study_id)
+    pmid = cand.identifiers.get("pmid") if new else study_pmid(db, study_id)
     db.conn.executemany("INSERT OR IGNORE INTO study_blocks (study_id, key, pmid) VALUES (?, ?, ?)",
                         [(study_id, key, pmid) for key in (blocking_keys(cand) if keys is None else keys)])
-    if pmid:   # a study without a PMID may have just got one: its earlier rows too
+    if pmid and not new:   # a study without a PMID may have just got one: its earlier rows too
         refresh_block_pmid(db, study_id, pmid)
 
 

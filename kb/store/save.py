@@ -262,9 +262,10 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
             unindexed.append(rowid)
         if match_id and verdict:
             merge.link(db, sid, match_id, verdict)  # preprint, conference abstract or near-duplicate
-    merge.remember(db, sid, cand, keys)
+    merge.remember(db, sid, cand, keys, new=not existing)
+    # (a study just made has no documents yet)
     before = db.execute("""SELECT max(d.richness) FROM study_documents sd JOIN documents d ON d.id = sd.document_id
-                           WHERE sd.study_id = ?""", [sid]).fetchone()[0]
+                           WHERE sd.study_id = ?""", [sid]).fetchone()[0] if existing else None
     insert(db, "study_documents", {"study_id": sid, "document_id": doc_id}, ignore=True)
     # The richest source's figures are the study's: a full text supersedes an abstract.
     superseded = int(before is not None and mine < before)
