@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kb.extract import endpoints as ep
 from kb.extract import fastre
 from kb.extract.fastre import fold, has_any
-from kb.extract.numbers import (NUM, PERCENT_RE, WORD_NUM_RE, Interval, PValue, find_ci, find_last_timepoint, find_p,
+from kb.extract.numbers import (AT_TIMEPOINT_RE, NUM, PERCENT_RE, TIMEPOINT_RE, WORD_NUM_RE, Interval, PValue, find_ci, find_last_timepoint, find_p,
                                 find_timepoint, find_timepoint_list, percent_value, timepoint_months, to_float)
 from kb.extract.sections import CleanText
 from kb.extract.vocab import load_vocab, match_text
@@ -194,7 +194,7 @@ _WHOLE_COHORT = re.compile(
 _NOT_A_GROUP = re.compile(
     r"^(?:which|that|it|this|these|them|we|whom|addition|contrast|comparison|particular|general|summary|"
     r"conclusion|line|accordance|agreement|keeping|respect|terms|turn|order|both\s+(?:analyses|models)|"
-    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?)\b)|"
+    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?)\b)|^those$|"
     r"\banalys[ie]s\b|\bmodels?\b|\bregression\b|follow[- ]?up|\bmedian\b|\bCI\b|confidence|significan|"
     r"differen|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b|^(?:months?|years?|weeks?|days?)$", re.I)
 # Where a group phrase after a value ends (besides "(", ",", ";"): at the next comparison
@@ -1155,6 +1155,26 @@ _COUNT_THEN_EVENT = re.compile(
 _EVENT_WORDS = ("metastas", "recurrence", "relapse", "progression", "failure", "death")
 _EVENT_VERB_WORDS = ("progressed", "died", "relapsed", "recurred", "developed")
 _EVENT_VERBS = {"progressed": "progression", "died": "death", "relapsed": "recurrence", "recurred": "recurrence"}
+# "23 (32.4 %) cases required perioperative transfusion", "9 patients (7.1%) required
+# re-operation", "12 (13.6%) developed a pancreatic fistula": a count, its share and a verb
+# of need or occurrence; the object, up to the first word that starts another phrase, is the
+# event. ("received", "underwent" and "had" give treatments and baseline states: not here.)
+_COUNTED_NOUN = r"(?:patients?|cases?|participants?|subjects?|women|men|children|infants|recipients|procedures|operations|resections)"
+_COUNT_THEN_NEED = re.compile(
+    rf"(?<!\bof\s)(?:(?<![\d.,])\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:{_COUNTED_NOUN}\s*)?\(\s*{_PCT}\s*\)\s*(?:{_COUNTED_NOUN}\s+)?"
+    rf"(?:(?:subsequently|eventually|later|ultimately|postoperatively|also)\s+)?"
+    rf"(?P<verb>required|needed|necessitated|developed|experienced|suffered)\s+(?:an?\s+|any\s+)?"
+    rf"(?P<obj>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}}?)(?=\s*(?:[,;.:()\[\]]|$)|\s+(?:within|after|during|at|for|in|due|"
+    rf"because|owing|and|or|but|while|whereas|compared|versus|vs|than|on|from|by|with|despite|following|per|who|which)\b)",
+    re.I)
+_NEED_WORDS = ("required", "needed", "necessitated", "developed", "experienced", "suffered")
+# Objects that are no event of the outcome: a planned treatment ("required adjuvant
+# chemotherapy"), a state before it ("a history of"), or an adverse event, which
+# kb.extract.adverse stores as one ("grade 3 neutropenia", "complications").
+_NOT_AN_EVENT = re.compile(
+    r"^(?:adjuvant|neoadjuvant|induction|consolidation|maintenance|concurrent|concomitant|systemic|first-line|"
+    r"second-line|standard|planned|history|prior|previous|baseline|grade|symptoms?)\b|"
+    r"\b(?:toxicit\w*|adverse|side|complications?|events?)\b", re.I)
 _SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
 
 
@@ -1199,6 +1219,21 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
+    for m in (_COUNT_THEN_NEED.finditer(s) if has_any(fs, _NEED_WORDS) else ()):
+        obj = m.group("obj")
+        if m.start(1) in taken or _NOT_AN_EVENT.search(obj):
+            continue
+        # A known event keeps a site the project's names do not say ("brain metastasis"), as
+        # _counted_events does; any other event is named as printed ("AF", "pancreatic fistula").
+        e = ep.event_endpoint(obj)
+        if e and " " in obj and not _EVENT_QUALIFIERS.match(obj):
+            e = re.sub(r"(?:es|s)$", lambda x: "is" if obj.endswith("ses") else "", obj)
+        e = e or obj
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
+                        measure="proportion", value=percent_value(m.group(1) + "%"), unit="%",
+                        group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.65,
+                        rule="prose.count_then_need"))
+        taken.add(m.start(1))
     # "36 of 101 T0 patients (36%) versus 5 of 18 Ta or Tis patients (28%) experienced
     # bladder recurrence (P=.52)": counted groups, then the event they had.
     if " of " in s and has_any(fs, _EVENT_WORDS):
@@ -1549,6 +1584,121 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
+# --- time-to-event probabilities written as fractions of 1 -----------------------------
+# "One-year and four-year probability of survival was 0.68 ± 0.05 and 0.64 ± 0.05,
+# respectively", "2-year PFS was 0.61 (SE 0.04)", "0.72 (95% CI 0.65-0.79)": a fraction with
+# its spread (a ± or a bracket), never a percentage, a fold or a number within a longer one.
+_FRACTION = re.compile(
+    r"(?<![\w.,±/=<>≤≥-])(?P<v>0?\.\d{1,3})(?![\d.,]\d|\d|\s?%|\s*-?\s*fold)"
+    r"(?P<se>\s*(?:±|\+/-|\+-)\s*0?\.\d{1,3})?(?P<br>\s*[(\[][^()\[\]]{0,60}[)\]])?")
+# Values of one list: "0.68 ± 0.05 and 0.64 ± 0.05", ".91, .84 and .77".
+_FRACTION_JOIN = re.compile(r"\s*,?\s*(?:(?:and|or)\s+)?")
+# What makes a fraction some other statistic than an endpoint's probability: said anywhere
+# before the first value, or between two lists of values.
+_NOT_A_PROBABILITY = re.compile(
+    r"\b(?:AUCs?|AUROC|area under|C-?(?:index|statistics?)|concordance|kappa|correlat\w*|coefficients?|rho|ICC|"
+    r"Brier|R2|ratios?|HRs?|ORs?|RRs?|aHR|aOR|hazard|odds|sensitivity|specificity|accuracy|predictive|PPV|NPV|"
+    r"p-?values?|significan\w*|alpha|beta|slope|scores?|index|mean|SD|weight|dose|per|fold|times)\b|"
+    r"[κρβ]|\b[pr]\s*[=<>≤≥]", re.I)
+# The value is what the endpoint phrase states: "... survival was", "probability of", "PFS:".
+_STATES_VALUE = re.compile(r"(?:\b(?:was|were|is|are|of|reached|approximately|about|estimated\s+at)|[:=])\s*$", re.I)
+# After a value, a unit or a scale says it is no probability ("0.45 log", "0.8 mg").
+_UNIT_AFTER = re.compile(r"\s*(?:times|points?|units?|logs?|mg|g|ml|mL|cm|mm|Gy|kg|per)\b", re.I)
+_FRACTION_GATE = re.compile(r"(?<![\d.])0?\.\d")
+
+
+def _fraction_runs(s: str) -> list[list[re.Match]]:
+    runs: list[list[re.Match]] = []
+    pos = 0
+    for m in _FRACTION.finditer(s):
+        if m.start() < pos:
+            continue   # inside the spread of the value before
+        if runs and _FRACTION_JOIN.fullmatch(s, runs[-1][-1].end(), m.start()):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+        pos = m.end()
+    return runs
+
+
+def _timepoints_in(head: str) -> list[float]:
+    """The timepoints a head names, in order: '1-, 2- and 5-year', 'One-year and four-year',
+    'at 10 years'."""
+    listed = find_timepoint_list(head)
+    if listed:
+        return listed[0]
+    out: list[float] = []
+    found = sorted([(m.start(), timepoint_months(m.group(1), m.group(2) or m.group(3))) for m in TIMEPOINT_RE.finditer(head)]
+                   + [(m.start(), timepoint_months(m.group(1), m.group(2))) for m in AT_TIMEPOINT_RE.finditer(head)])
+    for _, tp in found:
+        if tp is not None and tp not in out:
+            out.append(tp)
+    return out
+
+
+def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
+    """A time-to-event probability printed as a fraction of 1 is that endpoint's rate in
+    percent ('One-year and four-year probability of survival was 0.68 ± 0.05 and 0.64 ± 0.05,
+    respectively'; '... 0.56 and 0.53 for cancer patients while it was 0.93 and 0.89 for the
+    others'); a labelled interval is scaled with it, a standard error is no interval. Each
+    list of values goes with the timepoints the head names, one each, or with one timepoint
+    and the group after each value."""
+    s = sent.text(clean)
+    if not _FRACTION_GATE.search(s):
+        return []
+    runs = _fraction_runs(s)
+    if not runs:
+        return []
+    head = s[:runs[0][0].start()]
+    span = ep.last_endpoint_span(head)
+    if not span or _NOT_A_PROBABILITY.search(head):
+        return []
+    e = _survival_is_os(ep.last_endpoint(head))
+    if not (ep.is_time_to_event(e) or e.lower() == "survival"):
+        return []
+    gap = AT_TIMEPOINT_RE.sub("", s[span[1]:runs[0][0].start()])
+    if len(gap) > 60 or re.search(r"[\d%()\[\]]", gap) or not _STATES_VALUE.search(gap):
+        return []
+    tps = _timepoints_in(head)
+    if not tps:
+        return []
+    q0 = min(span[0], next((m.start() for m in TIMEPOINT_RE.finditer(head)), span[0]))
+    lead = sent.lead(clean)
+    out: list[Figure] = []
+    prev_end = None
+    for run in runs:
+        if prev_end is not None:
+            between = s[prev_end:run[0].start()]
+            if len(between) > 80 or "%" in between or _NOT_A_PROBABILITY.search(between) \
+                    or ep.all_endpoints(between):
+                break   # another statistic, or another endpoint's values
+        if any(_UNIT_AFTER.match(s, m.end()) for m in run):
+            break
+        values = [to_float(m.group("v")) for m in run]
+        if any(v is None or not 0 < v < 1 for v in values):
+            break
+        if len(tps) > 1:
+            if len(run) != len(tps):
+                break
+            pairs = [(m, tp, _trailing_group(s, run[-1].end())) for m, tp in zip(run, tps)]
+        else:
+            pairs = [(m, tps[0], _trailing_group(s, m.end())) for m in run]
+            if len(run) > 1 and len({g for _, _, g in pairs}) < len(run):
+                break   # several values for one timepoint and no group told apart
+        for m, tp, g in pairs:
+            v = round(to_float(m.group("v")) * 100, 6)
+            ci = find_ci(m.group("br"), 0, bare_ok=True) if m.group("br") else None
+            lo, hi = (round(ci.low * 100, 6), round(ci.high * 100, 6)) if ci else (None, None)
+            if ci and not (ci.high <= 1 and lo <= v <= hi):
+                lo = hi = None
+            end = m.end() if lo is not None else m.end("v")
+            out.append(_fig(clean, sent, sent.start + q0, sent.start + end, endpoint=e, measure="rate", value=v,
+                            unit="%", timepoint_months=tp, group=_in_scope(lead, g, "Overall"), ci_low=lo,
+                            ci_high=hi, confidence=0.6, rule="prose.fraction_rate"))
+        prev_end = run[-1].end()
+    return out
+
+
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -1639,7 +1789,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
             later += enumerated_rates(clean, sent, prev, carried, periods)
             periods = _period_pair(text) or periods
         if has_time:
-            later += medians(clean, sent)
+            later += medians(clean, sent) + fraction_rates(clean, sent)
         for f in later:
             if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
                 found.append(f)
