@@ -56,6 +56,10 @@ def cis(text: str) -> set[tuple]:
     ("Among patients with high-grade sarcoma, the estimated probability of disease-specific survival at "
      "10 years was 0.58 (95% confidence interval, 0.49 to 0.66).",
      {("DSS", "rate", 120.0, "patients with high-grade sarcoma", 58.0)}),
+    # an event's probability by a time, as its percent form is read
+    ("The 3-year cumulative incidence of relapse was 0.21 (95% CI, 0.15-0.28).",
+     {("recurrence", "rate", 36.0, "Overall", 21.0)}),
+    ("The 5-year actuarial local control was 0.91 (SE 0.03).", {("local control", "rate", 60.0, "Overall", 91.0)}),
 ])
 def test_fraction_rates(text, expected):
     assert rows(text) == expected
@@ -83,6 +87,8 @@ def test_fraction_quote_keeps_the_fraction():
     "For 2-year PFS, sensitivity was 0.81 and specificity 0.72.",                    # accuracy
     "The mean age was 64 years and 5-year OS was estimated with a 0.05 significance level.",
     "The 3-year relapse risk increased 0.45-fold per unit.",
+    "The relative risk of 5-year recurrence was 0.45.",
+    "The 3-year recurrence rate was lower in smokers (0.21 vs 0.35 per 100 person-years).",
 ])
 def test_fraction_negatives(text):
     assert not [f for f in figures(text) if f.measure == "rate"]

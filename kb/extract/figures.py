@@ -1597,9 +1597,11 @@ _FRACTION_JOIN = re.compile(r"\s*,?\s*(?:(?:and|or)\s+)?")
 # before the first value, or between two lists of values.
 _NOT_A_PROBABILITY = re.compile(
     r"\b(?:AUCs?|AUROC|area under|C-?(?:index|statistics?)|concordance|kappa|correlat\w*|coefficients?|rho|ICC|"
-    r"Brier|R2|ratios?|HRs?|ORs?|RRs?|aHR|aOR|hazard|odds|sensitivity|specificity|accuracy|predictive|PPV|NPV|"
+    r"Brier|R2|ratios?|relative\s+risks?|HRs?|ORs?|RRs?|aHR|aOR|hazard|odds|sensitivity|specificity|accuracy|predictive|PPV|NPV|"
     r"p-?values?|significan\w*|alpha|beta|slope|scores?|index|mean|SD|weight|dose|per|fold|times)\b|"
     r"[κρβ]|\b[pr]\s*[=<>≤≥]", re.I)
+# An event's probability by a time ("the 3-year cumulative incidence of relapse was 0.21").
+_PROBABILITY_OF_EVENT = re.compile(r"cumulative\s+incidence|probabilit|actuarial|Kaplan", re.I)
 # The value is what the endpoint phrase states: "... survival was", "probability of", "PFS:".
 _STATES_VALUE = re.compile(r"(?:\b(?:was|were|is|are|of|reached|approximately|about|estimated\s+at)|[:=])\s*$", re.I)
 # After a value, a unit or a scale says it is no probability ("0.45 log", "0.8 mg").
@@ -1654,7 +1656,8 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     if not span or _NOT_A_PROBABILITY.search(head):
         return []
     e = _survival_is_os(ep.last_endpoint(head))
-    if not (ep.is_time_to_event(e) or e.lower() == "survival"):
+    if not (ep.is_time_to_event(e) or e.lower() == "survival"
+            or (ep.event_endpoint(e) and _PROBABILITY_OF_EVENT.search(head))):
         return []
     gap = AT_TIMEPOINT_RE.sub("", s[span[1]:runs[0][0].start()])
     if len(gap) > 60 or re.search(r"[\d%()\[\]]", gap) or not _STATES_VALUE.search(gap):
