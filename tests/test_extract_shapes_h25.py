@@ -60,6 +60,12 @@ def cis(text: str) -> set[tuple]:
     ("The 3-year cumulative incidence of relapse was 0.21 (95% CI, 0.15-0.28).",
      {("recurrence", "rate", 36.0, "Overall", 21.0)}),
     ("The 5-year actuarial local control was 0.91 (SE 0.03).", {("local control", "rate", 60.0, "Overall", 91.0)}),
+    ("2-year OS probabilities were 0.80, 0.65 and 0.40 for favourable-, intermediate- and poor-risk disease, "
+     "respectively.",
+     {("OS", "rate", 24.0, "favourable-", 80.0), ("OS", "rate", 24.0, "intermediate-", 65.0),
+      ("OS", "rate", 24.0, "poor-risk", 40.0)}),
+    ("The 5-year OS was 0.72 ± 0.05 in men and 0.70 ± 0.04 in women.",
+     {("OS", "rate", 60.0, "men", 72.0), ("OS", "rate", 60.0, "women", 70.0)}),
 ])
 def test_fraction_rates(text, expected):
     assert rows(text) == expected
@@ -116,6 +122,10 @@ def test_a_percent_rate_with_a_fraction_standard_error_is_read_once():
       ("percutaneous drainage", "proportion", None, "Overall", 7.0)}),
     ("Overall, 17 (21%) women experienced a local recurrence.",
      {("local recurrence", "proportion", None, "Overall", 21.0)}),
+    ("Eleven (14%) patients were readmitted within 30 days.",
+     {("readmission", "proportion", None, "Overall", 14.0)}),
+    ("Two (2.5%) patients suffered from postoperative delirium.",
+     {("postoperative delirium", "proportion", None, "Overall", 2.5)}),
 ])
 def test_count_then_needed_or_occurred(text, expected):
     assert rows(text) == expected
@@ -129,6 +139,10 @@ def test_count_then_needed_or_occurred(text, expected):
     "18 (25%) patients required adjuvant chemotherapy per protocol.",  # planned treatment
     "10 (14%) patients developed grade 3 neutropenia.",             # an adverse event, stored as one
     "6 (9%) patients experienced adverse events leading to discontinuation.",
+    "12 (15%) patients required dose reductions.",                   # a treatment modified
+    "10 (12%) required no further treatment.",
+    "30 (40%) needed more than two cycles.",
+    "14 (18%) were admitted to the study after screening.",
 ])
 def test_count_then_event_negatives(text):
     assert not [f for f in figures(text) if f.measure == "proportion"]

@@ -1163,17 +1163,23 @@ _COUNTED_NOUN = r"(?:patients?|cases?|participants?|subjects?|women|men|children
 _COUNT_THEN_NEED = re.compile(
     rf"(?<!\bof\s)(?:(?<![\d.,])\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:{_COUNTED_NOUN}\s*)?\(\s*{_PCT}\s*\)\s*(?:{_COUNTED_NOUN}\s+)?"
     rf"(?:(?:subsequently|eventually|later|ultimately|postoperatively|also)\s+)?"
-    rf"(?P<verb>required|needed|necessitated|developed|experienced|suffered)\s+(?:an?\s+|any\s+)?"
+    rf"(?:(?P<verb>required|needed|necessitated|developed|experienced|suffered)\s+(?:from\s+)?(?:an?\s+|any\s+)?"
     rf"(?P<obj>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}}?)(?=\s*(?:[,;.:()\[\]]|$)|\s+(?:within|after|during|at|for|in|due|"
-    rf"because|owing|and|or|but|while|whereas|compared|versus|vs|than|on|from|by|with|despite|following|per|who|which)\b)",
-    re.I)
-_NEED_WORDS = ("required", "needed", "necessitated", "developed", "experienced", "suffered")
+    rf"because|owing|and|or|but|while|whereas|compared|versus|vs|than|on|from|by|with|despite|following|per|who|which)\b)"
+    # the passive of an event that happens to a patient: "11 (14%) patients were readmitted"
+    rf"|(?:were|was)\s+(?P<passive>re-?admitted|re-?hospitali[sz]ed|re-?operated|transfused))", re.I)
+_PASSIVE_EVENTS = {"readmitted": "readmission", "rehospitalized": "rehospitalization", "rehospitalised": "rehospitalisation",
+                   "reoperated": "re-operation", "transfused": "transfusion"}
+_NEED_WORDS = ("required", "needed", "necessitated", "developed", "experienced", "suffered", "admitted", "hospitali",
+               "operated", "transfused")
 # Objects that are no event of the outcome: a planned treatment ("required adjuvant
 # chemotherapy"), a state before it ("a history of"), or an adverse event, which
 # kb.extract.adverse stores as one ("grade 3 neutropenia", "complications").
 _NOT_AN_EVENT = re.compile(
     r"^(?:adjuvant|neoadjuvant|induction|consolidation|maintenance|concurrent|concomitant|systemic|first-line|"
-    r"second-line|standard|planned|history|prior|previous|baseline|grade|symptoms?)\b|"
+    r"second-line|standard|planned|history|prior|previous|baseline|grade|symptoms?|dose|doses|"
+    # a quantity or a negation, not an event ("no further treatment", "more than two cycles")
+    r"no|none|not|more|less|fewer|only|at|least|some|several|one|two|three)\b|"
     r"\b(?:toxicit\w*|adverse|side|complications?|events?)\b", re.I)
 _SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
 
@@ -1220,7 +1226,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
     for m in (_COUNT_THEN_NEED.finditer(s) if has_any(fs, _NEED_WORDS) else ()):
-        obj = m.group("obj")
+        passive = m.group("passive")
+        obj = _PASSIVE_EVENTS[passive.lower().replace("-", "")] if passive else m.group("obj")
         if m.start(1) in taken or _NOT_AN_EVENT.search(obj):
             continue
         # A known event keeps a site the project's names do not say ("brain metastasis"), as
@@ -1685,7 +1692,11 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
                 break
             pairs = [(m, tp, _trailing_group(s, run[-1].end())) for m, tp in zip(run, tps)]
         else:
-            pairs = [(m, tps[0], _trailing_group(s, m.end())) for m in run]
+            listed = _groups_after(s, run[-1].end()) if len(run) > 1 and RESPECTIVELY.search(s, run[-1].end()) else []
+            if len(listed) == len(run):   # "0.80, 0.65 and 0.40 for low-, intermediate- and high-risk groups, respectively"
+                pairs = [(m, tps[0], g) for m, g in zip(run, listed)]
+            else:
+                pairs = [(m, tps[0], _trailing_group(s, m.end())) for m in run]
             if len(run) > 1 and len({g for _, _, g in pairs}) < len(run):
                 break   # several values for one timepoint and no group told apart
         for m, tp, g in pairs:
