@@ -59,13 +59,17 @@ _PCT = rf"({NUM})\s?%"
 _BRACKET = r"(?:\s*[\[(][^\])%]{0,12}(?:\d\s?%\s*)?[^\])]{0,30}[\])])?"
 PCT_LIST_RE = re.compile(
     rf"{_PCT}(?!\s*(?:CI|confidence)){_BRACKET}(?:\s*(?:,|and|,\s*and|&|vs\.?|versus|to)\s*(?!\d+\s?%\s*CI){_PCT}{_BRACKET})*")
+# "5-year", "30-day", "12 months": a time, inside an outcome's name or after a number.
+_TIME_UNIT = r"(?:years?|yrs?|months?|mo|weeks?|wk|days?)\b"
+_TIME_WORD = rf"\d+(?:\.\d+)?\s?-?\s?{_TIME_UNIT}"
 RATIO_RE = re.compile(
     rf"\b(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(a?HR|a?OR|a?RR|IRR|SHR|sHR|"
     rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
     rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*)?"
-    # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16"
-    rf"(?:(?:of|for)\s+[^.;()\d=]{{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
-    rf"(?:[:=,]|of|was|were|is)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])")
+    # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16",
+    # "the HR for 3-year mortality was 0.72" (a time in the outcome's name is no value)
+    rf"(?:(?:of|for)\s+(?:[^.;()\d=]|{_TIME_WORD}){{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
+    rf"(?:[:=,]|of|was|were|is)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])(?!\s?-?\s?{_TIME_UNIT})")
 # What every match of RATIO_RE (case-sensitive) contains.
 _RATIO_WORDS = ("HR", "OR", "RR", "hazard ratio", "odds ratio", "relative risk", "risk ratio", "incidence rate ratio")
 # What a match of RATIO_RE starts with: a qualifier, or the name of the ratio.
