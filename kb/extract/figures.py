@@ -159,9 +159,18 @@ def _strip_label(s: str) -> str:
     return s.strip(" ,;:")
 
 
+_WITH_AND_WITHOUT = re.compile(r"^\s*(?P<a>with|without)\s+(?:and|or|vs\.?|versus)\s+(?P<b>with|without)\s+(?P<x>\S.*)$",
+                               re.I)
+
+
 def split_labels(s: str) -> list[str]:
     """'stage III, IVa, and IVb disease' -> ['stage III', 'stage IVa', 'stage IVb']."""
     s = re.sub(r"\b(?:disease|patients|groups?|arms?|cohorts?)\b", "", s)
+    # "with and without nodal metastasis": two groups sharing what they have or lack.
+    both = _WITH_AND_WITHOUT.match(s)
+    if both:
+        return [x for x in (_strip_label(f"{both.group('a')} {both.group('x')}"),
+                            _strip_label(f"{both.group('b')} {both.group('x')}")) if x]
     parts = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", s) if p.strip()]
     # The disease named after the last of one-word levels is not part of it: "stage III, IVa
     # and IVb NSCLC" (a roman numeral is a level; "SRS and WBRT" are two groups of one word).
@@ -976,13 +985,18 @@ def _groups_in(head: str) -> list[str]:
     return _group_list(m)
 
 
+_BY_STATE = re.compile(r"with(?:out)?\s", re.I)
+
+
 def _group_list(m: re.Match | None) -> list[str]:
     if not m:
         return []
     labels = split_labels(m.group("g"))
     # "the rates of local, regional and distant failure": endpoints, not groups; "aged 70
-    # years or older": one group.
-    if len(labels) < 2 or any(ep.first_endpoint(x) or _COMPARATIVE.fullmatch(x) for x in labels):
+    # years or older": one group. Patients "with and without a complete response" are groups
+    # by a state, even one that is an endpoint.
+    if len(labels) < 2 or any((ep.first_endpoint(x) and not _BY_STATE.match(x)) or _COMPARATIVE.fullmatch(x)
+                              for x in labels):
         return []
     return labels
 
@@ -1095,7 +1109,7 @@ def _months(v: float | None, unit: str) -> float | None:
 
 _MEDIAN_OF = re.compile(r"(?P<g>[^,;()]{2,60}?)\s*")
 _MEDIAN_PREP = re.compile(r"\b(?:in|for|among|of)\s+", re.I)
-_CLAUSE_END = re.compile(r"\b(?:and|but|or|whereas|while)\s*$", re.I)
+_CLAUSE_END = re.compile(r"(?:\b(?:and|but|or|whereas|while|versus|compared\s+(?:with|to))|\bvs\.?)\s*$", re.I)
 
 
 def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
@@ -1122,7 +1136,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         prep = _after_last(_MEDIAN_PREP, what)
         g = _MEDIAN_OF.fullmatch(what, prep) if prep else None
         if g and _CLAUSE_END.search(g.group("g")):
-            g = None   # "not reached in the pembrolizumab group and was 10.3 months": another clause's group
+            g = None   # "not reached in the pembrolizumab group and was 10.3 months", "... versus 8.3
+            #            months": another clause's group
         level = _group_label(g.group("g")) if g else None
         level = level or _trailing_group(s, end)
         vs = MEDIAN_VS_RE.match(s, end)
