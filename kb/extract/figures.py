@@ -1091,10 +1091,14 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         subj = _SUBJECT.match(head)
         q0 = ep.last_endpoint_span(head)
         q_start = (subj.start("a") if subj else (q0[0] if q0 else m.start()))
+        # The test comparing the two: right after them ('(68.2% vs 51.4%, P = 0.03)') or
+        # closing their parenthesis.
+        p = find_p(s, m.end(), limit=20) or _p_closing_parenthesis(s, m.start())
         for k, grp in ((1, g1), (2, g2)):
             v = percent_value(m.group(k) + "%")
             out.append(_fig(clean, sent, sent.start + q_start, sent.start + m.end(k) + 1, endpoint=e, measure="rate",
                             value=v, unit="%", timepoint_months=tp, group=_in_scope(sent.lead(clean), grp),
+                            p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.65, rule="prose.versus"))
     return out
 
