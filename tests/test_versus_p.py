@@ -29,3 +29,20 @@ def test_the_p_of_a_comparison_goes_to_both_rates(sentence, expected):
 def test_a_p_of_another_clause_is_not_the_comparisons():
     got = rates("The 3-year OS was higher after surgery (55% vs 40%), and the 3-year DFS was similar (p = 0.20).")
     assert [(e, v, p) for e, v, _, p, _ in got] == [("OS", 55.0, None), ("OS", 40.0, None)]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Mucosal melanoma patients had a median OS of 22 months compared with 38 months for cutaneous melanoma (p<0.001).",
+     [(22.0, "Mucosal melanoma patients", 0.001), (38.0, "cutaneous melanoma", 0.001)]),
+    ("Median OS was 14.1 months in patients with EMD and 38.6 months in those without (P = 0.002).",
+     [(14.1, "patients with EMD", 0.002), (38.6, "those without", 0.002)]),
+])
+def test_two_medians_compared_carry_their_groups_and_test(sentence, expected):
+    ex = extract_article(ArticleRecord(source_format="text", text="Results\n\n" + sentence + "\n"))
+    assert [(f.value, f.group, f.p_value) for f in ex.figures if f.measure == "median"] == expected
+
+
+def test_a_p_after_a_further_value_is_not_the_medians():
+    ex = extract_article(ArticleRecord(source_format="text", text="Results\n\nMedian OS was 14.1 months in patients "
+                                       "with EMD and 38.6 months in those without, and 2-year OS was 31% (P = 0.02).\n"))
+    assert [f.p_value for f in ex.figures if f.measure == "median"] == [None, None]

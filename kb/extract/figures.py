@@ -350,7 +350,7 @@ _COMPARED_FIRST = re.compile(
 # The subject of 'X had a better OS': patients or an arm named first.
 _SUBJECT = re.compile(
     r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
-    r"[^,;()]{1,40}?\s(?:group|arm|cohort)))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
+    r"[^,;()]{1,40}?\s(?:group|arm|cohort|patients)))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
     re.I)
 
 
@@ -1116,6 +1116,17 @@ _MEDIAN_PREP = re.compile(r"\b(?:in|for|among|of)\s+", re.I)
 _CLAUSE_END = re.compile(r"(?:\b(?:and|but|or|whereas|while|versus|compared\s+(?:with|to))|\bvs\.?)\s*$", re.I)
 
 
+def _comparison_p(s: str, pos: int) -> "PValue | None":
+    """The p right after a compared pair and the group named after it, within its clause and
+    with no other value between."""
+    stop = re.search(r"[;.]\s|\b(?:and|but|whereas|while)\s", s[pos:pos + 60])
+    seg = s[pos:pos + (stop.start() if stop else 60)]
+    p = find_p(s, pos, limit=len(seg))
+    if p is None or re.search(r"\d\s*(?:%|months?|years?)", s[pos:p.start]):
+        return None
+    return p
+
+
 def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'median OS was 23.4 months (95% CI 18.2-28.6)'; follow-up medians are not outcomes."""
     s = sent.text(clean)
@@ -1148,6 +1159,11 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         # "survival in A was longer than in B (median 20 months vs 15 months)": A's and B's.
         pair = _paren_pair(s, m.start()) if vs and not level else (None, None)
         level = level or pair[0]
+        if not level and vs:
+            # "Mucosal melanoma patients had a median OS of 22 months compared with 38 months
+            # for ...": the subject is the first median's group.
+            subj = _SUBJECT.match(s[:m.start()])
+            level = _group_label(subj.group("a")) if subj else None
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
                         measure="median", value=v, unit="months", group=_in_scope(sent.lead(clean), level),
                         ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
@@ -1157,11 +1173,18 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         if vs:
             v2 = _months(to_float(vs.group("value")), vs.group("unit"))
             ci2 = find_ci(s, vs.end(), bare_ok=True, limit=30)
-            level2 = _trailing_group(s, ci2.end if ci2 else vs.end()) or pair[1]
-            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci2.end if ci2 else vs.end()),
+            end2 = ci2.end if ci2 else vs.end()
+            level2 = _trailing_group(s, end2) or pair[1]
+            # The test of the two medians, after the second and its group ('... compared with
+            # 38 months for cutaneous melanoma (p<0.001)'), when no other value comes between.
+            p2 = p or _comparison_p(s, end2)
+            if p2 and not p:
+                out[-1].p_value, out[-1].p_op = p2.value, p2.op
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end2,
                             endpoint=e, measure="median", value=v2, unit="months",
                             group=_in_scope(sent.lead(clean), level2),
                             ci_low=ci2.low if ci2 else None, ci_high=ci2.high if ci2 else None,
+                            p_value=p2.value if p2 else None, p_op=p2.op if p2 else None,
                             confidence=0.7, rule="prose.median_vs"))
     return out
 
