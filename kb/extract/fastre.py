@@ -181,7 +181,7 @@ def any_branch(text: str, folded: str, checks: list[tuple[re.Pattern, object]]) 
 # Tests over folded text that every match of a numbers.py timepoint pattern passes.
 # TIMEPOINT_RE: a unit after "-" (y..., mo..., w...), or "year", "yr", "month" after a space.
 TIMEPOINT_UNITS = ("year", "yr", "month")
-HYPHEN_UNIT = re.compile(r"-\s*(?:y|mo|w)")
+HYPHEN_UNIT = re.compile(r"-\s*(?:y|mo|w|d)")
 # AT_TIMEPOINT_RE's units.
 AT_UNITS = ("year", "yr", "month", "mo", "week")
 

@@ -738,7 +738,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif labels:
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(labels, vals)]
         elif tps and len(tps[0]) == len(vals):
-            pairs = [(eps[0], _in_scope(within, None), t, v) for t, v in zip(tps[0], vals)]
+            pairs = [(eps[0], _in_scope(within, None, "Overall"), t, v) for t, v in zip(tps[0], vals)]
         elif len(vals) == 2 and not groups:
             # "70% [CI] vs 44% [CI]", "from 6% to 12%": two groups, named before the values if
             # the sentence names them; "higher in women than in men (71.3% and 58.9%)": two

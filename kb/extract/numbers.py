@@ -142,7 +142,10 @@ _TP_UNIT = {"year": 12.0, "yr": 12.0, "y": 12.0, "month": 1.0, "mo": 1.0, "week"
 # "5-year", "five-year", "3-yr", or "5 year" when a survival word follows ("5 year OS");
 # never "57 years old".
 TIMEPOINT_RE = re.compile(
-    rf"\b(\d+(?:\.\d+)?|{_WORD_NUM})\s*(?:-\s*(years?|yrs?|y|months?|mos?|weeks?|wks?)\b|"
+    rf"\b(\d+(?:\.\d+)?|{_WORD_NUM})\s*(?:-\s*(years?|yrs?|y|months?|mos?|weeks?|wks?|"
+    # "30-day mortality", "100-day non-relapse mortality": days only for deaths or survival
+    # ("21-day cycles" is a schedule)
+    rf"days?(?=\s+(?:[\w-]+\s+)?(?:mortality|survival|death|NRM|TRM)\b))\b|"
     rf"\s(years?|yrs?|months?)\s+(?=(?:\w+\s+){{0,2}}(?:(?-i:[A-Z]{{2,5}})\b|survival|overall|rates?|probabilit|cumulative)))", re.I)
 AT_TIMEPOINT_RE = re.compile(rf"\bat\s+(\d+(?:\.\d+)?|{_WORD_NUM})\s*(years?|yrs?|months?|mos?|weeks?)\b", re.I)
 # Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year".
