@@ -124,7 +124,7 @@ def test_more_figures_and_their_groups(sentence, expected):
 # subset of the opening subgroup; a group list after "vs ... respectively" pairs in order.
 GROUP_EDGES = [
 ("In multivariate analysis, the 5-year OS was 50%.", {("OS", "rate", 60, 50, "overall")}),
-("Median OS was 20 months with a median follow-up of 30 months.", {("OS", "median", None, 20, None)}),
+("Median OS was 20 months with a median follow-up of 30 months.", {("OS", "median", None, 20, "overall")}),
 ("The CR rate was 40% in 12 of 30 patients.", {("CR", "proportion", None, 40, "overall")}),
 ("In our cohort of 120 patients, the 3-year OS was 70%.", {("OS", "rate", 36, 70, "overall")}),
 ("OS was 60% at 5 years in the surgery group and 40% at 5 years in the RT group.",

@@ -46,3 +46,14 @@ def test_a_p_after_a_further_value_is_not_the_medians():
     ex = extract_article(ArticleRecord(source_format="text", text="Results\n\nMedian OS was 14.1 months in patients "
                                        "with EMD and 38.6 months in those without, and 2-year OS was 31% (P = 0.02).\n"))
     assert [f.p_value for f in ex.figures if f.measure == "median"] == [None, None]
+
+
+def test_the_p_after_the_second_group_of_a_comparison():
+    assert rates("Patients achieving CR had a 3-year OS of 84% compared with 41% for those who did not (P < 0.001).") \
+        == [("OS", 84.0, 36.0, 0.001, "<"), ("OS", 41.0, 36.0, 0.001, "<")]
+
+
+def test_a_median_in_years_has_its_interval_in_months_too():
+    ex = extract_article(ArticleRecord(source_format="text",
+                                       text="Results\n\nMedian event-free survival was 3.1 years (95% CI, 2.4 to 4.0).\n"))
+    assert [(f.value, f.ci_low, f.ci_high, f.group) for f in ex.figures] == [(37.2, 28.8, 48.0, "Overall")]

@@ -1091,9 +1091,10 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         subj = _SUBJECT.match(head)
         q0 = ep.last_endpoint_span(head)
         q_start = (subj.start("a") if subj else (q0[0] if q0 else m.start()))
-        # The test comparing the two: right after them ('(68.2% vs 51.4%, P = 0.03)') or
-        # closing their parenthesis.
-        p = find_p(s, m.end(), limit=20) or _p_closing_parenthesis(s, m.start())
+        # The test comparing the two: right after them and the group named after them
+        # ('(68.2% vs 51.4%, P = 0.03)', '84% compared with 41% for those who did not (P <
+        # 0.001)') or closing their parenthesis.
+        p = _comparison_p(s, m.end()) or _p_closing_parenthesis(s, m.start())
         for k, grp in ((1, g1), (2, g2)):
             v = percent_value(m.group(k) + "%")
             out.append(_fig(clean, sent, sent.start + q_start, sent.start + m.end(k) + 1, endpoint=e, measure="rate",
@@ -1145,6 +1146,9 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         v = _months(v, unit)
         ci = find_ci(s, m.end(), bare_ok=True, limit=40)
         end = ci.end if ci else m.end()
+        # The interval is in the value's unit: '3.1 years (95% CI, 2.4 to 4.0)' is 37.2
+        # months (28.8-48.0), not 37.2 (2.4-4.0).
+        lo, hi = (_months(ci.low, unit), _months(ci.high, unit)) if ci else (None, None)
         p = find_p(s, end, limit=30)
         # The group before the value ("median OS of patients with EMD was") or after it
         # ("14.1 months in patients with EMD and 38.6 months in those without").
@@ -1165,8 +1169,10 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             subj = _SUBJECT.match(s[:m.start()])
             level = _group_label(subj.group("a")) if subj else None
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
-                        measure="median", value=v, unit="months", group=_in_scope(sent.lead(clean), level),
-                        ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
+                        measure="median", value=v, unit="months",
+                        # a median of no group and compared with none is the cohort's
+                        group=_in_scope(sent.lead(clean), level, None if vs else "Overall"),
+                        ci_low=lo, ci_high=hi,
                         p_value=p.value if p else None, p_op=p.op if p else None,
                         confidence=0.8, rule="prose.median"))
         # "... 20 months [95% CI 13-26] vs 15 months [13-17]": the comparison group's median.
@@ -1183,7 +1189,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end2,
                             endpoint=e, measure="median", value=v2, unit="months",
                             group=_in_scope(sent.lead(clean), level2),
-                            ci_low=ci2.low if ci2 else None, ci_high=ci2.high if ci2 else None,
+                            ci_low=_months(ci2.low, vs.group("unit")) if ci2 else None,
+                            ci_high=_months(ci2.high, vs.group("unit")) if ci2 else None,
                             p_value=p2.value if p2 else None, p_op=p2.op if p2 else None,
                             confidence=0.7, rule="prose.median_vs"))
     return out
