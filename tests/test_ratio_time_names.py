@@ -28,3 +28,9 @@ def test_a_time_in_the_outcome_name_is_not_the_ratio(sentence, expected):
 def test_a_ratio_without_a_time_is_read_as_before():
     assert ratios("Adjuvant chemotherapy was associated with improved OS (HR 0.64, 95% CI 0.44-0.93; P = 0.02).") \
         == [("HR", 0.64, 0.44, 0.93, 0.02)]
+
+
+def test_a_hazard_ratio_of_death_is_an_overall_survival_ratio():
+    ex = extract_article(ArticleRecord(source_format="text", text="Results\n\nThe hazard of death was reduced by 32% "
+                                       "with the addition of rituximab (HR 0.68; 95% CI 0.52-0.89).\n"))
+    assert [(f.endpoint, f.measure, f.value) for f in ex.figures] == [("OS", "HR", 0.68)]

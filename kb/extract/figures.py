@@ -478,6 +478,8 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             endpoint = prior_ratio[1]
         if endpoint is None:
             continue
+        if kind == "HR" and endpoint == "death":
+            endpoint = "OS"   # "the hazard of death was reduced by 32% (HR 0.68)", as "HR for death"
         # A ratio in the parenthesis after "survival in A was longer than in B" compares A with B.
         group, comparator = _paren_pair(s, m_start)
         if group is None:
