@@ -681,8 +681,10 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             lazy["resp"] = bool(RESPECTIVELY.search(s))
         return lazy["resp"]
     inherited: tuple[list[str], float | None, int, str | None] | None = None
+    last_clause: tuple[list[str], float | None, int] | None = None   # the last list's endpoints, timepoint, clause
     current_clause = None
     for clause_start, clause, lst_start, values, head, head_start in _value_lists(s, numbers):
+        clause_group = None
         if clause_start != current_clause:
             current_clause = clause_start
             inherited = inherited if inherited and inherited[2] == clause_start else None
@@ -700,6 +702,12 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif inherited and not _NEW_SUBJECT.search(head):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
+        elif last_clause and last_clause[2] != clause_start and (ell := _ELLIPTICAL_GROUP.match(head)):
+            # "Among men, 5-year survival was 38.5%; among women, 45.0%": a clause of a group
+            # and its value only, the previous clause's rate for that group (not the
+            # sentence's opening group).
+            own, eps, tp, scope = True, last_clause[0], last_clause[1], None
+            clause_group = _group_label(ell.group("g"))
         elif carry and tp_default() is None and _PRONOUN_SUBJECT.match(head) \
                 and not any(_SHARE_OF_PATIENTS.match(clause, ve) for _, _, ve in values):
             # "The 5-year CSS was 78%. It was 92% for grade 1, ...": the rate just stated
@@ -725,6 +733,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             eps, tp = [carry[0]], carry[1]
         eps = [_survival_is_os(e) for e in eps]
         inherited = (eps, tp, clause_start, scope)
+        last_clause = (eps, tp, clause_start)
         tps = find_timepoint_list(head)
         vals = values
         groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
@@ -732,7 +741,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
-        within = scope or sent.lead(clean)   # the subgroup every value of the list is within
+        within = clause_group or scope or sent.lead(clean)   # the subgroup every value of the list is within
         if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
             pairs = [(e, _in_scope(within, None, "Overall"), tp, v) for e, v in zip(eps, vals)]
         elif groups and len(groups) == len(vals):
@@ -800,6 +809,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
 
 # A subject that stands for the rate just stated: "It was 92% for grade 1", "The corresponding
 # rates were ...".
+# A clause that names only a group before its value: "; among women, 45.0%", "; in men, 38%".
+_ELLIPTICAL_GROUP = re.compile(
+    r"^\s*(?:and\s+|but\s+|while\s+|whereas\s+)?(?:among|in|for)\s+(?P<g>[^,;:%\d]{2,50}?),?\s*$", re.I)
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|this|the\s+corresponding\s+(?:rates?|figures?|values?|estimates?))\s+"
                               r"(?:was|were|is|are)\s+(?:only\s+|approximately\s+|about\s+)?$", re.I)
 # A group named right before its value, after a colon, comma or "and": "were: oral cavity 55%,
