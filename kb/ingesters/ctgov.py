@@ -30,7 +30,6 @@ means of lab values, differences) is rendered into the text but yields no figure
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -43,7 +42,7 @@ from kb.extract.therapies import therapies_in_label
 from kb.extract.vocab import load_vocab
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import iso_date, refuse_declared_entities
-from kb.ingesters.stream import JsonBroken, JsonScan, StreamJsonError, json_items, scan_json
+from kb.ingesters.stream import JsonBroken, JsonScan, broken_json, json_items, scan_json
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number, root_name, text_of
 from kb.models import (AdverseEvent, ArticleRecord, Cohort, Document, Extraction, Figure, Span, StudyFacts,
                        TherapyMention)
@@ -1324,9 +1323,7 @@ class CtgovJsonIngester:
         try:
             scan = scan_json(doc, STREAM_AT, text=True)
         except JsonBroken as b:
-            if isinstance(b.error, (json.JSONDecodeError, StreamJsonError)):
-                raise ParseError(doc.path, f"malformed ClinicalTrials.gov JSON: {b.error}") from None
-            raise b.error from None
+            raise broken_json(doc, b, "ClinicalTrials.gov") from None
         found = False
         for node, kind in json_studies(scan, doc):
             found = True

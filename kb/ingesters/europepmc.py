@@ -34,7 +34,7 @@ from lxml import etree
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import normalise_doi, refuse_declared_entities, tag_name
-from kb.ingesters.stream import (Check, JsonBroken, JsonScan, NamelessReader, StreamJsonError, json_items,
+from kb.ingesters.stream import (Check, JsonBroken, JsonScan, NamelessReader, StreamJsonError, broken_json, json_items,
                                  open_whole_allowed, scan_json)
 from kb.models import ArticleRecord, Author, Document, Journal, Span
 
@@ -483,14 +483,7 @@ def load_json(doc: Document, what: str, accepts: Callable[[Any], bool] | None = 
     try:
         return scan_json(doc, stream_at, check)
     except JsonBroken as b:
-        e = b.error
-        if isinstance(e, json.JSONDecodeError):
-            raise ParseError(doc.path, f"malformed {what} JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
-        if isinstance(e, UnicodeDecodeError):
-            raise ParseError(doc.path, f"{what} JSON is not UTF-8") from None
-        if isinstance(e, RecursionError):
-            raise ParseError(doc.path, f"{what} JSON nested too deeply") from None
-        raise ParseError(doc.path, f"malformed {what} JSON: {e}") from None
+        raise broken_json(doc, b, what) from None
 
 
 def text_value(v: Any) -> str | None:

@@ -199,6 +199,18 @@ class JsonBroken(Exception):
         self.error = error
 
 
+def broken_json(doc: Document, broken: JsonBroken, what: str) -> ParseError:
+    """The one-line reason a `what` JSON file could not be read."""
+    e = broken.error
+    if isinstance(e, json.JSONDecodeError):
+        return ParseError(doc.path, f"malformed {what} JSON: {e.msg} (line {e.lineno}, column {e.colno})")
+    if isinstance(e, UnicodeDecodeError):
+        return ParseError(doc.path, f"{what} JSON is not UTF-8")
+    if isinstance(e, RecursionError):
+        return ParseError(doc.path, f"{what} JSON nested too deeply")
+    return ParseError(doc.path, f"malformed {what} JSON: {e}")
+
+
 # What a scan says of one item of a streamed list (path of the list, item) -> a tag.
 Check = Callable[[tuple, Any], Any]
 
