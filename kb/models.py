@@ -3,14 +3,31 @@ Document reading its own file when asked."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, BinaryIO
 
 from kb.errors import ParseError
 
 
+class Compact:
+    """Pickled as its class and its field values in order, rebuilt by calling the class.
+    Records and extractions cross from --workers processes to the writer: pickle's default
+    (an empty object, then its __dict__ set) made the writer spend a third more time
+    unpickling them (issue 4 benchmark)."""
+    __slots__ = ()
+
+    def __reduce__(self):
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
+        return type(self), tuple(getattr(self, n) for n in names)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 @dataclass
-class Author:
+class Author(Compact):
     name: str                      # display form, "Junmei Zhao" or a collective name
     family: str | None = None
     given: str | None = None
@@ -18,7 +35,7 @@ class Author:
 
 
 @dataclass
-class Journal:
+class Journal(Compact):
     name: str
     issn: str | None = None
     volume: str | None = None
@@ -30,7 +47,7 @@ class Journal:
 
 
 @dataclass
-class Span:
+class Span(Compact):
     """A named stretch of the document text: a section, a table or a caption."""
     kind: str                      # abstract, introduction, methods, results, discussion,
                                    # conclusions, references, table, caption, front, other
@@ -40,14 +57,14 @@ class Span:
 
 
 @dataclass
-class TableCell:
+class TableCell(Compact):
     text: str
     start: int                     # offsets into ArticleRecord.text
     end: int
 
 
 @dataclass
-class Table:
+class Table(Compact):
     """A table with real structure (JATS, CSV, ...): rows of cells with offsets."""
     label: str | None
     caption: str | None
@@ -58,7 +75,7 @@ class Table:
 
 
 @dataclass
-class ArticleRecord:
+class ArticleRecord(Compact):
     """What an ingester hands to extraction: metadata plus the text figures are quoted from.
 
     `text` is the document text every offset refers to. For plain-text inputs it is the
@@ -132,7 +149,7 @@ HEAD_BYTES = 65536
 
 
 @dataclass
-class Cohort:
+class Cohort(Compact):
     label: str
     n: int | None
     quote: str | None = None
@@ -143,7 +160,7 @@ class Cohort:
 
 
 @dataclass
-class TherapyMention:
+class TherapyMention(Compact):
     mention: str
     canonical: str
     therapy_class: str
@@ -153,7 +170,7 @@ class TherapyMention:
 
 
 @dataclass
-class Figure:
+class Figure(Compact):
     endpoint: str
     measure: str                   # rate HR OR RR median proportion
     value: float
@@ -178,7 +195,7 @@ class Figure:
 
 
 @dataclass
-class AdverseEvent:
+class AdverseEvent(Compact):
     event: str
     grade: str
     phase: str | None = None
@@ -191,7 +208,7 @@ class AdverseEvent:
 
 
 @dataclass
-class StudyFacts:
+class StudyFacts(Compact):
     """Study-level facts read from the text."""
     design: str | None = None
     condition: str | None = None
@@ -200,7 +217,7 @@ class StudyFacts:
 
 
 @dataclass
-class Extraction:
+class Extraction(Compact):
     study: StudyFacts
     cohorts: list[Cohort] = field(default_factory=list)
     therapies: list[TherapyMention] = field(default_factory=list)

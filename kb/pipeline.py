@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from kb.errors import KbError, ParseError, UnknownFormat
 from kb.extract.article import clear_caches, extract_article, figure_therapies, is_full_text
 from kb.match import richness
-from kb.models import HEAD_BYTES, ArticleRecord, Document, Extraction
+from kb.models import HEAD_BYTES, ArticleRecord, Compact, Document, Extraction
 from kb.plugins import ingesters
 from kb.store import save, texts
 
@@ -168,7 +168,7 @@ def write_transaction(db: Database) -> Iterator[None]:
 
 
 @dataclass
-class Prepared:
+class Prepared(Compact):
     """One record parsed and extracted, ready to store (offsets still the record's own)."""
     record: ArticleRecord
     extraction: Extraction
