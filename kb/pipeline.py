@@ -17,10 +17,11 @@ from sqlite_utils import Database
 
 from kb.errors import KbError, ParseError, UnknownFormat
 from kb.extract.article import clear_caches, extract_article, figure_therapies, is_full_text
-from kb.match import richness
+from kb.match import blocking_keys, richness
 from kb.models import HEAD_BYTES, ArticleRecord, Compact, Document, Extraction
 from kb.plugins import ingesters
 from kb.store import save, texts
+from kb.store.merge import candidate_of_record
 
 # A format read whole (not streamed) refuses larger inputs: a literature record is never
 # this big, and reading one whole would hold it in memory. KB_MAX_FILE_MB overrides.
@@ -174,6 +175,7 @@ class Prepared(Compact):
     extraction: Extraction
     links: list
     richness: int
+    keys: set[str] | None = None   # the record's blocking keys (kb.match), found where it was parsed
 
 
 def prepare_records(doc: Document, ing=None) -> tuple[str, Iterator[Prepared]]:
@@ -183,8 +185,10 @@ def prepare_records(doc: Document, ing=None) -> tuple[str, Iterator[Prepared]]:
     def items() -> Iterator[Prepared]:
         for n, rec in enumerate(ing.parse(doc), 1):
             ex = extract_article(rec)
+            # Blocking keys need no store: found here, in a --workers process, not by the writer.
             yield Prepared(rec, ex, [figure_therapies(f) for f in ex.figures],
-                           richness(is_full_text(rec), bool(rec.abstract) or bool(rec.text.strip())))
+                           richness(is_full_text(rec), bool(rec.abstract) or bool(rec.text.strip())),
+                           blocking_keys(candidate_of_record(rec)))
             if n % CACHE_RECORDS == 0:
                 clear_caches()  # per-sentence caches must not grow with a 30,000-record file
     return ing.format, items()
@@ -217,7 +221,8 @@ def ingest_document(db: Database, doc: Document, prepared: tuple[str, Iterable[P
             if p.richness > doc_richness:
                 doc_richness = p.richness
                 db.conn.execute("UPDATE documents SET richness = ? WHERE id = ?", [p.richness, doc_id])
-            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness, ids, unindexed)
+            save.save_study(db, doc_id, doc, i, p.record, p.extraction, p.links, fmt, p.richness, ids, unindexed,
+                            p.keys)
             if len(unindexed) >= FTS_BATCH:
                 save.index_studies(db, unindexed)
                 unindexed.clear()

@@ -223,11 +223,13 @@ def _known_values(db: Database, sid: str) -> _Known:
 
 def save_study(db: Database, doc_id: int, doc: Document, index: int, record: ArticleRecord,
                ex: Extraction, figure_links: list[list[tuple[str, str]]], fmt: str = "text",
-               mine: int = 2, ids: dict | None = None, unindexed: list[int] | None = None) -> str:
+               mine: int = 2, ids: dict | None = None, unindexed: list[int] | None = None,
+               keys: set[str] | None = None) -> str:
     """Store one record of a document as a study (or as another source of a stored one).
     `ids`: lookups remembered for the length of the caller's transaction (see _lookup).
     `unindexed`: a new study's rowid goes there for the caller to index_studies() in a
-    batch; without it the study is indexed at once."""
+    batch; without it the study is indexed at once. `keys`: the record's blocking keys, when
+    the caller found them already."""
     sid = study_key(record, doc, index)
     j = record.journal
     journal_id = _lookup(db, "journals", "name", j.name, {
@@ -246,7 +248,8 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         "created_at": now(),
     }
     cand = merge.candidate_of_record(record)
-    keys = blocking_keys(cand)   # once: finding and remembering the study both need them
+    if keys is None:
+        keys = blocking_keys(cand)   # once: finding and remembering the study both need them
     match_id, verdict = merge.find_match(db, cand, keys)
     if match_id and verdict and verdict.relation == "same":
         sid = match_id
