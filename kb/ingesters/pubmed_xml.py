@@ -294,8 +294,8 @@ def _one_line(e: Exception) -> str:
 
 def build_entry(elem) -> ArticleRecord | DeletedCitations | None:
     if elem.tag == "PubmedArticle":
-        citation = elem.find("MedlineCitation")
-        return build_record(citation, elem.find("PubmedData")) if citation is not None else None
+        citation = first(elem, "MedlineCitation")
+        return build_record(citation, first(elem, "PubmedData")) if citation is not None else None
     if elem.tag == "MedlineCitation":
         return build_record(elem, None)
     if elem.tag == "DeleteCitation":
@@ -304,6 +304,34 @@ def build_entry(elem) -> ArticleRecord | DeletedCitations | None:
 
 
 # ---------------------------------------------------------------- text helpers
+
+def every(el, path: str):
+    """The elements at a path of child tags ('AuthorList/Author'), in document order, as
+    el.iterfind(path) gives them, found with lxml's iterchildren, which runs in C: iterfind
+    and find run ElementPath in Python, and one PubMed record asks for some forty paths."""
+    if "/" not in path:
+        return el.iterchildren(path)
+    tags = _PATHS.get(path)
+    if tags is None:
+        tags = _PATHS[path] = tuple(path.split("/"))
+    return _descend(el, tags)
+
+
+def _descend(el, tags: tuple[str, ...]):
+    for child in el.iterchildren(tags[0]):
+        if len(tags) == 1:
+            yield child
+        else:
+            yield from _descend(child, tags[1:])
+
+
+_PATHS: dict[str, tuple[str, ...]] = {}
+
+
+def first(el, path: str):
+    """The first element at a path of child tags, as el.find(path) gives it (see every)."""
+    return next(el.iterchildren(path) if "/" not in path else every(el, path), None)
+
 
 def text_of(el) -> str | None:
     """Flattened, whitespace-collapsed text; None when absent or blank."""
@@ -317,7 +345,7 @@ def text_of(el) -> str | None:
 def texts(parent, path: str) -> list[str]:
     if parent is None:
         return []
-    return [t for t in (text_of(e) for e in parent.iterfind(path)) if t]
+    return [t for t in (text_of(e) for e in every(parent, path)) if t]
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -327,24 +355,24 @@ def _dedupe(items: list[str]) -> list[str]:
 # ---------------------------------------------------------------- fields
 
 def parse_pmid(citation) -> str | None:
-    return text_of(citation.find("PMID"))
+    return text_of(first(citation, "PMID"))
 
 
 def parse_doi(article, pubmed_data) -> str | None:
-    for el in (pubmed_data.iterfind("ArticleIdList/ArticleId") if pubmed_data is not None else ()):
+    for el in (every(pubmed_data, "ArticleIdList/ArticleId") if pubmed_data is not None else ()):
         if el.get("IdType") == "doi" and text_of(el):
             return normalise_doi(text_of(el))
-    for el in (article.iterfind("ELocationID") if article is not None else ()):
+    for el in (every(article, "ELocationID") if article is not None else ()):
         if el.get("EIdType") == "doi" and el.get("ValidYN", "Y") != "N" and text_of(el):
             return normalise_doi(text_of(el))
     return None
 
 
 def parse_pmcid(citation, pubmed_data) -> str | None:
-    for el in (pubmed_data.iterfind("ArticleIdList/ArticleId") if pubmed_data is not None else ()):
+    for el in (every(pubmed_data, "ArticleIdList/ArticleId") if pubmed_data is not None else ()):
         if el.get("IdType") == "pmc" and text_of(el):
             return text_of(el).upper()
-    for el in citation.iterfind("OtherID"):          # baseline files without PubmedData
+    for el in every(citation, "OtherID"):          # baseline files without PubmedData
         m = _PMC.match(text_of(el) or "")
         if el.get("Source") == "NLM" and m:
             return m.group(1)
@@ -353,7 +381,7 @@ def parse_pmcid(citation, pubmed_data) -> str | None:
 
 def parse_title(article) -> tuple[str | None, bool]:
     """ArticleTitle, and whether NLM marked it as translated by [brackets]."""
-    title = text_of(article.find("ArticleTitle")) if article is not None else None
+    title = text_of(first(article, "ArticleTitle")) if article is not None else None
     m = _BRACKETED.match(title or "")
     if m and "[" not in m.group(1) and "]" not in m.group(1):
         return m.group(1) + m.group(2), True
@@ -361,7 +389,7 @@ def parse_title(article) -> tuple[str | None, bool]:
 
 
 def parse_vernacular_title(article) -> str | None:
-    return text_of(article.find("VernacularTitle")) if article is not None else None
+    return text_of(first(article, "VernacularTitle")) if article is not None else None
 
 
 def parse_languages(article) -> list[str]:
@@ -378,7 +406,7 @@ def parse_abstract(article) -> tuple[str | None, list[dict]]:
     paragraphs: list[str] = []
     sections: list[dict] = []
     pos = 0
-    for el in (article.iterfind("Abstract/AbstractText") if article is not None else ()):
+    for el in (every(article, "Abstract/AbstractText") if article is not None else ()):
         body = text_of(el)
         if not body:
             continue
@@ -394,13 +422,19 @@ def parse_abstract(article) -> tuple[str | None, list[dict]]:
     return ("\n\n".join(paragraphs) or None), sections
 
 
+_AUTHOR_PARTS = ("CollectiveName", "LastName", "ForeName", "Initials", "Suffix")
+
+
 def parse_author(el) -> Author | None:
-    collective = text_of(el.find("CollectiveName"))
+    part: dict = {}
+    for child in el.iterchildren(*_AUTHOR_PARTS):   # one pass; the first of each, as find() gives
+        part.setdefault(child.tag, child)
+    collective = text_of(part.get("CollectiveName"))
     if collective:
         return Author(name=collective, collective=True)
-    family = text_of(el.find("LastName"))
-    given = text_of(el.find("ForeName")) or text_of(el.find("Initials"))
-    suffix = text_of(el.find("Suffix"))
+    family = text_of(part.get("LastName"))
+    given = text_of(part.get("ForeName")) or text_of(part.get("Initials"))
+    suffix = text_of(part.get("Suffix"))
     if not family and not given:
         return None
     return Author(name=" ".join(x for x in (given, family, suffix) if x), family=family, given=given)
@@ -409,34 +443,34 @@ def parse_author(el) -> Author | None:
 def parse_authors(article) -> list[Author]:
     if article is None:
         return []
-    found = (parse_author(el) for el in article.iterfind("AuthorList/Author") if el.get("ValidYN", "Y") != "N")
+    found = (parse_author(el) for el in every(article, "AuthorList/Author") if el.get("ValidYN", "Y") != "N")
     return [a for a in found if a is not None]
 
 
 def parse_pages(article) -> str | None:
-    pages = text_of(article.find("Pagination/MedlinePgn"))
+    pages = text_of(first(article, "Pagination/MedlinePgn"))
     if pages:
         return pages
-    start, end = text_of(article.find("Pagination/StartPage")), text_of(article.find("Pagination/EndPage"))
+    start, end = text_of(first(article, "Pagination/StartPage")), text_of(first(article, "Pagination/EndPage"))
     return f"{start}-{end}" if start and end else start
 
 
 def parse_journal(article, citation) -> Journal | None:
     if article is None:
         return None
-    j = article.find("Journal")
-    name = (text_of(j.find("Title")) or text_of(j.find("ISOAbbreviation"))) if j is not None else None
-    name = name or text_of(citation.find("MedlineJournalInfo/MedlineTA"))
+    j = first(article, "Journal")
+    name = (text_of(first(j, "Title")) or text_of(first(j, "ISOAbbreviation"))) if j is not None else None
+    name = name or text_of(first(citation, "MedlineJournalInfo/MedlineTA"))
     if not name:
         return None
-    issn = (text_of(j.find("ISSN")) if j is not None else None) or text_of(
-        citation.find("MedlineJournalInfo/ISSNLinking"))
-    issue = j.find("JournalIssue") if j is not None else None
+    issn = (text_of(first(j, "ISSN")) if j is not None else None) or text_of(
+        first(citation, "MedlineJournalInfo/ISSNLinking"))
+    issue = first(j, "JournalIssue") if j is not None else None
     return Journal(
         name=name,
         issn=issn,
-        volume=text_of(issue.find("Volume")) if issue is not None else None,
-        issue=text_of(issue.find("Issue")) if issue is not None else None,
+        volume=text_of(first(issue, "Volume")) if issue is not None else None,
+        issue=text_of(first(issue, "Issue")) if issue is not None else None,
         pages=parse_pages(article),
     )
 
@@ -476,19 +510,19 @@ def parse_medline_date(s: str | None) -> str | None:
 def parse_date_element(el) -> str | None:
     if el is None:
         return None
-    year = text_of(el.find("Year"))
+    year = text_of(first(el, "Year"))
     if year:
-        month = month_number(text_of(el.find("Month"))) or month_number(text_of(el.find("Season")))
-        return iso_from_parts(year, month, text_of(el.find("Day")))
-    return parse_medline_date(text_of(el.find("MedlineDate")))
+        month = month_number(text_of(first(el, "Month"))) or month_number(text_of(first(el, "Season")))
+        return iso_from_parts(year, month, text_of(first(el, "Day")))
+    return parse_medline_date(text_of(first(el, "MedlineDate")))
 
 
 def parse_pub_date(article) -> str | None:
     """The issue's PubDate; the electronic ArticleDate only when the issue has no date."""
     if article is None:
         return None
-    return parse_date_element(article.find("Journal/JournalIssue/PubDate")) or \
-        parse_date_element(article.find("ArticleDate"))
+    return parse_date_element(first(article, "Journal/JournalIssue/PubDate")) or \
+        parse_date_element(first(article, "ArticleDate"))
 
 
 def parse_keywords(citation) -> list[str]:
@@ -520,7 +554,7 @@ def build_text(title: str | None, abstract: str | None) -> tuple[str, list[Span]
 
 
 def build_record(citation, pubmed_data) -> ArticleRecord:
-    article = citation.find("Article")
+    article = first(citation, "Article")
     title, translated = parse_title(article)
     vernacular = parse_vernacular_title(article)
     languages = parse_languages(article)
@@ -536,7 +570,7 @@ def build_record(citation, pubmed_data) -> ArticleRecord:
         extra["title_translated"] = True
     if len(languages) > 1:
         extra["languages"] = languages
-    abbrev = text_of(citation.find("MedlineJournalInfo/MedlineTA"))
+    abbrev = text_of(first(citation, "MedlineJournalInfo/MedlineTA"))
     if abbrev:
         extra["journal_abbrev"] = abbrev
     return ArticleRecord(
