@@ -255,6 +255,12 @@ def save_study(db: Database, doc_id: int, doc: Document, index: int, record: Art
         sid = match_id
     existing = db.execute("SELECT 1 FROM studies WHERE id = ?", [sid]).fetchone()
     if existing:
+        if unindexed:
+            # The study may be one of this file's, not in full-text search yet: updating it
+            # first would have its FTS5 trigger delete an entry that is not there, which
+            # corrupts the index (and the file was refused). A paper twice in one file is rare.
+            index_studies(db, unindexed)
+            unindexed.clear()
         row["id"] = sid
         _merge_fields(db, sid, row, doc_id, mine, fmt)
     else:
