@@ -90,13 +90,15 @@ def header_of(text: str) -> tuple[list[str], str] | None:
             cells = next(csv.reader([first], delimiter=d))
         except (csv.Error, StopIteration):
             continue
-        if len(cells) >= 3 and (best is None or len(cells) > len(best[0])):
+        if len(cells) >= 2 and (best is None or len(cells) > len(best[0])):
             best = ([c.strip() for c in cells], d)
     if best is None:
         return None
     keys = [_key(c) for c in best[0]]
     if not TITLE_KEYS & set(keys) or not OTHER_KEYS & set(keys):
         return None
+    if len(keys) == 2 and not set(keys) <= TITLE_KEYS | OTHER_KEYS:
+        return None      # two columns (ASReview's minimal `title,abstract`) only when both are known
     if any(len(c) > 80 for c in best[0]):       # a header names columns, it does not hold prose
         return None
     return best
