@@ -1,0 +1,259 @@
+"""Real exports from sources and tools the first fixtures did not cover (issue 4: "we also
+ingest real files from other sources that you do not see; they must go in as cleanly").
+
+Every file here was taken from a public package distribution on PyPI, unedited or cut to its
+first records; tests/fixtures/SOURCES.md names the package, version, path and licence. The
+values asserted are read off the files themselves. Nothing here touches the network.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kb import pipeline
+from kb.errors import ParseError
+from kb.ingesters import bibtex, medline_nbib, pubmed_xml, ris
+from kb.models import Document
+
+FIX = Path(__file__).parent / "fixtures"
+
+# File -> (format kb must detect, number of records in it).
+FILES = {
+    "ris/ovid_psycinfo.ris": ("ris", 6),
+    "ris/lens_baseline_first10.ris": ("ris", 10),
+    "bibtex/tugboat_first5.bib": ("bibtex", 5),
+    "bibtex/scopus_first3.bib": ("bibtex", 3),
+    "bibtex/extrafields.bib": ("bibtex", 1),
+    "pubmed_xml/20301546.xml": ("pubmed-xml", 1),
+    "pubmed_xml/37070066.xml": ("pubmed-xml", 1),
+    "wos_tagged/single-article.txt": ("wos-tagged", 1),
+}
+
+
+def make_doc(path: Path, data: bytes | None = None) -> Document:
+    data = path.read_bytes() if data is None else data
+    return Document(name=path.name, path=str(path), data=data, sha256=hashlib.sha256(data).hexdigest(),
+                    size=len(data))
+
+
+def parsed(rel: str):
+    doc = pipeline.read_document(str(FIX / rel))
+    ing = pipeline.pick_ingester(doc)
+    return ing.format, list(ing.parse(doc))
+
+
+@pytest.mark.parametrize("rel", list(FILES))
+def test_detected_as_its_format_with_every_record(rel):
+    fmt, recs = parsed(rel)
+    assert (fmt, len(recs)) == FILES[rel]
+    assert all(r.title for r in recs)
+
+
+# ---------------------------------------------------------------- RIS
+
+def test_ovid_psycinfo_ris_numbered_records_with_text_between_them():
+    """Ovid numbers each record ('1.' before TY) and writes an NL tag and a link line after
+    its ER: the file is RIS, not an article text, and the lines between records are skipped."""
+    fmt, recs = parsed("ris/ovid_psycinfo.ris")
+    assert fmt == "ris"
+    first, second = recs[0], recs[1]
+    assert first.title == ("The influence of self-criticism on depression symptoms among ambulatory patients "
+                           "with inflammatory bowel disease.")
+    assert (first.doi, first.pub_date, first.journal.name, first.journal.issn) == \
+        ("10.1002/cpp.2398", "2019", "Clinical Psychology & Psychotherapy", "1063-3995")
+    assert [a.family for a in first.authors] == ["Trindade", "Irons", "Ferreira", "Portela", "Pinto-Gouveia"]
+    assert first.abstract.startswith("Considering that self-criticism is an important process")
+    assert (second.doi, second.journal.volume, second.journal.issue, second.journal.pages) == \
+        ("10.1177/1359105317742958", "24", "7", "847-856")
+    # Nothing of the text between records leaks into a record.
+    assert not any("Link to the Ovid" in (r.abstract or "") + r.title for r in recs)
+
+
+def test_ris_tag_of_content_between_records_is_still_an_error(tmp_path):
+    """Lines between records are skipped, but a title or author there is a record that lost
+    its TY line: refused, as before."""
+    doc = make_doc(tmp_path / "x.ris", b"1.\nTY  - JOUR\nTI  - One\nER  - \nNL  - J Abbr\n\nLink\n"
+                                       b"TI  - Lost\nER  - \n")
+    with pytest.raises(ParseError, match=r"line 8: tag TI outside a record"):
+        list(ris.RisIngester().parse(doc))
+
+
+def test_lens_ris_pmcid_from_pmc_and_europe_pmc_links():
+    _, recs = parsed("ris/lens_baseline_first10.ris")
+    first = recs[0]
+    assert first.title.startswith("The Value of Radiologic Interventions and 18 F-DOPA PET")
+    assert (first.doi, first.pmid, first.pmcid, first.pub_date) == \
+        ("10.1007/s11307-012-0572-0", "22752652", "PMC3553406", "2012-07-03")
+    assert (first.journal.name, first.journal.volume, first.journal.issue, first.journal.pages) == \
+        ("Molecular imaging and biology", "15", "1", "97-105")
+    assert [a.family for a in first.authors] == ["Blomberg", "Moghbel", "Saboury", "Stanley", "Alavi"]
+    assert (recs[1].pmcid, recs[2].pmcid) == ("PMC7999968", "PMC8008960")   # ncbi.nlm.nih.gov/pmc/articles/
+    # Europe PMC's other link form, as record 3 writes it beside the NCBI one
+    assert ris.parse_ris_pmcid({"L2": ["https://europepmc.org/article/PMC/PMC8008960"]}) == "PMC8008960"
+    assert ris.parse_ris_pmcid({"L2": ["https://europepmc.org/article/MED/33809141"]}) is None
+
+
+# ---------------------------------------------------------------- BibTeX
+
+def test_bibtex_after_a_long_percent_comment_header():
+    """Beebe's TeX bibliographies open with ~90 lines of %%% header, then @String macros."""
+    fmt, recs = parsed("bibtex/tugboat_first5.bib")
+    assert fmt == "bibtex"
+    first = recs[0]
+    assert (first.title, first.pub_date, first.journal.name, first.journal.pages, first.journal.issn) == \
+        ("Editor's Comments", "1980-10", "TUGboat", "2-3", "0896-3207")
+    assert [a.name for a in first.authors] == ["Robert Welland"]
+    assert [r.extra["citation_key"] for r in recs] == \
+        ["Welland:TB1-1-2", "Palais:TB1-1-3", "Swanson:TB1-1-7", "Spivak:TB1-1-10", "Morris:TB1-1-12"]
+
+
+def test_bibtex_free_text_before_the_first_entry_is_a_comment(tmp_path):
+    """Mendeley opens its .bib exports with lines of free text; BibTeX reads them as a comment."""
+    entry = (FIX / "bibtex/extrafields.bib").read_bytes()
+    head = (b"Automatically generated by Mendeley Desktop 1.19.8\n"
+            b"Any changes to this file will be lost if it is regenerated by Mendeley.\n\n"
+            b"BibTeX export options can be customized via Options -> BibTeX in Mendeley Desktop\n\n")
+    doc = make_doc(tmp_path / "library.bib", head + entry)
+    assert bibtex.BibtexIngester().sniff(doc.data, doc)
+    (rec,) = bibtex.BibtexIngester().parse(doc)
+    assert rec.doi == "10.7717/peerj.453"
+
+
+def test_bibtex_sniff_still_refuses_prose_with_an_at_sign_line(tmp_path):
+    doc = make_doc(tmp_path / "notes.txt", b"Results\nWe wrote to\n@article{x} as a joke\nand more text\n")
+    assert not bibtex.BibtexIngester().sniff(doc.data, doc)
+
+
+def test_scopus_bibtex_field_name_with_a_no_break_space():
+    """Scopus writes `funding_text\\u00a01={...}`; the entry was lost whole and the file refused."""
+    raw = (FIX / "bibtex/scopus_first3.bib").read_text(encoding="utf-8")
+    assert "funding_text\u00a01=" in raw
+    _, recs = parsed("bibtex/scopus_first3.bib")
+    first = recs[0]
+    assert first.title == ("Relationship between temperature rise and thermal conductivity in a magnetic "
+                           "medium during heated dot magnetic recording")
+    assert (first.doi, first.pub_date, first.journal.name, first.journal.volume, first.journal.issue) == \
+        ("10.35848/1347-4065/ac899a", "2023", "Japanese Journal of Applied Physics", "62", "SB")
+    assert [a.family for a in first.authors] == ["Akagi", "Matsushima"]
+    assert first.abstract.startswith("In this study, we investigated the relationship between the temperature rise")
+
+
+def test_bibtex_author_list_wrapped_after_and():
+    """'... {S}ch\\"onberger, {J}ohannes {L}. and' + line end + '{Nunez-Iglesias}, {J}uan': the
+    'and' before a line end separates two names."""
+    _, (rec,) = parsed("bibtex/extrafields.bib")
+    assert [a.family for a in rec.authors][:8] == \
+        ["van der Walt", "Schönberger", "Nunez-Iglesias", "Boulogne", "Warner", "Yager", "Gouillart", "Yu"]
+    assert [a.given for a in rec.authors][:3] == ["Stéfan", "Johannes L.", "Juan"]
+
+
+# ---------------------------------------------------------------- PubMed XML and MEDLINE
+
+def test_pubmed_book_article_is_a_record():
+    """A PubmedBookArticle (GeneReviews chapter), which efetch returns among articles, was skipped
+    without a word and its file refused as having no records."""
+    fmt, (rec,) = parsed("pubmed_xml/20301546.xml")
+    assert fmt == "pubmed-xml"
+    assert rec.title == "Hereditary Motor and Sensory Neuropathy with Agenesis of the Corpus Callosum"
+    assert (rec.pmid, rec.pub_date, rec.year, rec.language) == ("20301546", "2006-02-02", 2006, "eng")
+    # the chapter's authors, not the book's editors (Adam, Bick, Mirzaa, ...)
+    assert [a.family for a in rec.authors] == ["Gauvreau", "Brisson", "Dupré"]
+    assert rec.abstract.startswith("CLINICAL CHARACTERISTICS: Hereditary motor and sensory neuropathy with "
+                                   "agenesis of the corpus callosum (HMSN/ACC)")
+    assert "GENETIC COUNSELING: HMSN/ACC is inherited in an autosomal recessive manner." in rec.abstract
+    assert rec.publication_types == ["Review"]
+    assert (rec.extra["book_title"], rec.extra["publisher"], rec.extra["bookaccession"]) == \
+        ("GeneReviews®", "University of Washington, Seattle", ["NBK1372"])
+    assert rec.text[rec.spans[0].start:rec.spans[0].end] == rec.title
+
+
+def test_pubmed_not_available_title_gives_way_to_the_vernacular_title():
+    """'[Not Available].' is NLM's placeholder for an untranslated title, not the title."""
+    _, (rec,) = parsed("pubmed_xml/37070066.xml")
+    assert rec.title == ("Analisi di impatto sul budget sanitario italiano di enzalutamide per il trattamento "
+                         "del carcinoma prostatico metastatico ormono-sensibile.")
+    assert (rec.title_original, rec.title_language, rec.doi, rec.pub_date) == \
+        (rec.title, "ita", "10.33393/grhta.2023.2507", "2023-01")
+    assert "title_translated" not in rec.extra
+
+
+def test_medline_not_available_title_gives_way_to_tt(tmp_path):
+    """The same record as PubMed's MEDLINE text writes it (TI [Not Available]., TT the original)."""
+    text = ("PMID- 37070066\nTI  - [Not Available].\nTT  - Analisi di impatto sul budget sanitario italiano di\n"
+            "      enzalutamide.\nLA  - ita\nDP  - 2023 Jan-Dec\n")
+    (rec,) = medline_nbib.MedlineNbibIngester().parse(make_doc(tmp_path / "r.nbib", text.encode()))
+    assert rec.title == rec.title_original == "Analisi di impatto sul budget sanitario italiano di enzalutamide."
+
+
+def test_other_bracketed_titles_stay_translated():
+    doc = make_doc(FIX / "pubmed" / "38048813.xml")
+    (rec,) = pubmed_xml.PubmedXmlIngester().parse(doc)
+    assert rec.title == "A Broader Scope - Bio-Psycho-Social Medicine In Global Focus."
+    assert rec.extra["title_translated"] is True
+
+
+# ---------------------------------------------------------------- Web of Science
+
+def test_wos_tagged_record_without_the_fn_header():
+    fmt, (rec,) = parsed("wos_tagged/single-article.txt")
+    assert fmt == "wos-tagged"
+    assert rec.title == "Structural control of ultra-fine CoPt nanodot arrays via electrodeposition process"
+    assert (rec.doi, rec.pub_date, rec.journal.volume, rec.journal.pages, rec.journal.issn) == \
+        ("10.1016/j.jmmm.2017.01.061", "2017-05-15", "430", "52-58", "0304-8853")
+    assert [a.name for a in rec.authors] == ["Siggi Wodarz", "Takashi Hasegawa", "Shunji Ishio", "Takayuki Homma"]
+    assert rec.extra["accession_numbers"] == ["WOS:000397201600008"]
+
+
+# ---------------------------------------------------------------- through the CLI, into the store
+
+def test_cli_ingests_every_new_fixture_into_the_store(tmp_path, kb):
+    db = tmp_path / "kb.db"
+    result = kb(["ingest", *[FIX / rel for rel in FILES], "--db", db])
+    assert result.exit_code == 0, result.output
+    con = sqlite3.connect(db)
+    formats = dict(con.execute("SELECT name, format FROM documents"))
+    assert formats == {Path(rel).name: fmt for rel, (fmt, _) in FILES.items()}
+    row = con.execute("SELECT title, year, pmid FROM studies WHERE pmid = '20301546'").fetchone()
+    assert row == ("Hereditary Motor and Sensory Neuropathy with Agenesis of the Corpus Callosum", 2006, "20301546")
+    (ovid,) = con.execute("SELECT COUNT(*) FROM study_documents sd JOIN documents d ON d.id = sd.document_id "
+                          "WHERE d.name = 'ovid_psycinfo.ris'").fetchone()
+    assert ovid == 6
+
+
+# ---------------------------------------------------------------- CSV
+
+def test_csv_of_only_title_and_abstract(tmp_path):
+    """ASReview's minimal tabular format has two columns, `title,abstract` (its
+    tests/demo_data/missing_values.csv); with fewer than three columns it was read as one
+    article text of no title."""
+    text = ('title,abstract\n"Title of reference",""\n'
+            '"","BACKGROUND: Lorem ipsum dolor sit amet."\n')
+    doc = make_doc(tmp_path / "missing_values.csv", text.encode())
+    assert pipeline.pick_ingester(doc).format == "csv-export"
+    a, b = pipeline.pick_ingester(doc).parse(doc)
+    assert (a.title, a.abstract, b.title, b.abstract) == \
+        ("Title of reference", None, None, "BACKGROUND: Lorem ipsum dolor sit amet.")
+
+
+def test_two_columns_that_are_not_both_reference_fields_are_no_export(tmp_path):
+    doc = make_doc(tmp_path / "t.csv", b"Title,Comment\nA,B\n")
+    assert pipeline.pick_ingester(doc).format != "csv-export"
+
+
+# ---------------------------------------------------------------- found, not fixed here (kb/store)
+
+@pytest.mark.xfail(reason="kb/store: a record that adds a field to a study made earlier in the same file updates "
+                          "the study before it is in full-text search; the FTS5 update trigger then fails with "
+                          "'database disk image is malformed' and the whole file is refused (bibx's scopus.ris, "
+                          "pybtex's xampl.bib)", strict=False)
+def test_same_paper_twice_in_one_file_second_record_adds_an_abstract(tmp_path, kb):
+    ris_text = ("TY  - JOUR\nTI  - Same paper\nDO  - 10.1000/xyz\nPY  - 2020\nER  - \n\n"
+                "TY  - JOUR\nTI  - Same paper\nDO  - 10.1000/xyz\nPY  - 2020\nAB  - An abstract the first lacks.\nER  - \n")
+    (tmp_path / "dup.ris").write_text(ris_text)
+    result = kb(["ingest", tmp_path / "dup.ris", "--db", tmp_path / "kb.db"])
+    assert result.exit_code == 0, result.output
+    con = sqlite3.connect(tmp_path / "kb.db")
+    assert con.execute("SELECT abstract FROM studies").fetchall() == [("An abstract the first lacks.",)]
