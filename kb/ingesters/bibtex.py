@@ -33,7 +33,7 @@ from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
 from kb.ingesters.stream import open_text, open_whole_allowed, strip_eol, text_info
 from kb.ingesters.pubmed_xml import iso_from_parts, month_number
-from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, make_record, parse_date, pmid_from_url, \
+from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, has_content, make_record, parse_date, pmid_from_url, \
     split_keywords
 from kb.models import ArticleRecord, Author, Document
 
@@ -73,18 +73,19 @@ class BibtexIngester:
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         info = text_info(doc)
         if info.encoding is None:               # a legacy encoding: decoded whole
-            yield from whole_file_records(doc)
+            yield from filter(has_content, whole_file_records(doc))
             return
         done = 0
         try:
             with open_text(doc, info) as text:
                 for rec in stream_records(pieces(text)):
-                    yield rec
+                    if has_content(rec):
+                        yield rec
                     done += 1
         except _NotAsWhole as e:
             if not open_whole_allowed(doc):
                 raise ParseError(doc.path, str(e)) from None
-            yield from whole_file_records(doc)[done:]
+            yield from filter(has_content, whole_file_records(doc)[done:])
 
 
 def whole_file_records(doc: Document) -> list[ArticleRecord]:
@@ -200,6 +201,8 @@ def latex_text(s: str | None) -> str | None:
     s = s.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ").replace("$", "")
     s = re.sub(r"\\([%&#_{}$])", r"\1", s)
     s = s.replace("{", "").replace("}", "")
+    # A command latex_to_unicode does not know ('\\BibTeX', '\\LaTeX') is kept as its name.
+    s = re.sub(r"\\([A-Za-z]+)", r"\1", s)
     return clean(s)
 
 

@@ -26,8 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
-from kb.ingesters.ris import clean, doi_from_url, find_doi, find_issn, join_pages, make_record, parse_date, \
-    parse_person, pmid_from_url, split_keywords
+from kb.ingesters.ris import clean, doi_from_url, find_doi, find_issn, has_content, join_pages, make_record, \
+    parse_date, parse_person, pmid_from_url, split_keywords
 from kb.ingesters.stream import open_text, text_info
 from kb.models import ArticleRecord, Document
 
@@ -149,9 +149,11 @@ class CsvExportIngester:
                     raise ParseError(doc.path, f"row ending at line {n} has {len(row)} cells, "
                                                f"the header has {len(header)}")
                 try:
-                    yield build_record({f: row[i] for f, i in columns.items() if i < len(row)})
+                    rec = build_record({f: row[i] for f, i in columns.items() if i < len(row)})
                 except ValueError as e:
                     raise ParseError(doc.path, f"row ending at line {n}: {e}") from None
+                if has_content(rec):
+                    yield rec
         except csv.Error as e:
             raise ParseError(doc.path, f"malformed CSV near line {reader.line_num}: {e}") from None
 

@@ -183,9 +183,11 @@ class RisIngester:
         for i, lines in enumerate(chunks, start=1):
             (fields,) = parser.parse_lines(iter(lines))
             try:
-                yield build_record(fields)
+                rec = build_record(fields)
             except ValueError as e:
                 raise ParseError(doc.path, f"record {i}: {e}") from None
+            if has_content(rec):
+                yield rec
 
 
 class WosTaggedIngester:
@@ -371,6 +373,13 @@ def build_wos_record(fields: dict) -> ArticleRecord:
 
 
 # ---------------------------------------------------------------- shared helpers
+
+def has_content(rec: ArticleRecord) -> bool:
+    """A record with no title, no abstract and no identifier is no article: an empty RIS
+    record (`TY  - GEN` and a note), a BibTeX style-control entry (@IEEEtranBSTCTL). The
+    reference-list ingesters skip it; a file of nothing else has no records."""
+    return bool(rec.title or rec.abstract or rec.doi or rec.pmid or rec.pmcid or rec.nct_id)
+
 
 def clean(s) -> str | None:
     """Whitespace collapsed; None for None, blanks and non-text."""
