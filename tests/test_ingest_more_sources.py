@@ -27,6 +27,7 @@ FILES = {
     "bibtex/tugboat_first5.bib": ("bibtex", 5),
     "bibtex/scopus_first3.bib": ("bibtex", 3),
     "bibtex/extrafields.bib": ("bibtex", 1),
+    "bibtex/IEEEtran.bib": ("bibtex", 4),
     "pubmed_xml/20301546.xml": ("pubmed-xml", 1),
     "pubmed_xml/37070066.xml": ("pubmed-xml", 1),
     "wos_tagged/single-article.txt": ("wos-tagged", 1),
@@ -148,6 +149,39 @@ def test_bibtex_author_list_wrapped_after_and():
     assert [a.family for a in rec.authors][:8] == \
         ["van der Walt", "Schönberger", "Nunez-Iglesias", "Boulogne", "Warner", "Yager", "Gouillart", "Yu"]
     assert [a.given for a in rec.authors][:3] == ["Stéfan", "Johannes L.", "Juan"]
+
+
+def test_bibtex_style_control_entry_is_no_record_and_latex_logos_are_words():
+    """IEEEtran's example .bib opens with an @IEEEtranBSTCTL entry of style switches (no title,
+    no author): it was stored as an empty study. '{{\\BibTeX}}ing' kept its backslash."""
+    fmt, recs = parsed("bibtex/IEEEtran.bib")
+    assert fmt == "bibtex"
+    assert [r.title for r in recs] == ["BibTeXing", "Tame the BeaST \u2014 The B to X of BibTeX",
+                                       "BibTeX Tips and FAQ", "A BibTeX Guide via Examples"]
+    assert [r.authors[0].name for r in recs] == \
+        ["Oren Patashnik", "Nicolas Markey", "David Hoadley", "Ki-Joo Kim"]
+    assert [r.pub_date for r in recs] == ["1988-02", "2005-10", "2007-01", "2004-04"]
+
+
+# ---------------------------------------------------------------- empty records
+
+def test_ris_of_only_empty_records_is_refused_with_a_reason(tmp_path, kb):
+    """ASReview's baseline_reference_types.ris, one record per RIS reference type (GEN, ABST,
+    AGGR, ...): 61 records of a TY and a note, and no title, abstract or identifier among
+    them. They were stored as 61 empty studies."""
+    path = FIX / "ris/baseline_reference_types.ris"
+    doc = pipeline.read_document(str(path))
+    assert pipeline.pick_ingester(doc).format == "ris"
+    assert list(pipeline.pick_ingester(doc).parse(doc)) == []
+    result = kb(["ingest", path, "--db", tmp_path / "kb.db"])
+    assert result.exit_code == 1
+    assert f"error: {path}: no records found in this ris file" in result.output
+
+
+def test_empty_records_are_skipped_among_real_ones(tmp_path):
+    text = (FIX / "ris/ovid_psycinfo.ris").read_text() + "\nTY  - GEN\nN1  - Reference Type: Generic\nER  - \n"
+    recs = list(ris.RisIngester().parse(make_doc(tmp_path / "x.ris", text.encode())))
+    assert len(recs) == 6
 
 
 # ---------------------------------------------------------------- PubMed XML and MEDLINE
