@@ -142,8 +142,8 @@ def mesh_descriptor(heading: str) -> str:
 
 def build_record(fields: list[tuple[str, str]]) -> ArticleRecord:
     title, translated = parse_title(fields)
-    if translated and title and title.rstrip(".").strip().lower() == NOT_AVAILABLE:
-        # NLM's placeholder for a title never translated: the original (TT) is the title.
+    if not title or (translated and title.rstrip(".").strip().lower() == NOT_AVAILABLE):
+        # No English title (none, or NLM's placeholder): the original (TT) is the title.
         title, translated = _one(fields, "TT"), False
     mesh = list(dict.fromkeys(mesh_descriptor(h) for h in _all(fields, "MH")))
     languages = _all(fields, "LA")

@@ -526,10 +526,10 @@ def build_text(title: str | None, abstract: str | None) -> tuple[str, list[Span]
 
 
 def parse_english_title(article, vernacular: str | None) -> tuple[str | None, bool]:
-    """parse_title, except that NLM's placeholder for an article with no English title,
-    '[Not Available].', gives way to the VernacularTitle (or to no title)."""
+    """parse_title, except that an article with no English title, an empty ArticleTitle or
+    NLM's placeholder '[Not Available].', has the VernacularTitle as its title (or none)."""
     title, translated = parse_title(article)
-    if translated and title and title.rstrip(".").strip().lower() == NOT_AVAILABLE:
+    if not title or (translated and title.rstrip(".").strip().lower() == NOT_AVAILABLE):
         return vernacular, False
     return title, translated
 
