@@ -30,6 +30,7 @@ FILES = {
     "bibtex/IEEEtran.bib": ("bibtex", 4),
     "pubmed_xml/20301546.xml": ("pubmed-xml", 1),
     "pubmed_xml/37070066.xml": ("pubmed-xml", 1),
+    "pubmed_xml/pubmed21n1298_32472320.xml": ("pubmed-xml", 1),
     "wos_tagged/single-article.txt": ("wos-tagged", 1),
 }
 
@@ -214,6 +215,17 @@ def test_pubmed_not_available_title_gives_way_to_the_vernacular_title():
     assert "title_translated" not in rec.extra
 
 
+def test_pubmed_empty_article_title_gives_way_to_the_vernacular_title():
+    """<ArticleTitle/> with a German VernacularTitle (54 of the 20,788 records of the
+    pubmed21n1298 update file have an empty ArticleTitle; 53 have a VernacularTitle)."""
+    _, (rec,) = parsed("pubmed_xml/pubmed21n1298_32472320.xml")
+    assert (rec.title, rec.title_original, rec.title_language) == \
+        ("Briefsammlung Wittelshöfer.", "Briefsammlung Wittelshöfer.", "ger")
+    assert (rec.pmid, rec.doi, rec.pub_date, rec.journal.pages) == \
+        ("32472320", "10.1007/s10354-020-00757-y", "2021-06", "195-197")
+    assert rec.text.startswith("Briefsammlung Wittelshöfer.")
+
+
 def test_medline_not_available_title_gives_way_to_tt(tmp_path):
     """The same record as PubMed's MEDLINE text writes it (TI [Not Available]., TT the original)."""
     text = ("PMID- 37070066\nTI  - [Not Available].\nTT  - Analisi di impatto sul budget sanitario italiano di\n"
@@ -291,3 +303,15 @@ def test_same_paper_twice_in_one_file_second_record_adds_an_abstract(tmp_path, k
     assert result.exit_code == 0, result.output
     con = sqlite3.connect(tmp_path / "kb.db")
     assert con.execute("SELECT abstract FROM studies").fetchall() == [("An abstract the first lacks.",)]
+
+
+# ---------------------------------------------------------------- not article lists
+
+def test_entrez_elink_answer_is_named_as_xml_of_another_kind(tmp_path, kb):
+    """An E-utilities eLink answer is mostly PMIDs; it was refused as 'too few letters' rather
+    than named as the XML it is."""
+    path = FIX / "entrez_xml/elink1.xml"
+    result = kb(["ingest", path, "--db", tmp_path / "kb.db"])
+    assert result.exit_code == 1
+    assert f"error: {path}: XML of a kind kb does not read (root <eLinkResult>)" in result.output
+    assert "Traceback" not in result.output
