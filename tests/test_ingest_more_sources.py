@@ -8,6 +8,7 @@ values asserted are read off the files themselves. Nothing here touches the netw
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -32,6 +33,7 @@ FILES = {
     "pubmed_xml/37070066.xml": ("pubmed-xml", 1),
     "pubmed_xml/pubmed21n1298_32472320.xml": ("pubmed-xml", 1),
     "wos_tagged/single-article.txt": ("wos-tagged", 1),
+    "jsonl/demo_data_first10.json": ("jsonl", 10),
 }
 
 
@@ -315,3 +317,55 @@ def test_entrez_elink_answer_is_named_as_xml_of_another_kind(tmp_path, kb):
     assert result.exit_code == 1
     assert f"error: {path}: XML of a kind kb does not read (root <eLinkResult>)" in result.output
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+def test_asreview_json_lines_dataset():
+    """ASReview's demo dataset is JSON Lines (title, abstract, OpenAlex's open_access, a label):
+    the literature-platform ingester took line 1 for a record and the other records for its text
+    (one study, with figures extracted from the abstracts of nine other papers)."""
+    fmt, recs = parsed("jsonl/demo_data_first10.json")
+    assert (fmt, len(recs)) == ("jsonl", 10)
+    first = recs[0]
+    assert first.title == ("Role of patient preferences in clinical practice guidelines: a multiple methods study "
+                           "using guidelines from oncology as a case")
+    assert first.abstract.startswith("Objective Many treatment decisions are preference-sensitive")
+    assert first.abstract.endswith("thus hindering shared decision-making.")
+    assert first.oa_url == "https://bmjopen.bmj.com/content/bmjopen/9/12/e032483.full.pdf"
+    assert recs[1].title == ("The additional facet of immunoscore: immunoprofiling as a possible predictive tool "
+                             "for cancer treatment")
+    assert all(r.source_format == "jsonl" and r.text.startswith(r.title) for r in recs)
+
+
+def test_json_lines_of_api_records_are_read_by_their_own_builders(tmp_path):
+    """Real API objects (the OpenAlex, Crossref and Semantic Scholar fixtures) one per line, as
+    bulk snapshots and `jq -c` write them: each line reads as its own ingester reads it."""
+    from kb.ingesters import crossref, openalex, semantic_scholar
+    api = FIX / "api"
+    work = json.loads((api / "openalex_json/W2741809807.json").read_text())
+    cr = json.loads((api / "crossref_json/test_works_with_many_ids__1.json").read_text())["message"]
+    s2 = [p for p in json.loads((api / "semanticscholar_json/test_get_papers_return_not_found.json").read_text()) if p][0]
+    lines = "\n".join(json.dumps(o) for o in (work, cr, s2)) + "\n"
+    doc = make_doc(tmp_path / "snapshot.jsonl", lines.encode())
+    ing = pipeline.pick_ingester(doc)
+    assert ing.format == "jsonl"
+    got = list(ing.parse(doc))
+    want = [openalex.build_record(work), crossref.build_record(cr), semantic_scholar.build_record(s2)]
+    assert [(r.title, r.doi, r.pub_date, [a.name for a in r.authors]) for r in got] == \
+        [(r.title, r.doi, r.pub_date, [a.name for a in r.authors]) for r in want]
+    assert got[0].doi == "10.7717/peerj.4375"
+
+
+def test_json_lines_broken_line_names_the_line(tmp_path):
+    text = (FIX / "jsonl/demo_data_first10.json").read_text().splitlines()
+    broken = "\n".join(text[:2] + ['{"title": "cut'] + text[3:]) + "\n"
+    doc = make_doc(tmp_path / "x.jsonl", broken.encode())
+    with pytest.raises(ParseError, match=r"line 3: not a JSON object"):
+        list(pipeline.pick_ingester(doc).parse(doc))
+
+
+def test_one_json_line_then_text_is_still_a_platform_record(tmp_path):
+    from kb.ingesters import json_lines
+    doc = make_doc(tmp_path / "r.txt", b'{"title": "x", "doi": "10.1/x"}\nTitle\nAbstract\n')
+    assert not json_lines.JsonLinesIngester().sniff(doc.data, doc)
