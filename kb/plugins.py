@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PLUGINS = (
     "kb.ingesters.pdf",
+    "kb.ingesters.json_lines",
     "kb.ingesters.ctgov",
     "kb.ingesters.europepmc",
     "kb.ingesters.crossref",

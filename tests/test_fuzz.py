@@ -157,6 +157,7 @@ SAMPLES = {
     "semantic-scholar-json": FIX / "api" / "semanticscholar_json" / "Reference.json",
     "csl-json": FIX / "api" / "other" / "test_content_negotiation_citeproc_json__1.json",
     "platform-json": ROOT / "data" / "samples" / "002_b51fd39b320efeb6.txt",
+    "jsonl": FIX / "jsonl" / "demo_data_first10.json",
     "medline-nbib": FIX / "refs" / "example_pubmed.txt",
     "ris": FIX / "refs" / "example_empty_tag.ris",
     "wos-tagged": FIX / "refs" / "example_wos.ris",

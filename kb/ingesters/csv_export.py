@@ -26,8 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
 from kb.ingesters.base import decode_text
-from kb.ingesters.ris import clean, doi_from_url, find_doi, find_issn, join_pages, make_record, parse_date, \
-    parse_person, pmid_from_url, split_keywords
+from kb.ingesters.ris import clean, doi_from_url, find_doi, find_issn, has_content, join_pages, make_record, \
+    parse_date, parse_person, pmid_from_url, split_keywords
 from kb.ingesters.stream import open_text, text_info
 from kb.models import ArticleRecord, Document
 
@@ -90,13 +90,15 @@ def header_of(text: str) -> tuple[list[str], str] | None:
             cells = next(csv.reader([first], delimiter=d))
         except (csv.Error, StopIteration):
             continue
-        if len(cells) >= 3 and (best is None or len(cells) > len(best[0])):
+        if len(cells) >= 2 and (best is None or len(cells) > len(best[0])):
             best = ([c.strip() for c in cells], d)
     if best is None:
         return None
     keys = [_key(c) for c in best[0]]
     if not TITLE_KEYS & set(keys) or not OTHER_KEYS & set(keys):
         return None
+    if len(keys) == 2 and not set(keys) <= TITLE_KEYS | OTHER_KEYS:
+        return None      # two columns (ASReview's minimal `title,abstract`) only when both are known
     if any(len(c) > 80 for c in best[0]):       # a header names columns, it does not hold prose
         return None
     return best
@@ -147,9 +149,11 @@ class CsvExportIngester:
                     raise ParseError(doc.path, f"row ending at line {n} has {len(row)} cells, "
                                                f"the header has {len(header)}")
                 try:
-                    yield build_record({f: row[i] for f, i in columns.items() if i < len(row)})
+                    rec = build_record({f: row[i] for f, i in columns.items() if i < len(row)})
                 except ValueError as e:
                     raise ParseError(doc.path, f"row ending at line {n}: {e}") from None
+                if has_content(rec):
+                    yield rec
         except csv.Error as e:
             raise ParseError(doc.path, f"malformed CSV near line {reader.line_num}: {e}") from None
 

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 from kb.errors import ParseError
 from kb.hookspecs import hookimpl
-from kb.ingesters.pubmed_xml import parse_medline_date
+from kb.ingesters.pubmed_xml import NOT_AVAILABLE, parse_medline_date
 from kb.ingesters.ris import clean, find_doi, find_issn, first_lines, make_record, parse_date, parse_person
 from kb.ingesters.stream import text_lines
 from kb.models import ArticleRecord, Author, Document
@@ -142,6 +142,9 @@ def mesh_descriptor(heading: str) -> str:
 
 def build_record(fields: list[tuple[str, str]]) -> ArticleRecord:
     title, translated = parse_title(fields)
+    if not title or (translated and title.rstrip(".").strip().lower() == NOT_AVAILABLE):
+        # No English title (none, or NLM's placeholder): the original (TT) is the title.
+        title, translated = _one(fields, "TT"), False
     mesh = list(dict.fromkeys(mesh_descriptor(h) for h in _all(fields, "MH")))
     languages = _all(fields, "LA")
     pmid = _one(fields, "PMID")

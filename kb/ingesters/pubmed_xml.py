@@ -13,7 +13,9 @@ Each citation becomes one record whose `text` is the title, a blank line and the
 (structured paragraphs as "LABEL: text", separated by blank lines), with "title" and
 "abstract" spans pointing into it. `DeleteCitation` entries of update files yield no record;
 `deleted_pmids(doc)` lists them for a caller that wants to act on them. `PubmedBookArticle`
-entries (NCBI Bookshelf) are skipped.
+entries (NCBI Bookshelf chapters and books, which efetch returns among articles) are records
+too: the chapter's title (else the book's), abstract, authors (never the book's editors), the
+chapter's contribution date (else the book's), and the book's title and publisher in `extra`.
 """
 from __future__ import annotations
 
@@ -54,6 +56,8 @@ _BRACKETED = re.compile(r"^\[(.+)\](\.?)$", re.S)
 _PMC = re.compile(r"^(PMC\d+)")
 # Labels NLM writes on abstracts that have no real structure.
 _NO_LABEL = {"UNLABELLED", "UNLABELED"}
+# ArticleTitle "[Not Available]." is NLM's placeholder for a title that was not translated.
+NOT_AVAILABLE = "not available"
 
 
 @dataclass
@@ -300,7 +304,9 @@ def build_entry(elem) -> ArticleRecord | DeletedCitations | None:
         return build_record(elem, None)
     if elem.tag == "DeleteCitation":
         return DeletedCitations([p for p in (text_of(e) for e in elem.iter("PMID")) if p])
-    return None  # PubmedBookArticle and anything unknown
+    if elem.tag == "PubmedBookArticle":
+        return build_book_record(elem)
+    return None  # anything unknown
 
 
 # ---------------------------------------------------------------- text helpers
@@ -553,10 +559,19 @@ def build_text(title: str | None, abstract: str | None) -> tuple[str, list[Span]
     return "\n\n".join(parts), spans, abstract_start
 
 
+def parse_english_title(article, vernacular: str | None) -> tuple[str | None, bool]:
+    """parse_title, except that an article with no English title, an empty ArticleTitle or
+    NLM's placeholder '[Not Available].', has the VernacularTitle as its title (or none)."""
+    title, translated = parse_title(article)
+    if not title or (translated and title.rstrip(".").strip().lower() == NOT_AVAILABLE):
+        return vernacular, False
+    return title, translated
+
+
 def build_record(citation, pubmed_data) -> ArticleRecord:
     article = first(citation, "Article")
-    title, translated = parse_title(article)
     vernacular = parse_vernacular_title(article)
+    title, translated = parse_english_title(article, vernacular)
     languages = parse_languages(article)
     abstract, sections = parse_abstract(article)
     text, spans, abstract_start = build_text(title, abstract)
@@ -589,6 +604,62 @@ def build_record(citation, pubmed_data) -> ArticleRecord:
         authors=parse_authors(article),
         keywords=_dedupe(parse_keywords(citation) + mesh),
         publication_types=parse_publication_types(article),
+        language=languages[0] if languages else None,
+        spans=spans,
+        extra=extra,
+    )
+
+
+def parse_book_authors(parent) -> list[Author]:
+    """Authors of a BookDocument or Book: AuthorLists of Type "authors" (or untyped), never "editors"."""
+    if parent is None:
+        return []
+    found = (parse_author(el) for lst in parent.iterfind("AuthorList") if lst.get("Type", "authors") == "authors"
+             for el in lst.iterfind("Author") if el.get("ValidYN", "Y") != "N")
+    return [a for a in found if a is not None]
+
+
+def build_book_record(elem) -> ArticleRecord | None:
+    """A PubmedBookArticle (NCBI Bookshelf): a chapter of a book, or a whole book."""
+    bookdoc = elem.find("BookDocument")
+    if bookdoc is None:
+        return None
+    book = bookdoc.find("Book")
+    book_title = text_of(book.find("BookTitle")) if book is not None else None
+    vernacular = parse_vernacular_title(bookdoc)
+    title, translated = parse_english_title(bookdoc, vernacular)
+    title = title or book_title
+    languages = parse_languages(bookdoc)
+    abstract, sections = parse_abstract(bookdoc)
+    text, spans, abstract_start = build_text(title, abstract)
+    pub_date = parse_date_element(bookdoc.find("ContributionDate")) or (
+        parse_date_element(book.find("PubDate")) if book is not None else None)
+    extra: dict = {"book_title": book_title}
+    if sections and any(s["label"] for s in sections):
+        extra["abstract_sections"] = [{**s, "start": s["start"] + abstract_start, "end": s["end"] + abstract_start}
+                                      for s in sections]
+    if translated:
+        extra["title_translated"] = True
+    publisher = text_of(book.find("Publisher/PublisherName")) if book is not None else None
+    if publisher:
+        extra["publisher"] = publisher
+    accession = [text_of(e) for e in bookdoc.iterfind("ArticleIdList/ArticleId") if e.get("IdType") == "bookaccession"]
+    if any(accession):
+        extra["bookaccession"] = [a for a in accession if a]
+    return ArticleRecord(
+        source_format=FORMAT,
+        text=text,
+        title=title,
+        title_original=vernacular,
+        title_language=vernacular_language(languages) if vernacular else None,
+        abstract=abstract,
+        doi=parse_doi(bookdoc, elem.find("PubmedBookData")) or parse_doi(None, bookdoc),
+        pmid=text_of(bookdoc.find("PMID")),
+        pub_date=pub_date,
+        year=int(pub_date[:4]) if pub_date else None,
+        authors=parse_book_authors(bookdoc) or parse_book_authors(book),
+        keywords=_dedupe(texts(bookdoc, "KeywordList/Keyword")),
+        publication_types=_dedupe(texts(bookdoc, "PublicationType")),
         language=languages[0] if languages else None,
         spans=spans,
         extra=extra,

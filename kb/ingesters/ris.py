@@ -118,11 +118,14 @@ def first_lines(head: bytes, k: int = 5) -> list[str]:
 
 
 def split_records(lines: Iterable[tuple[int, str]], source: str, *, start_tag: str, tag_re: re.Pattern,
-                  ignore: tuple[str, ...] = ()) -> Iterator[list[str]]:
+                  ignore: tuple[str, ...] = (), between: frozenset[str] | None = None) -> Iterator[list[str]]:
     """Group tagged lines into records from `start_tag` to `ER`, one record at a time.
 
     A record without its ER, or text between records, is a broken file: ParseError naming
-    the record and the line.
+    the record and the line. With `between` (RIS), untagged text between records and tags
+    not in `between` are skipped, as RIS readers do (Ovid numbers its records, `1.`, and
+    writes a link line and an `NL` tag after each ER); a tag in `between` there (a title,
+    an author, ...) is still an error: it is a record that lost its TY line.
     """
     current: list[str] | None = None
     number = 0
@@ -132,6 +135,8 @@ def split_records(lines: Iterable[tuple[int, str]], source: str, *, start_tag: s
         tag = m.group(1) if m else None
         if current is None:
             if not line.strip() or tag in ignore:
+                continue
+            if between is not None and tag != start_tag and tag not in between:
                 continue
             if tag != start_tag:
                 what = f"tag {tag}" if tag else f"text {line.strip()[:40]!r}"
@@ -154,23 +159,35 @@ def split_records(lines: Iterable[tuple[int, str]], source: str, *, start_tag: s
 
 # ---------------------------------------------------------------- ingesters
 
+# Tags that carry a record's content: outside a record they mean a record lost its TY line.
+RIS_CONTENT_TAGS = frozenset({"TI", "T1", "CT", "BT", "ST", "AU", "A1", "AB", "N2", "PY", "Y1", "DA", "DO", "JF",
+                              "JO", "JA", "J2", "T2", "VL", "IS", "SP", "EP", "SN", "KW", "UR"})
+# Ovid numbers the records of an export ("1.", "2." on a line of their own before each TY).
+RECORD_NUMBER = re.compile(r"^\s*\d{1,7}\.?\s*$")
+
+
 class RisIngester:
     format = FORMAT
     priority = 40
 
     def sniff(self, head: bytes, doc: Document) -> bool:
-        lines = first_lines(head, 2)
+        lines = first_lines(head, 3)
+        if lines and RECORD_NUMBER.match(lines[0]):
+            lines = lines[1:]
+        lines = lines[:2]
         return len(lines) == 2 and all(RIS_TAG.match(x) for x in lines) and lines[0].startswith("TY")
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         parser = ris_parser()
-        chunks = split_records(text_lines(doc), doc.path, start_tag="TY", tag_re=RIS_TAG)
+        chunks = split_records(text_lines(doc), doc.path, start_tag="TY", tag_re=RIS_TAG, between=RIS_CONTENT_TAGS)
         for i, lines in enumerate(chunks, start=1):
             (fields,) = parser.parse_lines(iter(lines))
             try:
-                yield build_record(fields)
+                rec = build_record(fields)
             except ValueError as e:
                 raise ParseError(doc.path, f"record {i}: {e}") from None
+            if has_content(rec):
+                yield rec
 
 
 class WosTaggedIngester:
@@ -245,11 +262,20 @@ def parse_ris_pmid(fields: dict) -> str | None:
     return None
 
 
+# A link to the article in PubMed Central or Europe PMC names its PMCID.
+_PMC_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/|"
+                      r"europepmc\.org/(?:articles?/(?:PMC/)?|abstract/PMC/))(PMC\d+)\b", re.I)
+
+
 def parse_ris_pmcid(fields: dict) -> str | None:
     for v in _values(fields, "C2", "C1", "C6", "N1", "M2"):
         m = _PMCID.search(v)
         if m:
             return m.group(1)
+    for u in _values(fields, "UR", "L2", "LK", "L1"):
+        m = _PMC_URL.search(u)
+        if m:
+            return m.group(1).upper()
     return None
 
 
@@ -347,6 +373,13 @@ def build_wos_record(fields: dict) -> ArticleRecord:
 
 
 # ---------------------------------------------------------------- shared helpers
+
+def has_content(rec: ArticleRecord) -> bool:
+    """A record with no title, no abstract and no identifier is no article: an empty RIS
+    record (`TY  - GEN` and a note), a BibTeX style-control entry (@IEEEtranBSTCTL). The
+    reference-list ingesters skip it; a file of nothing else has no records."""
+    return bool(rec.title or rec.abstract or rec.doi or rec.pmid or rec.pmcid or rec.nct_id)
+
 
 def clean(s) -> str | None:
     """Whitespace collapsed; None for None, blanks and non-text."""

@@ -106,12 +106,14 @@ class TextArticleIngester:
 
     def parse(self, doc: Document) -> Iterator[ArticleRecord]:
         text = decode_text(doc)
+        # Markup first: XML of another kind that is mostly numbers (an E-utilities eLink
+        # answer) is named as what it is, not as "too few letters".
+        refuse_markup_and_tables(doc.path, text)
         letters = sum(ch.isalpha() for ch in text[:20000])
         if letters < MIN_LETTER_SHARE * min(len(text), 20000):
             raise ParseError(doc.path, "does not look like article text (too few letters)")
         if letters < MIN_LETTERS:
             raise ParseError(doc.path, f"too short to be an article ({letters} letters)")
-        refuse_markup_and_tables(doc.path, text)
         longest = longest_line(text)
         if longest > MAX_LINE_CHARS:
             raise ParseError(doc.path, f"a line of {longest / 1e6:.0f} million characters: a data dump, "
