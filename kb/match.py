@@ -37,6 +37,8 @@ class Candidate:
     identifiers: dict[str, str]
     journal: str | None = None
     publication_types: tuple[str, ...] = ()
+    volume: str | None = None
+    pages: str | None = None
 
 
 @dataclass
@@ -109,6 +111,9 @@ def compare(a: Candidate, b: Candidate) -> Verdict:
     if clash:
         # Two PubMed ids (or trial ids) are two records; PubMed itself keeps them apart.
         return Verdict("different", score, reasons + [f"different {k}" for k in clash])
+    apart = _placed_apart(a, b)
+    if apart:
+        return Verdict("different", score, reasons + [apart])
     sa, sb = surname(a.first_author), surname(b.first_author)
     if sa and sb:
         if sa != sb:
@@ -123,6 +128,30 @@ def compare(a: Candidate, b: Candidate) -> Verdict:
     if score >= NEAR_TITLE:
         return Verdict("near_duplicate", score, reasons)
     return Verdict("different", score, reasons)
+
+
+def first_page(pages: str | None) -> str:
+    """'345-50' -> '345'; article numbers 'e0046493' and '46493' alike -> '46493'."""
+    if not pages:
+        return ""
+    start = re.split(r"\s*[-\u2013,]\s*", pages.strip(), maxsplit=1)[0].lower()
+    return re.sub(r"^e?0*", "", re.sub(r"[^0-9a-z]", "", start))
+
+
+def _placed_apart(a: Candidate, b: Candidate) -> str | None:
+    """Why two items of one journal are two papers whatever their titles say: another volume
+    or another first page. Recurring items ('Editor's comments', 'Correction', 'Reply')
+    repeat title, author and year; a journal's name written two ways (full, abbreviated)
+    decides nothing here."""
+    if not a.journal or not b.journal or normalise_title(a.journal) != normalise_title(b.journal):
+        return None
+    va, vb = (a.volume or "").strip().lower(), (b.volume or "").strip().lower()
+    if va and vb and va != vb:
+        return f"volumes {va} and {vb}"
+    pa, pb = first_page(a.pages), first_page(b.pages)
+    if pa and pb and pa != pb:
+        return f"first pages {pa} and {pb}"
+    return None
 
 
 def _relation(ka: str, kb: str, default: str) -> str:
