@@ -38,6 +38,7 @@ class Candidate:
     journal: str | None = None
     publication_types: tuple[str, ...] = ()
     volume: str | None = None
+    issue: str | None = None
     pages: str | None = None
 
 
@@ -139,15 +140,16 @@ def first_page(pages: str | None) -> str:
 
 
 def _placed_apart(a: Candidate, b: Candidate) -> str | None:
-    """Why two items of one journal are two papers whatever their titles say: another volume
-    or another first page. Recurring items ('Editor's comments', 'Correction', 'Reply')
+    """Why two items of one journal are two papers whatever their titles say: another volume,
+    issue or first page. Recurring items ('Editor's comments', 'Correction', 'Reply')
     repeat title, author and year; a journal's name written two ways (full, abbreviated)
     decides nothing here."""
     if not a.journal or not b.journal or normalise_title(a.journal) != normalise_title(b.journal):
         return None
-    va, vb = (a.volume or "").strip().lower(), (b.volume or "").strip().lower()
-    if va and vb and va != vb:
-        return f"volumes {va} and {vb}"
+    for what, x, y in (("volumes", a.volume, b.volume), ("issues", a.issue, b.issue)):
+        x, y = re.sub(r"[^0-9a-z]", "", (x or "").lower()), re.sub(r"[^0-9a-z]", "", (y or "").lower())
+        if x and y and x != y:
+            return f"{what} {x} and {y}"
     pa, pb = first_page(a.pages), first_page(b.pages)
     if pa and pb and pa != pb:
         return f"first pages {pa} and {pb}"

@@ -19,6 +19,7 @@ def test_items_of_one_journal_on_other_pages_are_different_papers():
     v = compare(cand(volume="16", pages="3-4"), cand(volume="16", pages="115-116"))
     assert v.relation == "different" and "first pages 3 and 115" in v.reasons
     assert compare(cand(volume="15"), cand(volume="16")).relation == "different"
+    assert compare(cand(volume="2", issue="2"), cand(volume="2", issue="3")).relation == "different"
 
 
 def test_the_same_item_from_two_sources_is_still_one_paper():

@@ -20,21 +20,22 @@ def candidate_of_record(record: ArticleRecord) -> Candidate:
         journal=record.journal.name if record.journal else None,
         publication_types=tuple(record.publication_types),
         volume=record.journal.volume if record.journal else None,
+        issue=record.journal.issue if record.journal else None,
         pages=record.journal.pages if record.journal else None,
     )
 
 
 def candidate_of_study(db: Database, study_id: str) -> Candidate:
     row = db.execute("""
-        SELECT s.title, s.year, s.publication_types, j.name, s.volume, s.pages,
+        SELECT s.title, s.year, s.publication_types, j.name, s.volume, s.pages, s.issue,
                (SELECT a.name FROM study_authors sa JOIN authors a ON a.id = sa.author_id
                 WHERE sa.study_id = s.id ORDER BY sa.position LIMIT 1)
         FROM studies s LEFT JOIN journals j ON j.id = s.journal_id WHERE s.id = ?""", [study_id]).fetchone()
     ids = dict(db.execute("SELECT kind, value FROM study_identifiers WHERE study_id = ?", [study_id]).fetchall())
     import json
     types = tuple(json.loads(row[2])) if row and row[2] else ()
-    return Candidate(id=study_id, title=row[0], year=row[1], first_author=row[6], identifiers=ids,
-                     journal=row[3], publication_types=types, volume=row[4], pages=row[5])
+    return Candidate(id=study_id, title=row[0], year=row[1], first_author=row[7], identifiers=ids,
+                     journal=row[3], publication_types=types, volume=row[4], pages=row[5], issue=row[6])
 
 
 def find_match(db: Database, cand: Candidate, keys: set[str] | None = None) -> tuple[str | None, Verdict | None]:
