@@ -56,6 +56,11 @@ _STUB_WORDS = re.compile(r"^(?:characteristics?|variables?|factors?|parameters?|
 _MODEL_MULTI = re.compile(r"multivariat|multivariable|multiple|fully[\s-]+adjusted|\badjusted\b|\badj\b|aHR|aOR", re.I)
 _MODEL_PARTIAL = re.compile(r"\bage[\s-]*(?:and|,)?[\s\w-]*?(?:adjusted|stratified)|\bstratified\b|minimally", re.I)
 _MODEL_UNI = re.compile(r"univariat|univariable|unadjusted|crude|simple|unstratified", re.I)
+# A level coded as a stage, TNM category or grade: "T3", "pN1b", "Stage IVa", "G2", "ECOG 0", "III".
+_LEVEL_CODE = re.compile(r"^(?:(?:[pcy]?[TNM]|G|stage|grade|ECOG|PS|FIGO)\s*)?(?:[0-4]|[IV]{1,3})[a-d]?(?:\s*[-–/]\s*"
+                         r"(?:[0-4]|[IV]{1,3})[a-d]?)?\+?$|^(?:[pcy]?[TNM])[xX]$", re.I)
+_MODEL_WORD = re.compile(r"univariat\w*|univariable|unadjusted|crude|multivariat\w*|multivariable|fully[\s-]+adjusted|"
+                         r"(?<!un)adjusted", re.I)
 _COUNT_HEADER = re.compile(r"\b(?:n|no\.?|number|numbers|cases|events|deaths|patients|subjects)\b", re.I)
 _PAIR_HEADER = re.compile(r"(?:number|no\.?|n)\s+of\s+([a-z][\w-]*)\s*/\s*([a-z][\w-]*?)(?:[a-e*†‡§¶])?(?=\s|$)", re.I)
 # Small patterns of the row readers, compiled once (they run for every line of every table).
@@ -417,9 +422,14 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
             elif kind_here == "ae":
                 _adverse_events(text, header, seg, res)
             elif kind_here in ("baseline", None) or kind_here == "regression":
-                if kind_here is None and seg:
-                    # Rates or medians per group ("Group n 5-year OS (%) 5-year DFS (%)").
+                if kind_here in (None, "baseline") and seg:
+                    # Rates or medians per group ("Group n 5-year OS (%) 5-year DFS (%)"). A
+                    # caption of "characteristics" ("Five-year survival rates according to
+                    # clinical characteristics") may head them too, but only a column of rates
+                    # or medians is read there: its other percentages describe the patients.
                     figs, cohs = read_outcome_table(text, seg[0], seg[1:], caption)
+                    if kind_here == "baseline":
+                        figs = [f for f in figs if f.measure in ("rate", "median")]
                     if figs:
                         res.figures += figs
                         res.cohorts += cohs
@@ -573,6 +583,14 @@ def _set_columns(st: _RegState, header: str, above: Line | None) -> None:
             kinds.append("multi")
         else:
             kinds.append(None)
+    # "Univariate analysis   Multivariate analysis" on the line above "HR (95% CI) P HR (95% CI) P":
+    # one model per column, in order, when the line names as many models as there are columns.
+    above_models = False
+    if above is not None and len(cols) > 1 and all(k is None for k in kinds):
+        named = [("uni" if _MODEL_UNI.match(m.group(0)) else "multi")
+                 for m in _MODEL_WORD.finditer(above.text)]
+        if len(named) == len(cols):
+            kinds, above_models = named, True
     multi = "multi" in kinds
     for c, k in zip(cols, kinds):
         if k == "uni":
@@ -591,7 +609,7 @@ def _set_columns(st: _RegState, header: str, above: Line | None) -> None:
         c.name = None
     # Subgroup columns: a label line above with one name per column, or short non-model
     # words before each mark ("Men HR (95% CI) Women HR (95% CI)").
-    names = _column_names(above.text if above else "", len(cols))
+    names = None if above_models else _column_names(above.text if above else "", len(cols))
     if names:
         for c, n in zip(cols, names):
             c.name = n
@@ -779,7 +797,17 @@ def _place(row: _Row, st: _RegState) -> dict[int, tuple[_Cell, _Cell | None]] | 
     if len(anchors) == ncols:
         return dict(enumerate(anchors))
     if len(anchors) > ncols:
-        return None
+        # "0.71 (0.49-1.03) 0.071 – –": a dash for a model's ratio and one for its p.
+        merged: list[tuple[_Cell, _Cell | None]] = []
+        for a in anchors:
+            if merged and a[0].kind == "na" and merged[-1][0].kind == "na" and merged[-1][1] is None and a[1] is None:
+                merged[-1] = (merged[-1][0], a[0])
+                continue
+            merged.append(a)
+        if len(merged) != ncols:
+            return None
+        anchors = [(c, p if p is None or p.kind == "p" else None) for c, p in merged]
+        return dict(enumerate(anchors))
     free = [c for c in range(ncols) if c not in st.block.na_cols]
     if len(free) == len(anchors):
         return dict(zip(free, anchors))
@@ -859,7 +887,11 @@ def _regression(text: str, seg: list[Line], st: _RegState, res: TableResult) -> 
             from_row = any(b.p_source.get(col) == "row" for col in own) and (b.levels or not b.refs)
             fresh = not b.levels and not b.refs and not b.from_header and not b.first_p
             bare_levels = bool(b.levels) and all(f.p_value is None for c, f in b.levels if c in own)
-            if from_row or (fresh and b.variable is None) or bare_levels:
+            # Levels coded like their reference ("T3" reference, "T4a", "T4b") end at a row
+            # that is not such a code ("Lymph node metastasis" with its own ratio and p).
+            refs = list(b.refs.values())
+            foreign = bool(refs) and all(_LEVEL_CODE.match(r) for r in refs) and not _LEVEL_CODE.match(label)
+            if from_row or (fresh and b.variable is None) or bare_levels or foreign:
                 cont = _continues(rows, k, own, st)
                 _new_block(st)
                 single = not cont
