@@ -78,7 +78,7 @@ _RATIO_STARTS = ("adjusted", "unadjusted", "crude", "pooled", "aHR", "HR", "aOR"
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
-    rf"\bmedian\b(?P<what>[^.;%\d<>≤≥]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
+    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.){{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
@@ -201,15 +201,16 @@ def split_labels(s: str) -> list[str]:
 _WHOLE_COHORT = re.compile(
     r"(?:(?:all(?:\s+the)?\s+|the\s+)?(?:patients|cases|participants|subjects)|overall|total|all|"
     r"(?:the\s+)?(?:entire|whole|overall|total|full|study|intention-to-treat|ITT)\s+(?:cohort|population|series|sample|group)|"
-    r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients))"
+    r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients)|"
+    r"(?:the\s+)?(?:(?:study\s+)?cohort|population|series|sample|group)\s+as\s+a\s+whole)"
     r"(?:\s+of\s+\d[\d,]*\s+(?:patients|cases|participants|subjects))?", re.I)
 # Phrases after "in"/"for" that name no group: analyses, comparisons, time, statistics.
 _NOT_A_GROUP = re.compile(
     r"^(?:which|that|it|this|these|them|we|whom|addition|contrast|comparison|particular|general|summary|"
     r"conclusion|line|accordance|agreement|keeping|respect|terms|turn|order|both\s+(?:analyses|models)|"
-    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?)\b)|^those$|"
+    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?))\b|^those$|"
     r"\banalys[ie]s\b|\bmodels?\b|\bregression\b|follow[- ]?up|\bmedian\b|\bCI\b|confidence|significan|"
-    r"differen|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b|^(?:months?|years?|weeks?|days?)$", re.I)
+    r"\bdifferen(?:ces?|t|tly)\b|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b|^(?:months?|years?|weeks?|days?)$", re.I)
 # Where a group phrase after a value ends (besides "(", ",", ";"): at the next comparison
 # ("than" not in "older than 70 years"), at "and/or/to" before the next value or group, at
 # a timepoint, at a new verb ("... arm was longer"), at the sentence end.
@@ -480,6 +481,8 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             continue
         if kind == "HR" and endpoint == "death":
             endpoint = "OS"   # "the hazard of death was reduced by 32% (HR 0.68)", as "HR for death"
+        elif kind == "HR" and endpoint == "mortality" and re.search(r"\b(?:all[-\s]cause|overall)\s+mortality\b", before, re.I):
+            endpoint = "OS"   # "higher all-cause mortality (HR 1.23)": death from any cause, as "HR for death"
         # A ratio in the parenthesis after "survival in A was longer than in B" compares A with B.
         group, comparator = _paren_pair(s, m_start)
         if group is None:
@@ -916,17 +919,30 @@ _DISTRIBUTIVE = re.compile(
     re.I)
 
 
+# "overall and progression-free survival", "disease-specific, recurrence-free and overall
+# survival": kinds of survival sharing the noun, written without a comma when there are two.
+_SURVIVAL_KIND = r"(?:overall|relative|net|(?:disease|cancer)[\s-]specific|[a-z]+(?:[\s-][a-z]+)?[\s-]free)"
+_DISTRIBUTIVE_SURVIVAL = re.compile(
+    rf"\b((?:{_SURVIVAL_KIND},\s*)*{_SURVIVAL_KIND},?\s+(?:and|or)\s+{_SURVIVAL_KIND})\s+(survival)\b", re.I)
+
+
+def _expand(m: re.Match) -> str:
+    noun = m.group(2)
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1))
+    return ", ".join(f"{p.strip()} {noun}" for p in parts if p.strip())
+
+
 def _distribute(head: str) -> str:
     """'local, regional and distant failure' -> 'local failure, regional failure and distant
-    failure', so each endpoint of a shared noun is found (for reading only, not for quotes)."""
-    def expand(m: re.Match) -> str:
-        noun = m.group(2)
-        parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1))
-        return ", ".join(f"{p.strip()} {noun}" for p in parts if p.strip())
+    failure', 'overall and progression-free survival' -> 'overall survival, progression-free
+    survival', so each endpoint of a shared noun is found (for reading only, not for quotes)."""
+    folded = fold(head)
+    if "survival" in folded and ("and" in folded or "or" in folded):
+        head = _DISTRIBUTIVE_SURVIVAL.sub(_expand, head)
     # Every match has a comma and one of the nouns: without them there is nothing to expand.
-    if "," not in head or not has_any(fold(head), ("failure", "recurrence", "relapse", "control", "metastas")):
+    if "," not in head or not has_any(folded, ("failure", "recurrence", "relapse", "control", "metastas")):
         return head
-    return _DISTRIBUTIVE.sub(expand, head)
+    return _DISTRIBUTIVE.sub(_expand, head)
 
 
 def _survival_is_os(endpoint: str) -> str:
@@ -1131,6 +1147,10 @@ _MEDIAN_PREP = re.compile(r"\b(?:in|for|among|of)\s+", re.I)
 _CLAUSE_END = re.compile(r"(?:\b(?:and|but|or|whereas|while|versus|compared\s+(?:with|to))|\bvs\.?)\s*$", re.I)
 
 
+_NOT_REACHED_AFTER = re.compile(r"[^;()\[\]]{0,60}?\b(?:and|but|whereas|while|vs\.?|versus)\s+(?:(?:was|were|had)\s+)?"
+                                r"not\s+(?:been\s+)?reached\b[^;()\[\]\d]{0,60}?\s*(?=[(\[,;]|$)", re.I)
+
+
 def _comparison_p(s: str, pos: int) -> "PValue | None":
     """The p right after a compared pair and the group named after it, within its clause and
     with no other value between."""
@@ -1174,6 +1194,17 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         level = _group_label(g.group("g")) if g else None
         level = level or _trailing_group(s, end)
         vs = MEDIAN_VS_RE.match(s, end)
+        if p is None and not vs:
+            # A median compared with one not reached ("not reached in A vs. 11.2 months in B
+            # (p<0.001)", "31.5 months in A and was not reached in B (P = .04)"): the test of
+            # the two is the p after the other group, with no other value between.
+            nr = _NOT_REACHED_AFTER.match(s, end)
+            if nr or re.search(r"\bnot\s+(?:been\s+)?reached\b", what, re.I):
+                p = find_p(s, nr.end() if nr else end, limit=80 if not nr else 20)
+                if p and re.search(r"\d\s*(?:%|months?|mo\b|years?)", s[end:p.start]):
+                    p = None
+                if p:
+                    end = p.end
         # "survival in A was longer than in B (median 20 months vs 15 months)": A's and B's.
         pair = _paren_pair(s, m.start()) if vs and not level else (None, None)
         level = level or pair[0]
@@ -1189,6 +1220,14 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                         ci_low=lo, ci_high=hi,
                         p_value=p.value if p else None, p_op=p.op if p else None,
                         confidence=0.8, rule="prose.median"))
+        # "Median OS and DSS were 38.2 months (...) and 52.0 months (...), respectively": one
+        # value for each endpoint, both the cohort's.
+        eps = ep.all_endpoints(what) if vs and re.search(r"\band\s*$", s[:vs.start("value")]) else []
+        second = None
+        if len(eps) == 2 and eps[0] == e and RESPECTIVELY.search(s, vs.end(), vs.end() + 80):
+            second = eps[1]
+            if out[-1].group is None:
+                out[-1].group = _in_scope(sent.lead(clean), None, "Overall")
         # "... 20 months [95% CI 13-26] vs 15 months [13-17]": the comparison group's median.
         if vs:
             v2 = _months(to_float(vs.group("value")), vs.group("unit"))
@@ -1201,8 +1240,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             if p2 and not p:
                 out[-1].p_value, out[-1].p_op = p2.value, p2.op
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end2,
-                            endpoint=e, measure="median", value=v2, unit="months",
-                            group=_in_scope(sent.lead(clean), level2),
+                            endpoint=second or e, measure="median", value=v2, unit="months",
+                            group=_in_scope(sent.lead(clean), level2, "Overall" if second else None),
                             ci_low=_months(ci2.low, vs.group("unit")) if ci2 else None,
                             ci_high=_months(ci2.high, vs.group("unit")) if ci2 else None,
                             p_value=p2.value if p2 else None, p_op=p2.op if p2 else None,
@@ -1649,6 +1688,18 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     for m in (_MEDIAN_LIST.finditer(s) if "median" in fs else ()):
         eps = ep.all_endpoints(m.group("what"))
         vals = re.findall(NUM, m.group("vals"))
+        if len(eps) == 1 and len(vals) >= 2:
+            # "Median OS for the nivolumab and ipilimumab cohorts were 18.5 and 10.6 months,
+            # respectively": one endpoint, a value for each group named before the values.
+            groups = _groups_in(m.group("what") + " were")
+            if len(groups) == len(vals) and RESPECTIVELY.match(s, m.end()):
+                p = find_p(s, m.end(), limit=40)
+                for g, v in zip(groups, vals):
+                    out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=eps[0],
+                                    measure="median", value=_months(to_float(v), m.group("unit")), unit="months",
+                                    group=_in_scope(sent.lead(clean), g), p_value=p.value if p else None,
+                                    p_op=p.op if p else None, confidence=0.7, rule="prose.median_groups"))
+            continue
         if len(eps) < 2 or len(eps) != len(vals):
             continue
         for e, v in zip(eps, vals):

@@ -115,6 +115,9 @@ def find_p(s: str, pos: int = 0, limit: int = 80) -> PValue | None:
     m = P_RE.search(s, pos, pos + limit)
     if not m:
         return None
+    if m.end() == pos + limit:
+        # The window may end inside the number ("p<0.001" read as "p<0.0"): read it whole.
+        m = P_RE.match(s, m.start()) or m
     v = to_float(m.group(2))
     if v is None:
         return None

@@ -1,0 +1,171 @@
+"""Reporting styles of full-text papers that the blind probe (test_probe_pdf_results.py)
+found kb missing, each with its own sentences or tables and negatives that must not change.
+None of these repeats a probe statement."""
+from __future__ import annotations
+
+from kb.extract.article import extract_article
+from kb.models import ArticleRecord
+
+
+def figures(text: str) -> set[tuple]:
+    ex = extract_article(ArticleRecord("text", text="Results\n" + text + "\n"))
+    return {(f.endpoint, f.measure, f.timepoint_months and int(f.timepoint_months), round(f.value, 3), f.group,
+             f.ci_low, f.ci_high, f.p_value, f.p_op) for f in ex.figures}
+
+
+def cores(text: str) -> set[tuple]:
+    return {f[:4] for f in figures(text)}
+
+
+# --- rate and median tables by subgroup ------------------------------------------------------
+
+def test_rate_table_under_a_characteristics_caption_with_p_once_per_variable():
+    """A caption naming 'characteristics' no longer hides a table of rates; a p printed on a
+    variable's first level row is every level's p; a label-only line starts the next variable."""
+    text = ("Survival by subgroup is shown in Table 2.\n\n"
+            "Table 2 Three-year outcomes by patient characteristics\n"
+            "Characteristic   n   3-year PFS (%)   P   3-year OS (%)   P\n"
+            "All patients   120   47.0      63.3\n"
+            "Age\n"
+            "<60 years   66   52.1   0.21   70.0   0.04\n"
+            "≥60 years   54   40.7      55.2\n"
+            "ECOG\n"
+            "0   70   50.3   0.38   68.9   0.12\n"
+            "1–2   50   42.4      55.5\n")
+    got = {(e, m, t, v, g, p, op) for e, m, t, v, g, lo, hi, p, op in figures(text)}
+    assert got == {
+        ("PFS", "rate", 36, 47.0, "All patients", None, None), ("OS", "rate", 36, 63.3, "All patients", None, None),
+        ("PFS", "rate", 36, 52.1, "<60 years", 0.21, "="), ("OS", "rate", 36, 70.0, "<60 years", 0.04, "="),
+        ("PFS", "rate", 36, 40.7, "≥60 years", 0.21, "="), ("OS", "rate", 36, 55.2, "≥60 years", 0.04, "="),
+        ("PFS", "rate", 36, 50.3, "0", 0.38, "="), ("OS", "rate", 36, 68.9, "0", 0.12, "="),
+        ("PFS", "rate", 36, 42.4, "1–2", 0.38, "="), ("OS", "rate", 36, 55.5, "1–2", 0.12, "="),
+    }
+
+
+def test_median_column_with_its_interval_in_the_same_cell():
+    text = ("Table 3 Median progression-free survival by induction regimen\n"
+            "Regimen   No. of patients   Median PFS, mo (95% CI)   P\n"
+            "VRd   40   31.2 (24.0–38.4)   0.01\n"
+            "VCd   35   20.5 (15.1–25.9)\n")
+    assert figures(text) == {
+        ("PFS", "median", None, 31.2, "VRd", 24.0, 38.4, 0.01, "="),
+        ("PFS", "median", None, 20.5, "VCd", 15.1, 25.9, 0.01, "="),
+    }
+
+
+def test_a_characteristics_table_of_percentages_gives_no_figures():
+    """Only rate and median columns are read under a 'characteristics' caption: a column of
+    percentages there describes the patients."""
+    text = ("Table 1 Characteristics of patients with and without recurrence\n"
+            "Characteristic   Recurrence (%)   No recurrence (%)   P\n"
+            "Male   61.0   55.2   0.34\n"
+            "Female   39.0   44.8\n"
+            "T4 stage   48.3   30.1   0.02\n")
+    assert figures(text) == set()
+
+
+# --- regression tables: models named on the line above, coded levels, dashes ------------------
+
+def _table_figs(text: str):
+    ex = extract_article(ArticleRecord("text", text="Results\nSee Table 2.\n\n" + text + "\n"))
+    return {(f.value, f.group, f.comparator, f.variable, f.analysis, f.p_value, f.p_op) for f in ex.figures}
+
+
+def test_models_named_on_the_line_above_the_ratio_header():
+    """'Univariable   Multivariable' above 'HR (95% CI) P HR (95% CI) P' names each column's
+    model; a stage-coded block ends at a row that is not a code; '– –' is a model left out."""
+    text = ("Table 2 Cox proportional hazards analyses of progression-free survival\n"
+            "Factor   Univariable   Multivariable\n"
+            "HR (95% CI)   P   HR (95% CI)   P\n"
+            "Stage\n"
+            "II   Ref      Ref\n"
+            "III   1.80 (1.10–2.95)   0.02   1.62 (0.98–2.68)   0.06\n"
+            "Bulky disease   2.40 (1.50–3.84)   <0.001   2.05 (1.26–3.33)   0.004\n"
+            "LDH elevated   1.30 (0.85–1.99)   0.23   –   –\n")
+    assert _table_figs(text) == {
+        (1.8, "III", "II", "Stage", "univariate", 0.02, "="),
+        (1.62, "III", "II", "Stage", "multivariate", 0.06, "="),
+        (2.4, None, None, "Bulky disease", "univariate", 0.001, "<"),
+        (2.05, None, None, "Bulky disease", "multivariate", 0.004, "="),
+        (1.3, None, None, "LDH elevated", "univariate", 0.23, "="),
+    }
+
+
+def test_levels_that_are_not_codes_stay_in_their_variable():
+    """Only a reference coded as a stage or category makes a non-code row a new variable:
+    'Female' after the 'Male' reference stays a level of Sex."""
+    text = ("Table 2 Multivariate analysis of overall survival\n"
+            "Variable   HR (95% CI)   P\n"
+            "Sex\n"
+            "Male   Reference\n"
+            "Female   0.81 (0.60–1.09)   0.16\n")
+    assert _table_figs(text) == {(0.81, "Female", "Male", "Sex", "multivariate", 0.16, "=")}
+
+
+# --- medians ----------------------------------------------------------------------------------
+
+def test_median_not_reached_in_one_group_versus_a_value_in_another():
+    """'vs.' no longer ends the median's phrase; the p after the second group is the test of
+    the two (a p window that ended inside '0.001' read it as 0.0)."""
+    got = figures("Median DSS was not reached for stage I–II vs. 19.7 months for stage III–IV (p<0.001).")
+    assert got == {("DSS", "median", None, 19.7, "stage III–IV", None, None, 0.001, "<")}
+
+
+def test_median_value_and_a_later_group_not_reached():
+    got = figures("Median PFS was 9.1 months in the observation arm but was not reached in the maintenance arm "
+                  "(P = 0.002).")
+    assert got == {("PFS", "median", None, 9.1, "observation arm", None, None, 0.002, "=")}
+
+
+def test_two_groups_then_their_medians_respectively():
+    got = figures("Median OS for the transplant and non-transplant groups were 40.2 and 21.7 months, respectively (p = 0.01).")
+    assert {(e, m, v, g, p) for e, m, t, v, g, lo, hi, p, op in got} == {
+        ("OS", "median", 40.2, "transplant", 0.01), ("OS", "median", 21.7, "non-transplant", 0.01)}
+
+
+def test_two_endpoints_each_with_its_median_and_interval_respectively():
+    got = figures("Median PFS and OS were 11.0 months (95% CI 8.2–13.8) and 30.4 months (95% CI 22.9–37.9), "
+                  "respectively.")
+    assert got == {("PFS", "median", None, 11.0, "Overall", 8.2, 13.8, None, None),
+                   ("OS", "median", None, 30.4, "Overall", 22.9, 37.9, None, None)}
+
+
+def test_median_negatives_stay_empty():
+    """Follow-up and an unnamed pair of medians without 'respectively' give no group list."""
+    assert figures("The median follow-up was 42 vs. 38 months in the two cohorts.") == set()
+    assert cores("Median OS for the whole cohort was 20.3 months.") == {("OS", "median", None, 20.3)}
+
+
+# --- endpoints and groups in prose ---------------------------------------------------------
+
+def test_all_cause_mortality_ratio_is_overall_survival():
+    assert cores("Current smoking was associated with increased all-cause mortality (HR 1.41; 95% CI 1.12–1.77).") \
+        == {("OS", "HR", None, 1.41)}
+
+
+def test_other_mortality_ratios_keep_their_endpoint():
+    """A 90-day postoperative mortality odds ratio is not an overall-survival figure."""
+    got = cores("Age over 75 years was associated with 90-day mortality (OR 2.30; 95% CI 1.40–3.78).")
+    assert not any(e == "OS" for e, *_ in got)
+
+
+def test_kinds_of_survival_sharing_the_noun_respectively():
+    assert cores("The 3-year disease-free and overall survival rates were 58.0% and 71.5%, respectively.") == {
+        ("DFS", "rate", 36, 58.0), ("OS", "rate", 36, 71.5)}
+
+
+def test_a_shared_noun_after_words_that_are_not_kinds_of_survival_is_left_alone():
+    assert cores("Patients with nodal and distant spread had a 2-year overall survival of 35.0%.") == {
+        ("OS", "rate", 24, 35.0)}
+
+
+def test_differentiated_histology_is_a_group():
+    """'undifferentiated' and 'poorly differentiated' name groups; 'difference' does not."""
+    got = {(v, g) for e, m, t, v, g, *_ in figures(
+        "Five-year OS was 62.0% for well differentiated tumours and 28.4% for poorly differentiated tumours.")}
+    assert got == {(62.0, "well differentiated tumours"), (28.4, "poorly differentiated tumours")}
+
+
+def test_the_cohort_as_a_whole_is_overall():
+    got = {(v, g) for e, m, t, v, g, *_ in figures("The 3-year OS was 66.1% for the study cohort as a whole.")}
+    assert got == {(66.1, "Overall")}
