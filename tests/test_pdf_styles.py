@@ -169,3 +169,83 @@ def test_differentiated_histology_is_a_group():
 def test_the_cohort_as_a_whole_is_overall():
     got = {(v, g) for e, m, t, v, g, *_ in figures("The 3-year OS was 66.1% for the study cohort as a whole.")}
     assert got == {(66.1, "Overall")}
+
+
+# --- groups of compared values and ratios --------------------------------------------------
+
+def _grouped(text: str) -> set[tuple]:
+    ex = extract_article(ArticleRecord("text", text="Results\n" + text + "\n"))
+    return {(f.endpoint, f.measure, round(f.value, 3), f.group, f.comparator) for f in ex.figures}
+
+
+def test_ratio_of_groups_named_after_the_comparative():
+    assert _grouped("Local failure was more frequent, and the risk of death was higher after open surgery than "
+                    "after endoscopic resection (HR 1.58, 95% CI 1.02–2.45).") == {
+        ("OS", "HR", 1.58, "open surgery", "endoscopic resection")}
+
+
+def test_ratio_after_compared_with_the_reference_first():
+    assert _grouped("Compared with observation, adjuvant chemotherapy decreased the risk of distant metastasis "
+                    "(HR 0.61; 95% CI 0.42–0.89).") == {
+        ("distant metastasis", "HR", 0.61, "adjuvant chemotherapy", "observation")}
+
+
+def test_univariate_and_multivariate_ratios_in_one_sentence():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nPerineural invasion was associated with DSS on univariable analysis (HR 1.90, 95% CI 1.20–3.01) "
+        "and remained so on multivariable analysis (HR 1.66, 95% CI 1.03–2.67).\n")))
+    assert {(f.value, f.analysis) for f in ex.figures} == {(1.9, "univariate"), (1.66, "multivariate")}
+
+
+def test_one_model_named_keeps_every_ratio_in_it():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nOn multivariate analysis, age (HR 1.30, 95% CI 1.01–1.67) and stage (HR 2.10, 95% CI 1.50–2.94) "
+        "predicted OS.\n")))
+    assert {f.analysis for f in ex.figures} == {"multivariate"}
+
+
+def test_leading_with_and_without_names_both_groups():
+    got = {(v, g) for e, m, t, v, g, *_ in figures(
+        "In patients with and without lymphovascular invasion, 3-year DFS was 41% vs 67% (P = .004).")}
+    assert got == {(41, "patients with lymphovascular invasion"), (67, "patients without lymphovascular invasion")}
+
+
+def test_time_pair_with_its_groups_after_it():
+    got = {(v, g) for e, m, t, v, g, *_ in figures(
+        "Median OS was 15.2 vs. 30.8 months in patients with and without bone marrow involvement, respectively.")}
+    assert got == {(15.2, "with bone marrow involvement"), (30.8, "without bone marrow involvement")}
+
+
+def test_each_clause_subject_is_its_rate_group():
+    got = {(v, g) for e, m, t, v, g, *_ in figures(
+        "Patients treated with proton therapy had a 2-year local control of 88.0%, whereas those treated with "
+        "photons had a 2-year local control of 76.5%.")}
+    assert got == {(88.0, "Patients treated with proton therapy"), (76.5, "those treated with photons")}
+
+
+def test_a_clause_with_no_subject_group_stays_overall():
+    got = {(v, g) for e, m, t, v, g, *_ in figures("The cohort had a 2-year OS of 70.2%.")}
+    assert got == {(70.2, "Overall")}
+
+
+# --- events --------------------------------------------------------------------------------
+
+def test_events_sharing_a_noun_with_counts_respectively():
+    assert cores("Local and distant relapse occurred in 11 (9.2%) and 25 (20.8%) patients, respectively.") == {
+        ("local recurrence", "proportion", None, 9.2), ("distant metastasis", "proportion", None, 20.8)}
+
+
+def test_cumulative_incidence_at_two_times_without_a_comma():
+    assert cores("The cumulative incidence of local recurrence at 3 and 5 years was 6.5% and 10.1%, "
+                 "respectively.") == {("local recurrence", "rate", 36, 6.5), ("local recurrence", "rate", 60, 10.1)}
+
+
+def test_deaths_from_treatment_and_counts_in_words():
+    assert cores("Three patients (2.4%) died from treatment-related toxicity.") == {
+        ("treatment-related mortality", "proportion", None, 2.4)}
+    assert cores("Eleven patients (9.0%) died.") == {("death", "proportion", None, 9.0)}
+
+
+def test_events_without_respectively_are_not_paired():
+    """Counts of events that are no list of the events named give no event-list figures."""
+    assert len(cores("Local and distant relapse occurred in 11 (9.2%) patients.")) <= 1

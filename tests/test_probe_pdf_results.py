@@ -354,24 +354,10 @@ XFAIL: dict[str, str] = {
 
 # Styles not handled yet on this branch (each a reporting style, to be removed when a rule reads it).
 XFAIL.update({
-    "Patients with mucosal melanoma of the nasal cavity": "not handled yet: 'X had a 3-year OS of a%, whereas "
-        "those with Y had ... of b%' (each clause's subject is its group)",
-    "For patients treated with and without adjuvant RT": "not handled yet: both groups in a leading 'with and "
-        "without X'",
     "Among patients with retroperitoneal sarcoma": "not handled yet: groups after 'after' ('58.9% after R0 "
         "resection'), which the vocabulary also reads as the R0 resection outcome",
     "In the NCDB cohort, high-volume centres": "not handled yet: a leading data-set cohort ('In the NCDB "
         "cohort') with groups 'had ... of a% vs b% at Y'",
-    "Median PFS was 8.3 vs. 4.1 months in patients with": "not handled yet: groups after a time pair",
-    "Compared with surgery alone, surgery plus": "not handled yet: 'Compared with B, A reduced the risk (HR)'",
-    "The risk of distant metastasis was higher after": "not handled yet: 'higher after A than after B (HR)'",
-    "Lymphovascular invasion predicted worse RFS": "not handled yet: univariate and multivariate ratios in one "
-        "sentence",
-    "Local, regional and distant recurrence developed": "not handled yet: events sharing a noun with counts "
-        "'respectively'",
-    "Cumulative incidences of regional recurrence at 2": "not handled yet: 'cumulative incidences of X at 2 and "
-        "5 years were'",
-    "Five patients (6.0%) died of treatment-related": "not handled yet: 'died of treatment-related causes'",
     "Table 2 Multivariable analysis of factors associated with disease-specific": "not handled yet: a table "
         "printed one cell per line",
 })

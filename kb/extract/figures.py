@@ -202,7 +202,9 @@ _WHOLE_COHORT = re.compile(
     r"(?:(?:all(?:\s+the)?\s+|the\s+)?(?:patients|cases|participants|subjects)|overall|total|all|"
     r"(?:the\s+)?(?:entire|whole|overall|total|full|study|intention-to-treat|ITT)\s+(?:cohort|population|series|sample|group)|"
     r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients)|"
-    r"(?:the\s+)?(?:(?:study\s+)?cohort|population|series|sample|group)\s+as\s+a\s+whole)"
+    r"(?:the\s+)?(?:(?:study\s+)?cohort|population|series|sample|group)\s+as\s+a\s+whole|"
+    # a bare "cohort" ("The cohort had a 2-year OS of 70.2%") is the study's
+    r"(?:the\s+)?(?:study\s+)?(?:cohort|population))"
     r"(?:\s+of\s+\d[\d,]*\s+(?:patients|cases|participants|subjects))?", re.I)
 # Phrases after "in"/"for" that name no group: analyses, comparisons, time, statistics.
 _NOT_A_GROUP = re.compile(
@@ -347,12 +349,27 @@ _THAN_LAST = re.compile(rf"(?:(?:in|for|among|with)\s+)?(?P<b>{_NP})\s*\(?\s*", 
 _THAN_WORD = re.compile(r"\bthan\s+", re.I)
 _COMPARED_FIRST = re.compile(
     rf"^\s*(?:compared (?:with|to)|relative to|versus)\s+(?P<b>{_NP}),\s*(?P<a>{_NP})\s+"
-    rf"(?:had|has|showed|achieved|experienced|demonstrated|was|were|resulted|improved|prolonged)\b", re.I)
+    rf"(?:had|has|showed|achieved|experienced|demonstrated|was|were|resulted|improved|prolonged|reduced|"
+    rf"decreased|lowered|increased)\b", re.I)
+# A ratio's groups come from "Compared with B, A ..." only when A changed a risk ("reduced the
+# risk of ... (HR"); "A had a longer median PFS (...; HR 0.48)" leaves the ratio's groups to the pair.
+_RISK_VERB = re.compile(r"\b(?:reduced|decreased|lowered|increased)$", re.I)
 # The subject of 'X had a better OS': patients or an arm named first.
 _SUBJECT = re.compile(
     r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
     r"[^,;()]{1,40}?\s(?:group|arm|cohort|patients)))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
     re.I)
+
+
+_CLAUSE_JOIN = re.compile(r"^[\s,;]*(?:(?:whereas|while|but|and|compared\s+with|in\s+contrast)\s*,?\s+)?", re.I)
+
+
+def _clause_subject(head: str) -> str | None:
+    """The subject of a clause that states its own rate: 'Patients with X had a 3-year OS of
+    49.2%, whereas those with Y had a 3-year OS of 22.7%' -> 'Patients with X', 'those with Y'."""
+    rest = head[_CLAUSE_JOIN.match(head).end():]
+    subj = _SUBJECT.match(rest)
+    return _group_label(subj.group("a")) if subj else None
 
 
 _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "had", "has", "showed", "achieved",
@@ -397,6 +414,14 @@ _COMPARED_CLAUSE = re.compile(
     rf"(?:longer|shorter|better|worse|higher|lower|improved|superior|inferior|similar|comparable|different|"
     rf"greater|poorer|prolonged)\s+(?:than|to|with|from)\s+(?:(?:that|those)\s+)?(?:(?:in|for|among|of|with)\s+)?"
     rf"(?P<b>{_CMP_NP})\s*$", re.I)
+# The groups after the comparative: "the risk of distant metastasis was higher after 2D
+# radiotherapy than after IMRT (HR ...)", "OS was longer in women than in men (...)".
+_GROUP_PREP = r"(?:after|following|with|in|for|among)"
+_COMPARATIVE_GROUPS = re.compile(
+    rf"\b(?:was|were|is|are|appeared)\s+(?:(?:significantly|statistically|markedly|slightly|substantially|much|"
+    rf"numerically|also)\s+)*(?:longer|shorter|better|worse|higher|lower|improved|superior|inferior|greater|poorer|"
+    rf"prolonged|increased|reduced|decreased)\s+(?P<prep>{_GROUP_PREP})\s+(?P<a>{_NP})\s+than\s+"
+    rf"(?:(?:that|those)\s+)?(?:{_GROUP_PREP}\s+)?(?P<b>{_NP})\s*$", re.I)
 # Where the clause before a parenthesis starts: after the previous parenthesis or a conjunction.
 _CLAUSE_OPEN = re.compile(r"[)\]]|\b(?:whereas|while|but)\b|[;:]", re.I)
 
@@ -412,7 +437,7 @@ def _paren_pair(s: str, pos: int) -> tuple[str | None, str | None]:
     start = max(0, open_at - 260)
     head = s[start:open_at]
     cut = _after_last(_CLAUSE_OPEN, head[:max(0, len(head) - 40)])
-    m = _COMPARED_CLAUSE.search(head, cut)
+    m = _COMPARED_CLAUSE.search(head, cut) or _COMPARATIVE_GROUPS.search(head, cut)
     if not m:
         return None, None
     a, b = _group_label(m.group("a"), long_ok=True), _group_label(m.group("b"), long_ok=True)
@@ -488,6 +513,14 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
         if group is None:
             group, comparator = comparison(s)
         if group is None:
+            # "Compared with surgery alone, surgery plus radiotherapy reduced the risk of ... (HR":
+            # the ratio of the group named second against the one named first.
+            cf = _COMPARED_FIRST.match(before)
+            a, b = (_group_label(cf.group("a")), _group_label(cf.group("b"))) \
+                if cf and _RISK_VERB.search(cf.group(0)) else (None, None)
+            if a and b:
+                group, comparator = a, b
+        if group is None:
             group = _trailing_group(s, end, with_ok=False)
         variable, subgroup = _ratio_variable(s, m_start, name_end, m_end, endpoint)
         if variable is None and prior_ratio and prior_ratio[1] == endpoint and group and not comparator:
@@ -504,7 +537,7 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
                         value=value, unit="ratio", ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                         p_value=p.value if p else None, p_op=p.op if p else None, group=group,
                         comparator=comparator, timepoint_months=None, variable=variable,
-                        analysis=_analysis(s) or ("multivariate" if _ADJUSTED_NAME.match(name) else None),
+                        analysis=_analysis_at(s, m_start) or ("multivariate" if _ADJUSTED_NAME.match(name) else None),
                         confidence=0.85 if ci else 0.6, rule="prose.ratio"))
     return out
 
@@ -633,6 +666,21 @@ def comparison(s: str) -> tuple[str | None, str | None]:
     if _VALUE_LABEL.match(a) or _VALUE_LABEL.match(b):
         return None, None
     return a, b
+
+
+_MODEL_MENTION = re.compile(r"(?P<multi>multivariat\w*|multivariable|(?<!un)adjusted)|(?P<uni>univariat\w*|univariable|"
+                            r"unadjusted|crude)", re.I)
+
+
+def _analysis_at(s: str, pos: int) -> str | None:
+    """The model of the ratio at `pos`: in a sentence naming both ('worse RFS in univariate
+    (HR 2.35 ...) but not in multivariate analysis (HR 1.41 ...)'), the one named last before
+    it, else the first after it; otherwise the sentence's."""
+    found = [(m.start(), "multivariate" if m.group("multi") else "univariate") for m in _MODEL_MENTION.finditer(s)]
+    if len({k for _, k in found}) < 2:
+        return _analysis(s)
+    before = [k for at, k in found if at < pos]
+    return before[-1] if before else next(k for at, k in found if at > pos)
 
 
 def _analysis(s: str) -> str | None:
@@ -770,7 +818,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif len(vals) == 1:
             v = vals[0]
             before = _label_before(clause, v[1], v[2])
-            level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1])
+            level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1]) \
+                or (_clause_subject(head) if own else None)
             if level and _period_label(level):
                 # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
                 # group that only says when is its period; the study's one period ("was 43.8%
@@ -1099,6 +1148,19 @@ def labelled_lists(clean: CleanText, sent: Sentence, prev: Sentence | None) -> l
     return out
 
 
+_LEAD_WITH_WITHOUT = re.compile(r"^(?P<pre>.*?)\b(?P<a>with|without)\s+(?:and|or|vs\.?|versus)\s+(?P<b>with|without)\s+"
+                                r"(?P<x>\S.*)$", re.I)
+
+
+def _lead_pair(lead: str | None) -> tuple[str, str] | None:
+    """'patients treated with and without adjuvant RT' -> the two groups it names."""
+    m = _LEAD_WITH_WITHOUT.match(lead or "")
+    if not m:
+        return None
+    pre, x = m.group("pre"), m.group("x")
+    return f"{pre}{m.group('a')} {x}".strip(), f"{pre}{m.group('b')} {x}".strip()
+
+
 def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'had a better 5-year OS rate (42.1% vs. 34.2%)': two groups, first named in the sentence."""
     s = sent.text(clean)
@@ -1118,6 +1180,11 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
                 g1, g2 = _pair_groups(head)
             # "68% versus 42% for those who did not": the second group named after its value.
             g2 = _trailing_group(s, m.end()) or g2
+        scope = sent.lead(clean)
+        lead = _LEAD.match(s) if not (g1 or g2) else None
+        pair = _lead_pair(lead.group("g")) if lead else None
+        if pair:
+            (g1, g2), scope = (_group_label(pair[0]), _group_label(pair[1])), None
         subj = _SUBJECT.match(head)
         q0 = ep.last_endpoint_span(head)
         q_start = (subj.start("a") if subj else (q0[0] if q0 else m.start()))
@@ -1128,7 +1195,7 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         for k, grp in ((1, g1), (2, g2)):
             v = percent_value(m.group(k) + "%")
             out.append(_fig(clean, sent, sent.start + q_start, sent.start + m.end(k) + 1, endpoint=e, measure="rate",
-                            value=v, unit="%", timepoint_months=tp, group=_in_scope(sent.lead(clean), grp),
+                            value=v, unit="%", timepoint_months=tp, group=_in_scope(scope, grp),
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.65, rule="prose.versus"))
     return out
@@ -1255,8 +1322,11 @@ _EVENT_COUNT = re.compile(
     rf"(?:\d+\s+of\s+\d+\s+patients\s+)?(?P<n>\d+)\s*(?:patients\s*)?\(\s*{_PCT}\s*\)", re.I)
 # "7 (13%) patients have progressed", "4 (8%) have died", "12 patients (20%) relapsed"
 _COUNT_THEN_EVENT = re.compile(
-    rf"\b\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?(?:have|had|has)?\s*(?:subsequently\s+)?"
-    rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b", re.I)
+    rf"(?:(?<![\d.,])\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?"
+    rf"(?:have|had|has)?\s*(?:subsequently\s+)?"
+    rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b"
+    # "Five patients (6.0%) died of treatment-related causes": deaths from treatment
+    rf"(?P<trm>\s+(?:of|from|due\s+to)\s+(?:treatment|therapy|toxicity)[\s-]related\b)?", re.I)
 # Words one of which every match of _EVENT_COUNT, _COUNT_THEN_EVENT has (folded).
 _EVENT_WORDS = ("metastas", "recurrence", "relapse", "progression", "failure", "death")
 _EVENT_VERB_WORDS = ("progressed", "died", "relapsed", "recurred", "developed")
@@ -1290,6 +1360,36 @@ _NOT_AN_EVENT = re.compile(
 _SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
 
 
+_EVENT_LIST = re.compile(
+    rf"(?P<label>(?:[A-Za-z-]+,\s*)*[A-Za-z-]+,?\s+(?:and|or)\s+[A-Za-z-]+\s+(?:recurrences?|relapses?|failures?|"
+    rf"metastas[ie]s))\s+(?:developed|occurred|(?:was|were)\s+(?:observed|seen|noted|found|diagnosed))\s+in\s+"
+    rf"(?P<vals>\d+\s*(?:patients\s*)?\(\s*{NUM}\s*%\s*\)(?:\s*,?\s*(?:and\s+)?\d+\s*(?:patients\s*)?\(\s*{NUM}\s*%\s*\))+)"
+    rf"\s*(?:patients|cases)?\s*,?\s*respectively", re.I)
+_LISTED_PCT = re.compile(rf"\(\s*({NUM})\s*%")
+
+
+def _event_list(clean: CleanText, sent: Sentence, s: str, taken: set[int]) -> list[Figure]:
+    """Events sharing a noun, then one count and share each, 'respectively': 'Local, regional
+    and distant recurrence developed in 18 (21.4%), 9 (10.7%) and 31 (36.9%) patients,
+    respectively'."""
+    out: list[Figure] = []
+    for m in _EVENT_LIST.finditer(s):
+        shared = re.match(r"(?P<q>.+?)\s+(?P<noun>\S+)$", m.group("label"))
+        names = [f"{q.strip()} {shared.group('noun')}"
+                 for q in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", shared.group("q")) if q.strip()]
+        events = [ep.event_endpoint(x) for x in names]
+        pcts = list(_LISTED_PCT.finditer(s, m.start("vals"), m.end("vals")))
+        if len(events) < 2 or len(events) != len(pcts) or not all(events):
+            continue
+        for e, pm in zip(events, pcts):
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + pm.end(), endpoint=e,
+                            measure="proportion", value=percent_value(pm.group(1) + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
+                            rule="prose.event_list"))
+            taken.add(pm.start(1))
+    return out
+
+
 def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'Distant metastasis was observed in 107 patients (40.8%)', 'local recurrence in 74 (28.2%)',
     and site lists tied to an event ('The lungs (19.5%), the liver (16%) ... distant metastases')."""
@@ -1298,6 +1398,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     out: list[Figure] = []
     taken: set[int] = set()
     # Each pattern below is searched only when the words every match of it has are there.
+    if "respectively" in fs and has_any(fs, _EVENT_WORDS):
+        out += _event_list(clean, sent, s, taken)
     # "All distant metastases, local relapses, and regional recurrences occurred in 59 (22.5%)"
     comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I) \
         if "occurred in" in fs else None
@@ -1324,7 +1426,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         if m.start(1) in taken:
             continue
         word = m.group("ev").lower()
-        e = _EVENT_VERBS.get(word) or ep.event_endpoint(word)
+        e = "treatment-related mortality" if m.group("trm") else (_EVENT_VERBS.get(word) or ep.event_endpoint(word))
         if e:
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
                             measure="proportion", value=percent_value(m.group(1) + "%"), unit="%",
@@ -1667,6 +1769,11 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
         g1, g2 = _paren_pair(s, m.start())
         if not (g1 and g2):
             g1, g2 = _pair_groups(head)
+        if not (g1 or g2):
+            # "8.3 vs. 4.1 months in patients with and without prior radiotherapy, respectively"
+            after = _groups_after(s, m.end())
+            if len(after) == 2:
+                g1, g2 = after
         p = find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         for k, grp in (("a", g1), ("b", g2)):
             v = _months(to_float(m.group(k)), m.group("unit"))

@@ -167,7 +167,7 @@ def timepoint_months(number: str, unit: str) -> float | None:
 
 # "at 1, 2 and 5 years"
 AT_TIMEPOINT_LIST_RE = re.compile(
-    r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)+(?:\d+(?:\.\d+)?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
+    r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)*\d+(?:\.\d+)?\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
 
 
 # The timepoint patterns start with "\b" and are case-insensitive: sre would try them at
