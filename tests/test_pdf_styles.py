@@ -249,3 +249,30 @@ def test_deaths_from_treatment_and_counts_in_words():
 def test_events_without_respectively_are_not_paired():
     """Counts of events that are no list of the events named give no event-list figures."""
     assert len(cores("Local and distant relapse occurred in 11 (9.2%) patients.")) <= 1
+
+
+# --- a table printed one cell per line --------------------------------------------------------
+
+def test_ratio_table_printed_one_cell_per_line():
+    text = ("Table 3 Univariate logistic regression of factors associated with lymph node metastasis\n"
+            "Characteristic\nOR\n95% CI\nP\n"
+            "Tumour thickness >4 mm\n2.85\n1.60–5.07\n<0.001\n"
+            "Grade\nG1\nReference\nG3\n1.92\n1.05–3.51\n0.034\n"
+            "OR odds ratio, CI confidence interval\n")
+    ex = extract_article(ArticleRecord("text", text="Results\nSee Table 3.\n\n" + text))
+    got = {(f.endpoint, f.measure, f.value, f.group, f.comparator, f.variable, f.analysis, f.ci_low, f.ci_high,
+            f.p_value) for f in ex.figures}
+    assert got == {
+        ("lymph node metastasis", "OR", 2.85, None, None, "Tumour thickness >4 mm", "univariate", 1.6, 5.07, 0.001),
+        ("lymph node metastasis", "OR", 1.92, "G3", "G1", "Grade", "univariate", 1.05, 3.51, 0.034),
+    }
+    full = "Results\nSee Table 3.\n\n" + text
+    assert all(full[f.start:f.end] == f.quote for f in ex.figures)
+
+
+def test_a_characteristics_table_one_cell_per_line_gives_no_figures():
+    text = ("Table 1 Baseline characteristics\n"
+            "Characteristic\nNo. (%)\n"
+            "Male\n61 (55.0)\nFemale\n50 (45.0)\nStage III\n40 (36.0)\n")
+    ex = extract_article(ArticleRecord("text", text="Results\nSee Table 1.\n\n" + text))
+    assert ex.figures == []

@@ -358,8 +358,6 @@ XFAIL.update({
         "resection'), which the vocabulary also reads as the R0 resection outcome",
     "In the NCDB cohort, high-volume centres": "not handled yet: a leading data-set cohort ('In the NCDB "
         "cohort') with groups 'had ... of a% vs b% at Y'",
-    "Table 2 Multivariable analysis of factors associated with disease-specific": "not handled yet: a table "
-        "printed one cell per line",
 })
 
 

@@ -385,6 +385,7 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
         while body and body[0].text.strip()[:1].islower() and not _HAS_NUM.search(body[0].text):
             caption += " " + body[0].text.strip()
             body = body[1:]
+        body = _join_cell_lines(text, body)
         if re.search(r"\(cont(?:inued|\.)\)|continued", caption, re.I):
             continued.append(label)
             st = states.get(label)
@@ -442,6 +443,58 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
         _close_block(st)
         _name_from_caption(st)
     return res
+
+
+# --- tables printed one cell per line ------------------------------------------------------
+# Some PDF layouts come out of text extraction with every cell on a line of its own:
+#     Variable / HR / 95% CI / P value / Age, per 10 years / 1.18 / 1.02–1.37 / 0.028 / ...
+# The header is a run of lone column names with a ratio mark; each row is a label line and the
+# cell lines after it. Rows are joined back into one line each; the joined line keeps the
+# document's offsets (its newlines read as spaces), so quotes stay exact.
+_LONE_RATIO = re.compile(r"^\s*(?:a?HR|a?OR|RR|SHR|hazard ratio|odds ratio|relative risk)s?[*†‡§¶a-e]?"
+                         r"(?:\s*[(\[]\s*95\s*%\s*CI\s*[)\]])?\s*$", re.I)
+_LONE_HEAD = re.compile(r"^\s*(?:95\s*%\s*(?:CI|confidence intervals?)|P(?:[\s-]*values?)?|P)[*†‡§¶a-e]?\s*$", re.I)
+_LONE_CELL = re.compile(
+    rf"^\s*(?:[<>≤⩽=]?\s*{NUM}[*†‡§¶a-e]?|[(\[]?\s*{NUM}\s*(?:[–—-]|,|to)\s*{NUM}\s*[)\]]?|"
+    rf"{NUM}\s*[(\[]\s*{NUM}\s*(?:[–—-]|,|to)\s*{NUM}\s*[)\]][*†‡§¶a-e]?|[–—]|NA|NR|NE|n/a)\s*$", re.I)
+_LONE_REF = re.compile(r"^\s*(?:1(?:\.0+)?\s*)?[(\[]?\s*(?:ref\.?|reference|referent)\s*[)\]]?\s*$", re.I)
+
+
+def _joined(text: str, first: Line, last: Line) -> Line:
+    return Line(first.start, last.end, text[first.start:last.end].replace("\n", " "))
+
+
+def _join_cell_lines(text: str, body: list[Line]) -> list[Line]:
+    """A table printed one cell per line, with its rows joined back; any other table unchanged."""
+    head = next((k for k, ln in enumerate(body[:6]) if _LONE_RATIO.match(ln.text)), None)
+    if head is None:
+        return body
+    end = head + 1
+    while end < len(body) and _LONE_HEAD.match(body[end].text):
+        end += 1
+    ncells = end - head
+    if ncells < 2:
+        return body
+    first = head - 1 if head > 0 and not _HAS_NUM.search(body[head - 1].text) else head
+    out = body[:first] + [_joined(text, body[first], body[end - 1])]
+    row: list[Line] = []          # a label line and its cell lines
+
+    def flush() -> None:
+        if row:
+            out.append(_joined(text, row[0], row[-1]) if len(row) > 1 else row[0])
+            row.clear()
+    for ln in body[end:]:
+        is_ref = bool(_LONE_REF.match(ln.text))
+        if row and len(row) - 1 < ncells and (is_ref or _LONE_CELL.match(ln.text)) \
+                and not text[row[-1].end:ln.start].strip():
+            row.append(ln)
+            if is_ref:
+                flush()           # a reference row has no other cell
+            continue
+        flush()
+        row.append(ln)
+    flush()
+    return out
 
 
 def _in_furniture(pos: int, furniture: list[tuple[int, int]]) -> bool:
