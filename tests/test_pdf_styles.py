@@ -276,3 +276,22 @@ def test_a_characteristics_table_one_cell_per_line_gives_no_figures():
             "Male\n61 (55.0)\nFemale\n50 (45.0)\nStage III\n40 (36.0)\n")
     ex = extract_article(ArticleRecord("text", text="Results\nSee Table 1.\n\n" + text))
     assert ex.figures == []
+
+
+def test_time_pair_groups_after_it_and_then_their_test():
+    got = {(v, g, p) for e, m, t, v, g, lo, hi, p, op in figures(
+        "Median OS was 20.5 vs. 12.0 months in patients with and without a response, respectively (P = .03).")}
+    assert got == {(20.5, "with a response", 0.03), (12.0, "without a response", 0.03)}
+
+
+def test_a_p_after_another_value_is_not_the_time_pairs():
+    got = {(v, p) for e, m, t, v, g, lo, hi, p, op in figures(
+        "Median OS was 20.5 vs. 12.0 months in patients with and without a response, respectively; 2-year OS was "
+        "45% (P = .03).")}
+    assert (20.5, None) in got and (12.0, None) in got
+
+
+def test_ratio_groups_after_the_comparative_may_name_an_outcome():
+    """'after R1 resection' is a group here, though 'R0/R1 resection' also names an outcome."""
+    assert _grouped("The risk of death was higher after R1 resection than after R0 resection (HR 2.10, 95% CI "
+                    "1.30–3.39).") == {("OS", "HR", 2.1, "R1 resection", "R0 resection")}

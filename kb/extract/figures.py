@@ -437,10 +437,14 @@ def _paren_pair(s: str, pos: int) -> tuple[str | None, str | None]:
     start = max(0, open_at - 260)
     head = s[start:open_at]
     cut = _after_last(_CLAUSE_OPEN, head[:max(0, len(head) - 40)])
-    m = _COMPARED_CLAUSE.search(head, cut) or _COMPARATIVE_GROUPS.search(head, cut)
+    m = _COMPARED_CLAUSE.search(head, cut)
+    # Groups after the comparative are groups whatever they name ("after R0 resection", which
+    # is also an outcome's name).
+    after = None if m else _COMPARATIVE_GROUPS.search(head, cut)
+    m = m or after
     if not m:
         return None, None
-    a, b = _group_label(m.group("a"), long_ok=True), _group_label(m.group("b"), long_ok=True)
+    a, b = (_group_label(m.group(k), has_endpoint=False if after else None, long_ok=True) for k in ("a", "b"))
     return (a, b) if a and b else (None, None)
 
 
@@ -522,6 +526,13 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
                 group, comparator = a, b
         if group is None:
             group = _trailing_group(s, end, with_ok=False)
+        if group and comparator and endpoint in (ep.first_endpoint(group), ep.first_endpoint(comparator)):
+            # "The risk of death was higher after R1 resection than after R0 resection (HR": the
+            # endpoint named before the groups, not the outcome a group's name also is.
+            at = s.rfind(group, 0, m_start)
+            named = ep.last_endpoint(s[:at]) if at > 0 else None
+            if named:
+                endpoint = "OS" if kind == "HR" and named == "death" else named
         variable, subgroup = _ratio_variable(s, m_start, name_end, m_end, endpoint)
         if variable is None and prior_ratio and prior_ratio[1] == endpoint and group and not comparator:
             variable = prior_ratio[0]   # "..., with an RR of 1.35 in males": the exposure named before
@@ -1769,12 +1780,17 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
         g1, g2 = _paren_pair(s, m.start())
         if not (g1 and g2):
             g1, g2 = _pair_groups(head)
+        p = None
         if not (g1 or g2):
-            # "8.3 vs. 4.1 months in patients with and without prior radiotherapy, respectively"
+            # "8.3 vs. 4.1 months in patients with and without prior radiotherapy, respectively
+            # (P = 0.01)": the groups, and the test of the two after them.
             after = _groups_after(s, m.end())
             if len(after) == 2:
                 g1, g2 = after
-        p = find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
+                p = find_p(s, m.end(), limit=120)
+                if p and (";" in s[m.end():p.start] or re.search(r"\d\s*(?:%|months?|mo\b|years?)", s[m.end():p.start])):
+                    p = None
+        p = p or find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         for k, grp in (("a", g1), ("b", g2)):
             v = _months(to_float(m.group(k)), m.group("unit"))
             if v is None:
