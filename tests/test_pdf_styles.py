@@ -295,3 +295,34 @@ def test_ratio_groups_after_the_comparative_may_name_an_outcome():
     """'after R1 resection' is a group here, though 'R0/R1 resection' also names an outcome."""
     assert _grouped("The risk of death was higher after R1 resection than after R0 resection (HR 2.10, 95% CI "
                     "1.30–3.39).") == {("OS", "HR", 2.1, "R1 resection", "R0 resection")}
+
+
+# --- registry analyses -------------------------------------------------------------------------
+
+def test_ratio_group_after_a_comparative_without_than():
+    """'higher after local excision (HR' names the group the ratio is for, not a variable
+    'higher after local excision'."""
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nThe risk of regional recurrence was higher after excision alone (HR 1.95; 95% CI 1.22–3.12).\n")))
+    assert [(f.group, f.variable) for f in ex.figures] == [("excision alone", None)]
+
+
+def test_the_registry_cohort_opening_a_sentence_is_the_study_population():
+    got = {(v, g) for e, m, t, v, g, *_ in figures("In the SEER cohort, 5-year CSS was 70.4% for women and 63.0% for men.")}
+    assert got == {(70.4, "women"), (63.0, "men")}
+
+
+def test_an_acronym_cohort_opening_a_sentence_stays_a_subgroup():
+    got = {(v, g) for e, m, t, v, g, *_ in figures("In the EMD cohort, 3-year PFS was 28.0%.")}
+    assert got == {(28.0, "EMD cohort")}
+
+
+def test_facilities_compared_as_groups():
+    got = {(v, g) for e, m, t, v, g, *_ in figures(
+        "Within the registry, academic centers had a 3-year OS of 66.2% vs 58.9% at community hospitals (P = .02).")}
+    assert got == {(66.2, "academic centers"), (58.9, "community hospitals")}
+
+
+def test_at_a_time_is_no_group():
+    got = {(v, g) for e, m, t, v, g, *_ in figures("Overall survival was 70.0% at 3 years.")}
+    assert got == {(70.0, "Overall")}

@@ -356,8 +356,6 @@ XFAIL: dict[str, str] = {
 XFAIL.update({
     "Among patients with retroperitoneal sarcoma": "not handled yet: groups after 'after' ('58.9% after R0 "
         "resection'), which the vocabulary also reads as the R0 resection outcome",
-    "In the NCDB cohort, high-volume centres": "not handled yet: a leading data-set cohort ('In the NCDB "
-        "cohort') with groups 'had ... of a% vs b% at Y'",
 })
 
 

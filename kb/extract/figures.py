@@ -204,7 +204,10 @@ _WHOLE_COHORT = re.compile(
     r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients)|"
     r"(?:the\s+)?(?:(?:study\s+)?cohort|population|series|sample|group)\s+as\s+a\s+whole|"
     # a bare "cohort" ("The cohort had a 2-year OS of 70.2%") is the study's
-    r"(?:the\s+)?(?:study\s+)?(?:cohort|population))"
+    r"(?:the\s+)?(?:study\s+)?(?:cohort|population)|"
+    # the registry a registry analysis draws on: "In the NCDB cohort, ..."
+    r"(?:the\s+)?(?:SEER|NCDB|National\s+Cancer\s+Data\s*base|registry|database)(?:\s+(?:cohort|population|"
+    r"data(?:set)?|sample))?)"
     r"(?:\s+of\s+\d[\d,]*\s+(?:patients|cases|participants|subjects))?", re.I)
 # Phrases after "in"/"for" that name no group: analyses, comparisons, time, statistics.
 _NOT_A_GROUP = re.compile(
@@ -224,10 +227,13 @@ _GROUP_END = re.compile(
     r"(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+(?:was|were|is|are|had|has)\b|\s*\.?\s*$", re.I)
 # A bracket after a value (its interval, its count), one nested pair allowed: "(95% CI [CI], 40-46)".
 _VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
+# "at" names a group only of places where patients were treated: "46.5% at low-volume centres".
+_FACILITY = r"(?:cent(?:re|er)s|hospitals|facilities|institutions|programs|programmes)"
 _TRAILING_GROUP = re.compile(
     rf"\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
     rf"(?:(?P<overall>overall)(?=\s*(?:[,;.)]|and\b|but\b|$))|"
-    rf"(?P<prep>for|in|among|with)\s+(?P<g>(?:[^,;()\[\]]|,(?=\d{{3}}\b)){{1,80}}))", re.I)
+    rf"(?P<prep>for|in|among|with|at(?=\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}{_FACILITY}\b))\s+"
+    rf"(?P<g>(?:[^,;()\[\]]|,(?=\d{{3}}\b)){{1,80}}))", re.I)
 # "with" names an arm ("64% with the combination"), not an attribute ("with a median ...").
 _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)\b|\d", re.I)
 
@@ -357,7 +363,7 @@ _RISK_VERB = re.compile(r"\b(?:reduced|decreased|lowered|increased)$", re.I)
 # The subject of 'X had a better OS': patients or an arm named first.
 _SUBJECT = re.compile(
     r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
-    r"[^,;()]{1,40}?\s(?:group|arm|cohort|patients)))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
+    r"[^,;()]{1,40}?\s(?:group|arm|cohort|patients|" + _FACILITY + r")))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
     re.I)
 
 
@@ -372,6 +378,7 @@ def _clause_subject(head: str) -> str | None:
     return _group_label(subj.group("a")) if subj else None
 
 
+_OPENING = re.compile(r"^\s*(?:among|in|for|within)\s+[^,;()]{2,80}?,\s*", re.I)
 _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "had", "has", "showed", "achieved",
                "experienced", "demonstrated", "displayed", "exhibited")
 
@@ -391,11 +398,14 @@ def _pair_groups(head: str) -> tuple[str | None, str | None]:
         a, b = _group_label(m.group("a")), _group_label(m.group("b"))
         if a and b:
             return a, b
-    subj = _SUBJECT.match(head)
+    # (after an opening subgroup: "In the NCDB cohort, high-volume centres had ...")
+    opening = _OPENING.match(head)
+    rest = head[opening.end():] if opening and not _SUBJECT.match(head) else head
+    subj = _SUBJECT.match(rest)
     if subj:
         a = _group_label(subj.group("a"))
-        than = _after_last(_THAN_WORD, head[subj.end():])
-        last = _THAN_LAST.fullmatch(head, subj.end() + than) if than else None
+        than = _after_last(_THAN_WORD, rest[subj.end():])
+        last = _THAN_LAST.fullmatch(rest, subj.end() + than) if than else None
         b = _group_label(last.group("b")) if last else None
         if a:
             return a, b
@@ -567,6 +577,10 @@ _RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s
 # What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
 _PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
                             r"with|to|of|for|than|showed|revealed)\b", re.I)
+_COMPARATIVE_LEAD = re.compile(
+    r"^(?:(?:significantly|markedly|slightly|substantially|much|also)\s+)?(?:higher|lower|greater|worse|better|"
+    r"increased|reduced|decreased|longer|shorter|improved|poorer|inferior|superior)\s+(?:after|following|with|in|"
+    r"for|among)\s+(?=\S)", re.I)
 _STATS_WORDS = re.compile(r"\b(?:analys[ie]s|models?|regression|respectively|ratio|CI)\b", re.I)
 
 
@@ -592,6 +606,11 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
         phrase = before.rstrip()[:-1]
         phrase = phrase[_after_last(_PHRASE_STARTS, phrase):].strip()
         prep = re.search(r"\b(?:in|among|within)\s+(?P<g>[^,;()\d%]{2,60})$", before.rstrip()[:-1].rstrip())
+        level = _COMPARATIVE_LEAD.match(phrase)
+        if level:
+            # "the risk of recurrence was higher after local excision (HR": the group the ratio
+            # is for, not a variable.
+            return None, _group_label(phrase[level.end():], has_endpoint=False)
         if prep:
             subgroup = _group_label(prep.group("g"))
         elif ok(phrase) and not re.match(r"(?:the|a|an)\s+(?:risk|hazard|odds)\b", phrase, re.I):
