@@ -4,7 +4,10 @@ and multivariable odds ratios on one header line, 'NR' medians, subgroup ratios,
 Written before kb was run on any of them; same conventions and scoring as
 test_probe_pdf_results.py (run as a script for the tally).
 
-Blind score: (to be filled in after the first run)
+Blind score (26 expected figures in 6 tables), first run: kb at 3fe883a (before this branch)
+exact 9, missed 17; kb at the third-probe commit (this branch's rules) exact 13, missed 13,
+no wrong attribute or spurious figure. Missed: rate columns headed '3-year OS, % (95% CI)',
+a Cox table whose references read '1 (reference)', and a best-response table ('n (%)').
 """
 from __future__ import annotations
 
