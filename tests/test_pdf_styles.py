@@ -326,3 +326,56 @@ def test_facilities_compared_as_groups():
 def test_at_a_time_is_no_group():
     got = {(v, g) for e, m, t, v, g, *_ in figures("Overall survival was 70.0% at 3 years.")}
     assert got == {(70.0, "Overall")}
+
+
+# --- from the third (tables) probe ---------------------------------------------------------------
+
+def test_adjusted_ratio_header_and_reference_levels():
+    """'aHR' heads a ratio column as 'HR' does; an 'aOR' column is an odds ratio."""
+    text = ("Table 3 Multivariable logistic regression for occult nodal disease\n"
+            "Variable   aOR   95% CI   P\n"
+            "Grade\nLow   1 (reference)\nHigh   2.60   1.40–4.83   0.002\n")
+    ex = extract_article(ArticleRecord("text", text="Results\nSee Table 3.\n\n" + text))
+    assert {(f.endpoint, f.measure, f.value, f.group, f.comparator, f.analysis) for f in ex.figures} == {
+        ("occult nodal disease", "OR", 2.6, "High", "Low", "multivariate")}
+
+
+def test_caption_regression_for_an_outcome_but_not_for_patients():
+    from kb.extract.tables import caption_outcome
+    assert caption_outcome("Univariate Cox regression for local recurrence") == "local recurrence"
+    assert caption_outcome("Logistic regression analysis for patients treated with surgery") is None
+
+
+def test_rate_columns_with_a_comma_percent_and_interval():
+    text = ("Table 2 Disease-free survival by margin status\n"
+            "Margin   n   2-year DFS, % (95% CI)   P\n"
+            "R0   80   71.0 (59.6–79.7)   0.004\n"
+            "R1   25   44.0 (24.5–61.8)\n")
+    assert figures(text) == {("DFS", "rate", 24, 71.0, "R0", 59.6, 79.7, 0.004, "="),
+                             ("DFS", "rate", 24, 44.0, "R1", 24.5, 61.8, 0.004, "=")}
+
+
+def test_best_response_table():
+    text = ("Table 2 Best overall response (n = 30)\n"
+            "Best response   n (%)\n"
+            "Complete response   4 (13.3)\n"
+            "Partial response   9 (30.0)\n"
+            "Stable disease   10 (33.3)\n"
+            "Progressive disease   7 (23.3)\n")
+    assert cores(text) == {("CR", "proportion", None, 13.3), ("partial response", "proportion", None, 30.0),
+                           ("stable disease", "proportion", None, 33.3),
+                           ("progressive disease", "proportion", None, 23.3)}
+
+
+def test_a_table_with_one_response_row_is_not_a_response_table():
+    text = ("Table 1 Patient characteristics\n"
+            "Characteristic   n (%)\n"
+            "Male   18 (60.0)\n"
+            "Prior complete response   5 (16.7)\n")
+    assert not any(m == "proportion" for e, m, t, v in cores(text))
+
+
+def test_stable_disease_after_a_response_in_one_sentence():
+    assert cores("Among 40 evaluable patients, 14 (35.0%) achieved a partial response and 11 (27.5%) had stable "
+                 "disease.") == {("partial response", "proportion", None, 35.0),
+                                 ("stable disease", "proportion", None, 27.5)}

@@ -8,6 +8,7 @@ Blind score (26 expected figures in 6 tables), first run: kb at 3fe883a (before 
 exact 9, missed 17; kb at the third-probe commit (this branch's rules) exact 13, missed 13,
 no wrong attribute or spurious figure. Missed: rate columns headed '3-year OS, % (95% CI)',
 a Cox table whose references read '1 (reference)', and a best-response table ('n (%)').
+After the rules that followed: 26 of 26 exact.
 """
 from __future__ import annotations
 

@@ -1562,6 +1562,7 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"(?:stringent )?complete response(?: rate)?|(?:stringent )?complete remission(?: rate)?|CR rate|sCR|CR|"
                    r"pCR|pathologic(?:al)? complete response|disease control rate|DCR|"
                    r"very good partial response(?: or better)?|VGPR(?: or better)?|partial response(?: rate)?|"
+                   r"stable disease|progressive disease|"
                    r"MRD[- ]negativity|MRD negative status|minimal residual disease negativity|"
                    r"measurable residual disease negativity|"
                    # what surgery and organ-sparing treatment achieve, stated as rates like responses
@@ -1569,7 +1570,9 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"(?:organ|larynx|laryngeal|bladder) preservation(?: rate)?|R0 resection(?: rate)?|complete resection rate")
 _RESPONSE = re.compile(
     rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
-    rf"[^.;%≥≤<>]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+    # (not across "and" to another count: "31 (55.4%) achieved an objective response and 12
+    # (21.4%) had stable disease")
+    rf"(?:(?!\band\s+\d)[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
 # "33 of 50 patients (66%) responded"
 _RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
 # "79% (42/53) were in CR", "45% of patients achieved a complete response"
@@ -2065,7 +2068,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         if has_time:
             later += medians(clean, sent) + fraction_rates(clean, sent)
         for f in later:
-            if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
+            if not any(abs(f.value - g.value) < 1e-9 and (_overlap(f, g) or _explained(f, g)) for g in found):
                 found.append(f)
         if found and has_any(fs, _REPORTED_WORDS):
             elsewhere = _reported_elsewhere(text)
@@ -2098,6 +2101,14 @@ def _reported_elsewhere(s: str) -> list[float]:
         u = m.group("u")
         out.append(percent_value(m.group("v") + "%") if u == "%" else _months(to_float(m.group("v")), u))
     return out
+
+
+def _explained(general: Figure, specific: Figure) -> bool:
+    """A value the general enumeration reads inside the quote of a specific rule's figure of
+    the same value is that figure's, whatever endpoint the enumeration gives it ('... an
+    objective response and 12 (21.4%) had stable disease': stable disease, not ORR)."""
+    return general.rule == "prose.enumeration" and specific.rule != "prose.enumeration" \
+        and specific.start <= general.end - 1 and general.start <= specific.end - 1
 
 
 def _overlap(a: Figure, b: Figure) -> bool:

@@ -27,7 +27,7 @@ _COLUMN = re.compile(
     r"(?!(?:n|No|N|P)\b)[A-Za-z][\w/-]*(?:[\s-]+(?!(?:n|No|N|P)\b)[\w/-]+){0,4}?\s*"
     # "5-year OS (%)", "OS rate", "Median OS, months", "Median OS, mo (95% CI)": a unit after a
     # comma, and an interval printed in the value's own cell ("27.5 (19.8-35.2)").
-    r"(?:\((?:%|months?|mo)\)|%|rates?|,\s*(?:%|months?|mo)\b)(?P<in_ci>\s*[(\[]\s*95\s?%\s*CI\s*[)\]])?)",
+    r"(?:\((?:%|months?|mo)\)|%|rates?|,\s*(?:%|(?:months?|mo)\b))(?P<in_ci>\s*[(\[]\s*95\s?%\s*CI\s*[)\]])?)",
     re.I)
 _CELL = re.compile(
     rf"(?P<range>{NUM}\s*(?:–|-|to)\s*{NUM})|(?P<p>[<>≤]\s*{NUM})|(?P<missing>\bNR\b|\bNE\b|\bNA\b|n/a|–|—)"

@@ -25,7 +25,7 @@ from kb.extract.outcome_tables import read_outcome_table
 from kb.extract.sections import Line, heading_kind, lines_of
 from kb.models import AdverseEvent, Cohort, Figure, Span
 
-_RATIO_HEADER = re.compile(r"\b(HR|OR|RR|hazard ratio|odds ratio|relative risk|risk ratio)s?\b", re.I)
+_RATIO_HEADER = re.compile(r"\b(a?HR|a?OR|RR|hazard ratio|odds ratio|relative risk|risk ratio)s?\b", re.I)
 _GRADE_COL = re.compile(r"(?:Grades?|G)\s*(\d)\s*(?:[–—-]|to)\s*(\d)|(?:Grades?|G)\s*≥\s*(\d)|(?:Grades?|G)\s*(\d)|(any|all) grades?", re.I)
 _HAS_NUM = re.compile(r"\d")
 _NOT_COHORT = re.compile(r"^(median|mean|range|iqr|sd|s\.d\.|average|min|max|interquartile)\b", re.I)
@@ -191,6 +191,8 @@ def _caption_measure(caption: str) -> str | None:
 
 def _measure_of(word: str) -> str:
     w = word.lower()
+    if w in ("ahr", "aor", "ahrs", "aors"):
+        w = w[1:]         # adjusted HR, adjusted OR
     if w.startswith(("or", "odds")):
         return "OR"
     if w.startswith(("rr", "relative", "risk")):
@@ -213,6 +215,10 @@ _OUTCOME_PATTERNS = [
     re.compile(rf"\b(?:associat\w*|correlat\w*|relationships?|relations?)\b[^.]*?\bwith\s+(?P<x>[^(),;:]+?){_OUTCOME_STOP}", re.I),
     # "association between gender, deprivation and age and advanced stage by cancer"
     re.compile(rf"\b(?:associat\w*|relationships?|relations?)\s+between\s+[^.]*?\band\s+(?P<x>[^(),;:]+?){_OUTCOME_STOP}", re.I),
+    # "Univariate logistic regression for lymph node metastasis", "Cox model for OS": taken
+    # only when the phrase names an outcome
+    re.compile(rf"\b(?:regressions?|models?|analys[ie]s)\s+(?:of\s+(?:risk\s+)?factors\s+)?(?:for|of)\s+"
+               rf"(?P<x>[^(),;:]+?){_OUTCOME_STOP}", re.I),
 ]
 # After the measure phrase: "HR (95% CI) for oral contraceptive use, parity and colorectal cancer among women"
 _FOR_LIST = re.compile(rf"^\s*(?:for|of)\s+[^.]*?\band\s+(?P<x>[^(),;:]+?){_LIST_STOP}", re.I)
@@ -233,7 +239,7 @@ def caption_outcome(caption: str) -> str | None:
     found = None
     for pat in _OUTCOME_PATTERNS:
         m = pat.search(caption)
-        if m:
+        if m and (pat is not _OUTCOME_PATTERNS[3] or _OUTCOME_WORD.search(m.group("x"))):
             found = m.group("x")
             if pat is _OUTCOME_PATTERNS[2]:
                 found = re.split(r"\s+and\s+", found)[-1]
@@ -431,6 +437,8 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
                     figs, cohs = read_outcome_table(text, seg[0], seg[1:], caption)
                     if kind_here == "baseline":
                         figs = [f for f in figs if f.measure in ("rate", "median")]
+                    elif not figs:
+                        figs = _response_rows(text, seg)
                     if figs:
                         res.figures += figs
                         res.cohorts += cohs
@@ -495,6 +503,36 @@ def _join_cell_lines(text: str, body: list[Line]) -> list[Line]:
         row.append(ln)
     flush()
     return out
+
+
+# --- a table of best responses -----------------------------------------------------------------
+#     Response   n (%)  /  Complete response   7 (14.6)  /  Partial response   15 (31.3) ...
+# Each row named by a response category gives that category's share of patients.
+_RESPONSE_ROW = re.compile(rf"^\s*(?P<label>[A-Za-z][A-Za-z ()/-]{{1,60}}?)\s+\d+\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)\s*$")
+_RESPONSE_CODES = {"SD", "PD"}
+
+
+def _response_rows(text: str, seg: list[Line]) -> list[Figure]:
+    out = []
+    for ln in seg:
+        m = _RESPONSE_ROW.match(ln.text)
+        if not m:
+            continue
+        label = m.group("label").strip()
+        e = ep.first_endpoint(label)
+        # the row names the category and nothing else ("Complete response (CR)", "ORR")
+        rest = re.sub(r"\s*\([^)]*\)|\b(?:rates?|best|overall|objective)\b", "", label, flags=re.I).strip()
+        if not e or not (ep.is_response(e) or e in _RESPONSE_CODES) or len(rest.split()) > 3:
+            continue
+        value = to_float(m.group("pct"))
+        if value is None or value > 100:
+            continue
+        start = ln.start + m.start("label")
+        end = ln.start + m.end()
+        out.append(Figure(endpoint=ep.contract_name(e), measure="proportion", value=value, unit="%",
+                          quote=text[start:end], start=start, end=end, group="Overall",
+                          confidence=0.7, rule="table.responses", section="table"))
+    return out if len(out) >= 2 else []
 
 
 def _in_furniture(pos: int, furniture: list[tuple[int, int]]) -> bool:
