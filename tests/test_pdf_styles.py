@@ -379,3 +379,16 @@ def test_stable_disease_after_a_response_in_one_sentence():
     assert cores("Among 40 evaluable patients, 14 (35.0%) achieved a partial response and 11 (27.5%) had stable "
                  "disease.") == {("partial response", "proportion", None, 35.0),
                                  ("stable disease", "proportion", None, 27.5)}
+
+
+def test_rates_contrasted_by_what_preceded_them():
+    got = {(v, g) for e, m, t, v, g, *_ in figures(
+        "The 3-year OS was 71.0% after surgery and 52.4% after definitive chemoradiotherapy.")}
+    assert got == {(71.0, "surgery"), (52.4, "definitive chemoradiotherapy")}
+    got = cores("Five-year DFS was 66.0% after R0 resection and 35.5% after R1 resection (P = .002).")
+    assert got == {("DFS", "rate", 60, 66.0), ("DFS", "rate", 60, 35.5)}
+
+
+def test_one_rate_after_a_treatment_is_the_cohorts():
+    got = {(v, g) for e, m, t, v, g, *_ in figures("The 5-year OS was 52% after surgery.")}
+    assert got == {(52, "Overall")}

@@ -721,6 +721,29 @@ def _analysis(s: str) -> str | None:
     return None
 
 
+# Values contrasted by what preceded them: "58.9% after R0 resection and 31.2% after R1/R2
+# resection". Only when two or more values are each followed by "after"/"following" is the
+# phrase a group (one "45% after surgery" may be the whole cohort's); the procedure it names
+# is then no endpoint of the value after it, though "R0 resection" also names an outcome.
+_NOT_A_LEVEL_AFTER = r"(?!\s+(?:a|the)?\s*(?:median|mean|\d|one|two|three|four|five|six|ten|first|end|start|completion)\b)"
+_VALUE_AFTER = re.compile(rf"%\s*(?:[(\[][^)\]]{{0,40}}[)\]]\s*)?(?:after|following){_NOT_A_LEVEL_AFTER}\s+\S", re.I)
+_AFTER_LEVEL = re.compile(rf"\b(?:after|following){_NOT_A_LEVEL_AFTER}\s+[^,;()%]{{1,40}}?(?=\s+(?:and|or|vs\.?|versus)\s*$|\s*$)", re.I)
+_AFTER_AT = re.compile(rf"\s*(?:[(\[][^)\]]{{0,40}}[)\]]\s*)?(?:after|following){_NOT_A_LEVEL_AFTER}\s+(?P<g>[^,;()\[\]]{{1,60}})", re.I)
+
+
+def _blank(m: re.Match) -> str:
+    return " " * len(m.group(0))
+
+
+def _after_level(clause: str, value_end: int) -> str | None:
+    m = _AFTER_AT.match(clause, value_end)
+    if not m:
+        return None
+    g = m.group("g")
+    end = _GROUP_END.search(g)
+    return _group_label(g[:end.start()] if end else g, has_endpoint=False)
+
+
 def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                      carry: tuple[str, float] | None = None, periods: tuple[str, str] | None = None) -> list[Figure]:
     """'The 5-year OS, DMFS and DFS rates were 37.7%, 30.2% and 20.3%, respectively' and its
@@ -757,6 +780,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             lazy["periods"] = _period_pair(s) or (periods if periods and _SAME_PERIOD.search(s) else None)
         return lazy["periods"]
 
+    def after_contrast() -> bool:
+        if "after" not in lazy:
+            lazy["after"] = len(_VALUE_AFTER.findall(s)) >= 2
+        return lazy["after"]
+
     def respectively() -> bool:
         if "resp" not in lazy:
             lazy["resp"] = bool(RESPECTIVELY.search(s))
@@ -771,7 +799,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             inherited = inherited if inherited and inherited[2] == clause_start else None
         if re.search(r"\b(CI|confidence)\b", head[-15:]):
             continue
-        found = ep.all_endpoints(_distribute(head))
+        contrast = after_contrast()
+        found = ep.all_endpoints(_distribute(_AFTER_LEVEL.sub(_blank, head) if contrast else head))
         specific = [e for e in found if ep.is_specific(e)]
         eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
         eps = [_resolve_for(e, sent) for e in eps]
@@ -849,7 +878,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             v = vals[0]
             before = _label_before(clause, v[1], v[2])
             level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1]) \
-                or (_clause_subject(head) if own else None)
+                or (_clause_subject(head) if own else None) \
+                or (_after_level(clause, v[2]) if after_contrast() and tp is not None and ep.is_time_to_event(eps[0]) else None)
             if level and _period_label(level):
                 # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
                 # group that only says when is its period; the study's one period ("was 43.8%
