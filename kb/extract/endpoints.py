@@ -19,7 +19,7 @@ TIME_TO_EVENT = {"OS", "PFS", "DFS", "DMFS", "LRRFS", "LRFS", "EFS", "RFS", "TTP
 
 # How papers name event outcomes, mapped to the words the gold format uses.
 _EVENT_NAMES = [
-    (r"distant metastas[ie]s|distant failure|distant relapse", "distant metastasis"),
+    (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?", "distant metastasis"),
     (r"local(?:ly)? (?:recurrences?|relapses?|failures?)", "local recurrence"),
     (r"regional (?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?)", "regional recurrence"),
     (r"locoregional (?:recurrences?|relapses?|failures?)", "locoregional recurrence"),

@@ -78,7 +78,7 @@ _RATIO_STARTS = ("adjusted", "unadjusted", "crude", "pooled", "aHR", "HR", "aOR"
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
-    rf"\bmedian\b(?P<what>[^.;%\d<>≤≥]{{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
+    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.){{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
     rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
@@ -201,15 +201,21 @@ def split_labels(s: str) -> list[str]:
 _WHOLE_COHORT = re.compile(
     r"(?:(?:all(?:\s+the)?\s+|the\s+)?(?:patients|cases|participants|subjects)|overall|total|all|"
     r"(?:the\s+)?(?:entire|whole|overall|total|full|study|intention-to-treat|ITT)\s+(?:cohort|population|series|sample|group)|"
-    r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients))"
+    r"(?:this|our|the present|the current)\s+(?:[\w-]+\s+){0,3}(?:cohort|population|series|sample|study|trial|patients)|"
+    r"(?:the\s+)?(?:(?:study\s+)?cohort|population|series|sample|group)\s+as\s+a\s+whole|"
+    # a bare "cohort" ("The cohort had a 2-year OS of 70.2%") is the study's
+    r"(?:the\s+)?(?:study\s+)?(?:cohort|population)|"
+    # the registry a registry analysis draws on: "In the NCDB cohort, ..."
+    r"(?:the\s+)?(?:SEER|NCDB|National\s+Cancer\s+Data\s*base|registry|database)(?:\s+(?:cohort|population|"
+    r"data(?:set)?|sample))?)"
     r"(?:\s+of\s+\d[\d,]*\s+(?:patients|cases|participants|subjects))?", re.I)
 # Phrases after "in"/"for" that name no group: analyses, comparisons, time, statistics.
 _NOT_A_GROUP = re.compile(
     r"^(?:which|that|it|this|these|them|we|whom|addition|contrast|comparison|particular|general|summary|"
     r"conclusion|line|accordance|agreement|keeping|respect|terms|turn|order|both\s+(?:analyses|models)|"
-    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?)\b)|^those$|"
+    r"\d+(?:\.\d+)?\s*(?:months?|mo|years?|yrs?|weeks?|days?))\b|^those$|"
     r"\banalys[ie]s\b|\bmodels?\b|\bregression\b|follow[- ]?up|\bmedian\b|\bCI\b|confidence|significan|"
-    r"differen|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b|^(?:months?|years?|weeks?|days?)$", re.I)
+    r"\bdifferen(?:ces?|t|tly)\b|\bp\s*[=<>]|respectively|\breported\b|\bliterature\b|^(?:months?|years?|weeks?|days?)$", re.I)
 # Where a group phrase after a value ends (besides "(", ",", ";"): at the next comparison
 # ("than" not in "older than 70 years"), at "and/or/to" before the next value or group, at
 # a timepoint, at a new verb ("... arm was longer"), at the sentence end.
@@ -221,10 +227,13 @@ _GROUP_END = re.compile(
     r"(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+(?:was|were|is|are|had|has)\b|\s*\.?\s*$", re.I)
 # A bracket after a value (its interval, its count), one nested pair allowed: "(95% CI [CI], 40-46)".
 _VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
+# "at" names a group only of places where patients were treated: "46.5% at low-volume centres".
+_FACILITY = r"(?:cent(?:re|er)s|hospitals|facilities|institutions|programs|programmes)"
 _TRAILING_GROUP = re.compile(
     rf"\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
     rf"(?:(?P<overall>overall)(?=\s*(?:[,;.)]|and\b|but\b|$))|"
-    rf"(?P<prep>for|in|among|with)\s+(?P<g>(?:[^,;()\[\]]|,(?=\d{{3}}\b)){{1,80}}))", re.I)
+    rf"(?P<prep>for|in|among|with|at(?=\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}{_FACILITY}\b))\s+"
+    rf"(?P<g>(?:[^,;()\[\]]|,(?=\d{{3}}\b)){{1,80}}))", re.I)
 # "with" names an arm ("64% with the combination"), not an attribute ("with a median ...").
 _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)\b|\d", re.I)
 
@@ -346,14 +355,30 @@ _THAN_LAST = re.compile(rf"(?:(?:in|for|among|with)\s+)?(?P<b>{_NP})\s*\(?\s*", 
 _THAN_WORD = re.compile(r"\bthan\s+", re.I)
 _COMPARED_FIRST = re.compile(
     rf"^\s*(?:compared (?:with|to)|relative to|versus)\s+(?P<b>{_NP}),\s*(?P<a>{_NP})\s+"
-    rf"(?:had|has|showed|achieved|experienced|demonstrated|was|were|resulted|improved|prolonged)\b", re.I)
+    rf"(?:had|has|showed|achieved|experienced|demonstrated|was|were|resulted|improved|prolonged|reduced|"
+    rf"decreased|lowered|increased)\b", re.I)
+# A ratio's groups come from "Compared with B, A ..." only when A changed a risk ("reduced the
+# risk of ... (HR"); "A had a longer median PFS (...; HR 0.48)" leaves the ratio's groups to the pair.
+_RISK_VERB = re.compile(r"\b(?:reduced|decreased|lowered|increased)$", re.I)
 # The subject of 'X had a better OS': patients or an arm named first.
 _SUBJECT = re.compile(
     r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
-    r"[^,;()]{1,40}?\s(?:group|arm|cohort|patients)))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
+    r"[^,;()]{1,40}?\s(?:group|arm|cohort|patients|" + _FACILITY + r")))\s+(?:had|has|showed|achieved|experienced|demonstrated|displayed|exhibited)\b",
     re.I)
 
 
+_CLAUSE_JOIN = re.compile(r"^[\s,;]*(?:(?:whereas|while|but|and|compared\s+with|in\s+contrast)\s*,?\s+)?", re.I)
+
+
+def _clause_subject(head: str) -> str | None:
+    """The subject of a clause that states its own rate: 'Patients with X had a 3-year OS of
+    49.2%, whereas those with Y had a 3-year OS of 22.7%' -> 'Patients with X', 'those with Y'."""
+    rest = head[_CLAUSE_JOIN.match(head).end():]
+    subj = _SUBJECT.match(rest)
+    return _group_label(subj.group("a")) if subj else None
+
+
+_OPENING = re.compile(r"^\s*(?:among|in|for|within)\s+[^,;()]{2,80}?,\s*", re.I)
 _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "had", "has", "showed", "achieved",
                "experienced", "demonstrated", "displayed", "exhibited")
 
@@ -373,11 +398,14 @@ def _pair_groups(head: str) -> tuple[str | None, str | None]:
         a, b = _group_label(m.group("a")), _group_label(m.group("b"))
         if a and b:
             return a, b
-    subj = _SUBJECT.match(head)
+    # (after an opening subgroup: "In the NCDB cohort, high-volume centres had ...")
+    opening = _OPENING.match(head)
+    rest = head[opening.end():] if opening and not _SUBJECT.match(head) else head
+    subj = _SUBJECT.match(rest)
     if subj:
         a = _group_label(subj.group("a"))
-        than = _after_last(_THAN_WORD, head[subj.end():])
-        last = _THAN_LAST.fullmatch(head, subj.end() + than) if than else None
+        than = _after_last(_THAN_WORD, rest[subj.end():])
+        last = _THAN_LAST.fullmatch(rest, subj.end() + than) if than else None
         b = _group_label(last.group("b")) if last else None
         if a:
             return a, b
@@ -396,6 +424,14 @@ _COMPARED_CLAUSE = re.compile(
     rf"(?:longer|shorter|better|worse|higher|lower|improved|superior|inferior|similar|comparable|different|"
     rf"greater|poorer|prolonged)\s+(?:than|to|with|from)\s+(?:(?:that|those)\s+)?(?:(?:in|for|among|of|with)\s+)?"
     rf"(?P<b>{_CMP_NP})\s*$", re.I)
+# The groups after the comparative: "the risk of distant metastasis was higher after 2D
+# radiotherapy than after IMRT (HR ...)", "OS was longer in women than in men (...)".
+_GROUP_PREP = r"(?:after|following|with|in|for|among)"
+_COMPARATIVE_GROUPS = re.compile(
+    rf"\b(?:was|were|is|are|appeared)\s+(?:(?:significantly|statistically|markedly|slightly|substantially|much|"
+    rf"numerically|also)\s+)*(?:longer|shorter|better|worse|higher|lower|improved|superior|inferior|greater|poorer|"
+    rf"prolonged|increased|reduced|decreased)\s+(?P<prep>{_GROUP_PREP})\s+(?P<a>{_NP})\s+than\s+"
+    rf"(?:(?:that|those)\s+)?(?:{_GROUP_PREP}\s+)?(?P<b>{_NP})\s*$", re.I)
 # Where the clause before a parenthesis starts: after the previous parenthesis or a conjunction.
 _CLAUSE_OPEN = re.compile(r"[)\]]|\b(?:whereas|while|but)\b|[;:]", re.I)
 
@@ -412,9 +448,13 @@ def _paren_pair(s: str, pos: int) -> tuple[str | None, str | None]:
     head = s[start:open_at]
     cut = _after_last(_CLAUSE_OPEN, head[:max(0, len(head) - 40)])
     m = _COMPARED_CLAUSE.search(head, cut)
+    # Groups after the comparative are groups whatever they name ("after R0 resection", which
+    # is also an outcome's name).
+    after = None if m else _COMPARATIVE_GROUPS.search(head, cut)
+    m = m or after
     if not m:
         return None, None
-    a, b = _group_label(m.group("a"), long_ok=True), _group_label(m.group("b"), long_ok=True)
+    a, b = (_group_label(m.group(k), has_endpoint=False if after else None, long_ok=True) for k in ("a", "b"))
     return (a, b) if a and b else (None, None)
 
 
@@ -480,12 +520,29 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             continue
         if kind == "HR" and endpoint == "death":
             endpoint = "OS"   # "the hazard of death was reduced by 32% (HR 0.68)", as "HR for death"
+        elif kind == "HR" and endpoint == "mortality" and re.search(r"\b(?:all[-\s]cause|overall)\s+mortality\b", before, re.I):
+            endpoint = "OS"   # "higher all-cause mortality (HR 1.23)": death from any cause, as "HR for death"
         # A ratio in the parenthesis after "survival in A was longer than in B" compares A with B.
         group, comparator = _paren_pair(s, m_start)
         if group is None:
             group, comparator = comparison(s)
         if group is None:
+            # "Compared with surgery alone, surgery plus radiotherapy reduced the risk of ... (HR":
+            # the ratio of the group named second against the one named first.
+            cf = _COMPARED_FIRST.match(before)
+            a, b = (_group_label(cf.group("a")), _group_label(cf.group("b"))) \
+                if cf and _RISK_VERB.search(cf.group(0)) else (None, None)
+            if a and b:
+                group, comparator = a, b
+        if group is None:
             group = _trailing_group(s, end, with_ok=False)
+        if group and comparator and endpoint in (ep.first_endpoint(group), ep.first_endpoint(comparator)):
+            # "The risk of death was higher after R1 resection than after R0 resection (HR": the
+            # endpoint named before the groups, not the outcome a group's name also is.
+            at = s.rfind(group, 0, m_start)
+            named = ep.last_endpoint(s[:at]) if at > 0 else None
+            if named:
+                endpoint = "OS" if kind == "HR" and named == "death" else named
         variable, subgroup = _ratio_variable(s, m_start, name_end, m_end, endpoint)
         if variable is None and prior_ratio and prior_ratio[1] == endpoint and group and not comparator:
             variable = prior_ratio[0]   # "..., with an RR of 1.35 in males": the exposure named before
@@ -501,7 +558,7 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
                         value=value, unit="ratio", ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                         p_value=p.value if p else None, p_op=p.op if p else None, group=group,
                         comparator=comparator, timepoint_months=None, variable=variable,
-                        analysis=_analysis(s) or ("multivariate" if _ADJUSTED_NAME.match(name) else None),
+                        analysis=_analysis_at(s, m_start) or ("multivariate" if _ADJUSTED_NAME.match(name) else None),
                         confidence=0.85 if ci else 0.6, rule="prose.ratio"))
     return out
 
@@ -520,6 +577,10 @@ _RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s
 # What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
 _PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
                             r"with|to|of|for|than|showed|revealed)\b", re.I)
+_COMPARATIVE_LEAD = re.compile(
+    r"^(?:(?:significantly|markedly|slightly|substantially|much|also)\s+)?(?:higher|lower|greater|worse|better|"
+    r"increased|reduced|decreased|longer|shorter|improved|poorer|inferior|superior)\s+(?:after|following|with|in|"
+    r"for|among)\s+(?=\S)", re.I)
 _STATS_WORDS = re.compile(r"\b(?:analys[ie]s|models?|regression|respectively|ratio|CI)\b", re.I)
 
 
@@ -545,6 +606,11 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
         phrase = before.rstrip()[:-1]
         phrase = phrase[_after_last(_PHRASE_STARTS, phrase):].strip()
         prep = re.search(r"\b(?:in|among|within)\s+(?P<g>[^,;()\d%]{2,60})$", before.rstrip()[:-1].rstrip())
+        level = _COMPARATIVE_LEAD.match(phrase)
+        if level:
+            # "the risk of recurrence was higher after local excision (HR": the group the ratio
+            # is for, not a variable.
+            return None, _group_label(phrase[level.end():], has_endpoint=False)
         if prep:
             subgroup = _group_label(prep.group("g"))
         elif ok(phrase) and not re.match(r"(?:the|a|an)\s+(?:risk|hazard|odds)\b", phrase, re.I):
@@ -632,12 +698,50 @@ def comparison(s: str) -> tuple[str | None, str | None]:
     return a, b
 
 
+_MODEL_MENTION = re.compile(r"(?P<multi>multivariat\w*|multivariable|(?<!un)adjusted)|(?P<uni>univariat\w*|univariable|"
+                            r"unadjusted|crude)", re.I)
+
+
+def _analysis_at(s: str, pos: int) -> str | None:
+    """The model of the ratio at `pos`: in a sentence naming both ('worse RFS in univariate
+    (HR 2.35 ...) but not in multivariate analysis (HR 1.41 ...)'), the one named last before
+    it, else the first after it; otherwise the sentence's."""
+    found = [(m.start(), "multivariate" if m.group("multi") else "univariate") for m in _MODEL_MENTION.finditer(s)]
+    if len({k for _, k in found}) < 2:
+        return _analysis(s)
+    before = [k for at, k in found if at < pos]
+    return before[-1] if before else next(k for at, k in found if at > pos)
+
+
 def _analysis(s: str) -> str | None:
     if re.search(r"multivariat|multivariable|adjusted", s, re.I):
         return "multivariate"
     if re.search(r"univariat|univariable|unadjusted|crude", s, re.I):
         return "univariate"
     return None
+
+
+# Values contrasted by what preceded them: "58.9% after R0 resection and 31.2% after R1/R2
+# resection". Only when two or more values are each followed by "after"/"following" is the
+# phrase a group (one "45% after surgery" may be the whole cohort's); the procedure it names
+# is then no endpoint of the value after it, though "R0 resection" also names an outcome.
+_NOT_A_LEVEL_AFTER = r"(?!\s+(?:a|the)?\s*(?:median|mean|\d|one|two|three|four|five|six|ten|first|end|start|completion)\b)"
+_VALUE_AFTER = re.compile(rf"%\s*(?:[(\[][^)\]]{{0,40}}[)\]]\s*)?(?:after|following){_NOT_A_LEVEL_AFTER}\s+\S", re.I)
+_AFTER_LEVEL = re.compile(rf"\b(?:after|following){_NOT_A_LEVEL_AFTER}\s+[^,;()%]{{1,40}}?(?=\s+(?:and|or|vs\.?|versus)\s*$|\s*$)", re.I)
+_AFTER_AT = re.compile(rf"\s*(?:[(\[][^)\]]{{0,40}}[)\]]\s*)?(?:after|following){_NOT_A_LEVEL_AFTER}\s+(?P<g>[^,;()\[\]]{{1,60}})", re.I)
+
+
+def _blank(m: re.Match) -> str:
+    return " " * len(m.group(0))
+
+
+def _after_level(clause: str, value_end: int) -> str | None:
+    m = _AFTER_AT.match(clause, value_end)
+    if not m:
+        return None
+    g = m.group("g")
+    end = _GROUP_END.search(g)
+    return _group_label(g[:end.start()] if end else g, has_endpoint=False)
 
 
 def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
@@ -676,6 +780,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             lazy["periods"] = _period_pair(s) or (periods if periods and _SAME_PERIOD.search(s) else None)
         return lazy["periods"]
 
+    def after_contrast() -> bool:
+        if "after" not in lazy:
+            lazy["after"] = len(_VALUE_AFTER.findall(s)) >= 2
+        return lazy["after"]
+
     def respectively() -> bool:
         if "resp" not in lazy:
             lazy["resp"] = bool(RESPECTIVELY.search(s))
@@ -690,7 +799,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             inherited = inherited if inherited and inherited[2] == clause_start else None
         if re.search(r"\b(CI|confidence)\b", head[-15:]):
             continue
-        found = ep.all_endpoints(_distribute(head))
+        contrast = after_contrast()
+        found = ep.all_endpoints(_distribute(_AFTER_LEVEL.sub(_blank, head) if contrast else head))
         specific = [e for e in found if ep.is_specific(e)]
         eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
         eps = [_resolve_for(e, sent) for e in eps]
@@ -767,7 +877,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif len(vals) == 1:
             v = vals[0]
             before = _label_before(clause, v[1], v[2])
-            level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1])
+            level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1]) \
+                or (_clause_subject(head) if own else None) \
+                or (_after_level(clause, v[2]) if after_contrast() and tp is not None and ep.is_time_to_event(eps[0]) else None)
             if level and _period_label(level):
                 # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
                 # group that only says when is its period; the study's one period ("was 43.8%
@@ -916,17 +1028,30 @@ _DISTRIBUTIVE = re.compile(
     re.I)
 
 
+# "overall and progression-free survival", "disease-specific, recurrence-free and overall
+# survival": kinds of survival sharing the noun, written without a comma when there are two.
+_SURVIVAL_KIND = r"(?:overall|relative|net|(?:disease|cancer)[\s-]specific|[a-z]+(?:[\s-][a-z]+)?[\s-]free)"
+_DISTRIBUTIVE_SURVIVAL = re.compile(
+    rf"\b((?:{_SURVIVAL_KIND},\s*)*{_SURVIVAL_KIND},?\s+(?:and|or)\s+{_SURVIVAL_KIND})\s+(survival)\b", re.I)
+
+
+def _expand(m: re.Match) -> str:
+    noun = m.group(2)
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1))
+    return ", ".join(f"{p.strip()} {noun}" for p in parts if p.strip())
+
+
 def _distribute(head: str) -> str:
     """'local, regional and distant failure' -> 'local failure, regional failure and distant
-    failure', so each endpoint of a shared noun is found (for reading only, not for quotes)."""
-    def expand(m: re.Match) -> str:
-        noun = m.group(2)
-        parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1))
-        return ", ".join(f"{p.strip()} {noun}" for p in parts if p.strip())
+    failure', 'overall and progression-free survival' -> 'overall survival, progression-free
+    survival', so each endpoint of a shared noun is found (for reading only, not for quotes)."""
+    folded = fold(head)
+    if "survival" in folded and ("and" in folded or "or" in folded):
+        head = _DISTRIBUTIVE_SURVIVAL.sub(_expand, head)
     # Every match has a comma and one of the nouns: without them there is nothing to expand.
-    if "," not in head or not has_any(fold(head), ("failure", "recurrence", "relapse", "control", "metastas")):
+    if "," not in head or not has_any(folded, ("failure", "recurrence", "relapse", "control", "metastas")):
         return head
-    return _DISTRIBUTIVE.sub(expand, head)
+    return _DISTRIBUTIVE.sub(_expand, head)
 
 
 def _survival_is_os(endpoint: str) -> str:
@@ -1083,6 +1208,19 @@ def labelled_lists(clean: CleanText, sent: Sentence, prev: Sentence | None) -> l
     return out
 
 
+_LEAD_WITH_WITHOUT = re.compile(r"^(?P<pre>.*?)\b(?P<a>with|without)\s+(?:and|or|vs\.?|versus)\s+(?P<b>with|without)\s+"
+                                r"(?P<x>\S.*)$", re.I)
+
+
+def _lead_pair(lead: str | None) -> tuple[str, str] | None:
+    """'patients treated with and without adjuvant RT' -> the two groups it names."""
+    m = _LEAD_WITH_WITHOUT.match(lead or "")
+    if not m:
+        return None
+    pre, x = m.group("pre"), m.group("x")
+    return f"{pre}{m.group('a')} {x}".strip(), f"{pre}{m.group('b')} {x}".strip()
+
+
 def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'had a better 5-year OS rate (42.1% vs. 34.2%)': two groups, first named in the sentence."""
     s = sent.text(clean)
@@ -1102,6 +1240,11 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
                 g1, g2 = _pair_groups(head)
             # "68% versus 42% for those who did not": the second group named after its value.
             g2 = _trailing_group(s, m.end()) or g2
+        scope = sent.lead(clean)
+        lead = _LEAD.match(s) if not (g1 or g2) else None
+        pair = _lead_pair(lead.group("g")) if lead else None
+        if pair:
+            (g1, g2), scope = (_group_label(pair[0]), _group_label(pair[1])), None
         subj = _SUBJECT.match(head)
         q0 = ep.last_endpoint_span(head)
         q_start = (subj.start("a") if subj else (q0[0] if q0 else m.start()))
@@ -1112,7 +1255,7 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         for k, grp in ((1, g1), (2, g2)):
             v = percent_value(m.group(k) + "%")
             out.append(_fig(clean, sent, sent.start + q_start, sent.start + m.end(k) + 1, endpoint=e, measure="rate",
-                            value=v, unit="%", timepoint_months=tp, group=_in_scope(sent.lead(clean), grp),
+                            value=v, unit="%", timepoint_months=tp, group=_in_scope(scope, grp),
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.65, rule="prose.versus"))
     return out
@@ -1129,6 +1272,10 @@ def _months(v: float | None, unit: str) -> float | None:
 _MEDIAN_OF = re.compile(r"(?P<g>[^,;()]{2,60}?)\s*")
 _MEDIAN_PREP = re.compile(r"\b(?:in|for|among|of)\s+", re.I)
 _CLAUSE_END = re.compile(r"(?:\b(?:and|but|or|whereas|while|versus|compared\s+(?:with|to))|\bvs\.?)\s*$", re.I)
+
+
+_NOT_REACHED_AFTER = re.compile(r"[^;()\[\]]{0,60}?\b(?:and|but|whereas|while|vs\.?|versus)\s+(?:(?:was|were|had)\s+)?"
+                                r"not\s+(?:been\s+)?reached\b[^;()\[\]\d]{0,60}?\s*(?=[(\[,;]|$)", re.I)
 
 
 def _comparison_p(s: str, pos: int) -> "PValue | None":
@@ -1174,6 +1321,17 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         level = _group_label(g.group("g")) if g else None
         level = level or _trailing_group(s, end)
         vs = MEDIAN_VS_RE.match(s, end)
+        if p is None and not vs:
+            # A median compared with one not reached ("not reached in A vs. 11.2 months in B
+            # (p<0.001)", "31.5 months in A and was not reached in B (P = .04)"): the test of
+            # the two is the p after the other group, with no other value between.
+            nr = _NOT_REACHED_AFTER.match(s, end)
+            if nr or re.search(r"\bnot\s+(?:been\s+)?reached\b", what, re.I):
+                p = find_p(s, nr.end() if nr else end, limit=80 if not nr else 20)
+                if p and re.search(r"\d\s*(?:%|months?|mo\b|years?)", s[end:p.start]):
+                    p = None
+                if p:
+                    end = p.end
         # "survival in A was longer than in B (median 20 months vs 15 months)": A's and B's.
         pair = _paren_pair(s, m.start()) if vs and not level else (None, None)
         level = level or pair[0]
@@ -1189,6 +1347,14 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                         ci_low=lo, ci_high=hi,
                         p_value=p.value if p else None, p_op=p.op if p else None,
                         confidence=0.8, rule="prose.median"))
+        # "Median OS and DSS were 38.2 months (...) and 52.0 months (...), respectively": one
+        # value for each endpoint, both the cohort's.
+        eps = ep.all_endpoints(what) if vs and re.search(r"\band\s*$", s[:vs.start("value")]) else []
+        second = None
+        if len(eps) == 2 and eps[0] == e and RESPECTIVELY.search(s, vs.end(), vs.end() + 80):
+            second = eps[1]
+            if out[-1].group is None:
+                out[-1].group = _in_scope(sent.lead(clean), None, "Overall")
         # "... 20 months [95% CI 13-26] vs 15 months [13-17]": the comparison group's median.
         if vs:
             v2 = _months(to_float(vs.group("value")), vs.group("unit"))
@@ -1201,8 +1367,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             if p2 and not p:
                 out[-1].p_value, out[-1].p_op = p2.value, p2.op
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end2,
-                            endpoint=e, measure="median", value=v2, unit="months",
-                            group=_in_scope(sent.lead(clean), level2),
+                            endpoint=second or e, measure="median", value=v2, unit="months",
+                            group=_in_scope(sent.lead(clean), level2, "Overall" if second else None),
                             ci_low=_months(ci2.low, vs.group("unit")) if ci2 else None,
                             ci_high=_months(ci2.high, vs.group("unit")) if ci2 else None,
                             p_value=p2.value if p2 else None, p_op=p2.op if p2 else None,
@@ -1216,8 +1382,11 @@ _EVENT_COUNT = re.compile(
     rf"(?:\d+\s+of\s+\d+\s+patients\s+)?(?P<n>\d+)\s*(?:patients\s*)?\(\s*{_PCT}\s*\)", re.I)
 # "7 (13%) patients have progressed", "4 (8%) have died", "12 patients (20%) relapsed"
 _COUNT_THEN_EVENT = re.compile(
-    rf"\b\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?(?:have|had|has)?\s*(?:subsequently\s+)?"
-    rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b", re.I)
+    rf"(?:(?<![\d.,])\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?"
+    rf"(?:have|had|has)?\s*(?:subsequently\s+)?"
+    rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b"
+    # "Five patients (6.0%) died of treatment-related causes": deaths from treatment
+    rf"(?P<trm>\s+(?:of|from|due\s+to)\s+(?:treatment|therapy|toxicity)[\s-]related\b)?", re.I)
 # Words one of which every match of _EVENT_COUNT, _COUNT_THEN_EVENT has (folded).
 _EVENT_WORDS = ("metastas", "recurrence", "relapse", "progression", "failure", "death")
 _EVENT_VERB_WORDS = ("progressed", "died", "relapsed", "recurred", "developed")
@@ -1251,6 +1420,36 @@ _NOT_AN_EVENT = re.compile(
 _SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
 
 
+_EVENT_LIST = re.compile(
+    rf"(?P<label>(?:[A-Za-z-]+,\s*)*[A-Za-z-]+,?\s+(?:and|or)\s+[A-Za-z-]+\s+(?:recurrences?|relapses?|failures?|"
+    rf"metastas[ie]s))\s+(?:developed|occurred|(?:was|were)\s+(?:observed|seen|noted|found|diagnosed))\s+in\s+"
+    rf"(?P<vals>\d+\s*(?:patients\s*)?\(\s*{NUM}\s*%\s*\)(?:\s*,?\s*(?:and\s+)?\d+\s*(?:patients\s*)?\(\s*{NUM}\s*%\s*\))+)"
+    rf"\s*(?:patients|cases)?\s*,?\s*respectively", re.I)
+_LISTED_PCT = re.compile(rf"\(\s*({NUM})\s*%")
+
+
+def _event_list(clean: CleanText, sent: Sentence, s: str, taken: set[int]) -> list[Figure]:
+    """Events sharing a noun, then one count and share each, 'respectively': 'Local, regional
+    and distant recurrence developed in 18 (21.4%), 9 (10.7%) and 31 (36.9%) patients,
+    respectively'."""
+    out: list[Figure] = []
+    for m in _EVENT_LIST.finditer(s):
+        shared = re.match(r"(?P<q>.+?)\s+(?P<noun>\S+)$", m.group("label"))
+        names = [f"{q.strip()} {shared.group('noun')}"
+                 for q in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", shared.group("q")) if q.strip()]
+        events = [ep.event_endpoint(x) for x in names]
+        pcts = list(_LISTED_PCT.finditer(s, m.start("vals"), m.end("vals")))
+        if len(events) < 2 or len(events) != len(pcts) or not all(events):
+            continue
+        for e, pm in zip(events, pcts):
+            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + pm.end(), endpoint=e,
+                            measure="proportion", value=percent_value(pm.group(1) + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
+                            rule="prose.event_list"))
+            taken.add(pm.start(1))
+    return out
+
+
 def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'Distant metastasis was observed in 107 patients (40.8%)', 'local recurrence in 74 (28.2%)',
     and site lists tied to an event ('The lungs (19.5%), the liver (16%) ... distant metastases')."""
@@ -1259,6 +1458,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     out: list[Figure] = []
     taken: set[int] = set()
     # Each pattern below is searched only when the words every match of it has are there.
+    if "respectively" in fs and has_any(fs, _EVENT_WORDS):
+        out += _event_list(clean, sent, s, taken)
     # "All distant metastases, local relapses, and regional recurrences occurred in 59 (22.5%)"
     comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I) \
         if "occurred in" in fs else None
@@ -1285,7 +1486,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         if m.start(1) in taken:
             continue
         word = m.group("ev").lower()
-        e = _EVENT_VERBS.get(word) or ep.event_endpoint(word)
+        e = "treatment-related mortality" if m.group("trm") else (_EVENT_VERBS.get(word) or ep.event_endpoint(word))
         if e:
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
                             measure="proportion", value=percent_value(m.group(1) + "%"), unit="%",
@@ -1391,6 +1592,7 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"(?:stringent )?complete response(?: rate)?|(?:stringent )?complete remission(?: rate)?|CR rate|sCR|CR|"
                    r"pCR|pathologic(?:al)? complete response|disease control rate|DCR|"
                    r"very good partial response(?: or better)?|VGPR(?: or better)?|partial response(?: rate)?|"
+                   r"stable disease|progressive disease|"
                    r"MRD[- ]negativity|MRD negative status|minimal residual disease negativity|"
                    r"measurable residual disease negativity|"
                    # what surgery and organ-sparing treatment achieve, stated as rates like responses
@@ -1398,7 +1600,9 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"(?:organ|larynx|laryngeal|bladder) preservation(?: rate)?|R0 resection(?: rate)?|complete resection rate")
 _RESPONSE = re.compile(
     rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
-    rf"[^.;%≥≤<>]{{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+    # (not across "and" to another count: "31 (55.4%) achieved an objective response and 12
+    # (21.4%) had stable disease")
+    rf"(?:(?!\band\s+\d)[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
 # "33 of 50 patients (66%) responded"
 _RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
 # "79% (42/53) were in CR", "45% of patients achieved a complete response"
@@ -1628,7 +1832,17 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
         g1, g2 = _paren_pair(s, m.start())
         if not (g1 and g2):
             g1, g2 = _pair_groups(head)
-        p = find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
+        p = None
+        if not (g1 or g2):
+            # "8.3 vs. 4.1 months in patients with and without prior radiotherapy, respectively
+            # (P = 0.01)": the groups, and the test of the two after them.
+            after = _groups_after(s, m.end())
+            if len(after) == 2:
+                g1, g2 = after
+                p = find_p(s, m.end(), limit=120)
+                if p and (";" in s[m.end():p.start] or re.search(r"\d\s*(?:%|months?|mo\b|years?)", s[m.end():p.start])):
+                    p = None
+        p = p or find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         for k, grp in (("a", g1), ("b", g2)):
             v = _months(to_float(m.group(k)), m.group("unit"))
             if v is None:
@@ -1649,6 +1863,18 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     for m in (_MEDIAN_LIST.finditer(s) if "median" in fs else ()):
         eps = ep.all_endpoints(m.group("what"))
         vals = re.findall(NUM, m.group("vals"))
+        if len(eps) == 1 and len(vals) >= 2:
+            # "Median OS for the nivolumab and ipilimumab cohorts were 18.5 and 10.6 months,
+            # respectively": one endpoint, a value for each group named before the values.
+            groups = _groups_in(m.group("what") + " were")
+            if len(groups) == len(vals) and RESPECTIVELY.match(s, m.end()):
+                p = find_p(s, m.end(), limit=40)
+                for g, v in zip(groups, vals):
+                    out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=eps[0],
+                                    measure="median", value=_months(to_float(v), m.group("unit")), unit="months",
+                                    group=_in_scope(sent.lead(clean), g), p_value=p.value if p else None,
+                                    p_op=p.op if p else None, confidence=0.7, rule="prose.median_groups"))
+            continue
         if len(eps) < 2 or len(eps) != len(vals):
             continue
         for e, v in zip(eps, vals):
@@ -1872,7 +2098,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         if has_time:
             later += medians(clean, sent) + fraction_rates(clean, sent)
         for f in later:
-            if not any(abs(f.value - g.value) < 1e-9 and _overlap(f, g) for g in found):
+            if not any(abs(f.value - g.value) < 1e-9 and (_overlap(f, g) or _explained(f, g)) for g in found):
                 found.append(f)
         if found and has_any(fs, _REPORTED_WORDS):
             elsewhere = _reported_elsewhere(text)
@@ -1905,6 +2131,14 @@ def _reported_elsewhere(s: str) -> list[float]:
         u = m.group("u")
         out.append(percent_value(m.group("v") + "%") if u == "%" else _months(to_float(m.group("v")), u))
     return out
+
+
+def _explained(general: Figure, specific: Figure) -> bool:
+    """A value the general enumeration reads inside the quote of a specific rule's figure of
+    the same value is that figure's, whatever endpoint the enumeration gives it ('... an
+    objective response and 12 (21.4%) had stable disease': stable disease, not ORR)."""
+    return general.rule == "prose.enumeration" and specific.rule != "prose.enumeration" \
+        and specific.start <= general.end - 1 and general.start <= specific.end - 1
 
 
 def _overlap(a: Figure, b: Figure) -> bool:

@@ -115,6 +115,9 @@ def find_p(s: str, pos: int = 0, limit: int = 80) -> PValue | None:
     m = P_RE.search(s, pos, pos + limit)
     if not m:
         return None
+    if m.end() == pos + limit:
+        # The window may end inside the number ("p<0.001" read as "p<0.0"): read it whole.
+        m = P_RE.match(s, m.start()) or m
     v = to_float(m.group(2))
     if v is None:
         return None
@@ -164,7 +167,7 @@ def timepoint_months(number: str, unit: str) -> float | None:
 
 # "at 1, 2 and 5 years"
 AT_TIMEPOINT_LIST_RE = re.compile(
-    r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)+(?:\d+(?:\.\d+)?\s*,?\s*)?(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
+    r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)*\d+(?:\.\d+)?\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
 
 
 # The timepoint patterns start with "\b" and are case-insensitive: sre would try them at

@@ -22,9 +22,12 @@ from kb.models import Cohort, Figure
 _COLUMN = re.compile(
     r"(?P<ci>95\s?%\s*CI|CI\s*95\s?%)"
     r"|(?P<p>\bP(?:[\s-]*values?)?\b)"
-    r"|(?P<n>\b(?:n|No\.?|N)\b(?!\s*\())"
+    r"|(?P<n>\b(?:n|No\.?|N)(?:\s+of\s+(?:patients|cases|pts))?\b(?!\s*\())"
     r"|(?P<outcome>(?:(?:median|\d+(?:\.\d+)?[\s-]*(?:years?|yrs?|months?|mo)|one|two|three|five|ten)[\s-]+)*"
-    r"(?!(?:n|No|N|P)\b)[A-Za-z][\w/-]*(?:[\s-]+(?!(?:n|No|N|P)\b)[\w/-]+){0,4}?\s*(?:\((?:%|months?|mo)\)|%|rates?))",
+    r"(?!(?:n|No|N|P)\b)[A-Za-z][\w/-]*(?:[\s-]+(?!(?:n|No|N|P)\b)[\w/-]+){0,4}?\s*"
+    # "5-year OS (%)", "OS rate", "Median OS, months", "Median OS, mo (95% CI)": a unit after a
+    # comma, and an interval printed in the value's own cell ("27.5 (19.8-35.2)").
+    r"(?:\((?:%|months?|mo)\)|%|rates?|,\s*(?:%|(?:months?|mo)\b))(?P<in_ci>\s*[(\[]\s*95\s?%\s*CI\s*[)\]])?)",
     re.I)
 _CELL = re.compile(
     rf"(?P<range>{NUM}\s*(?:–|-|to)\s*{NUM})|(?P<p>[<>≤]\s*{NUM})|(?P<missing>\bNR\b|\bNE\b|\bNA\b|n/a|–|—)"
@@ -63,16 +66,53 @@ def _columns(header: str) -> list[_Col] | None:
                 cols.append(_Col("outcome", endpoint, "rate", tp, "%"))
             elif ep.is_response(endpoint) or "%" in name:
                 cols.append(_Col("outcome", endpoint, "proportion", None, "%"))
+            else:
+                continue
+            if m.group("in_ci"):
+                cols.append(_Col("ci"))
     return cols if any(c.kind == "outcome" for c in cols) else None
 
 
-def _cells(row: str) -> tuple[str, list[re.Match]] | None:
-    """The row's label and its cells, read from the right of the label."""
-    m = re.match(r"\s*(?P<label>(?:\d+[A-Za-z][^\s]*|[^\d<>≤–—\s][^\d<>≤]*?))\s+(?=[\d<>≤–—]|NR\b|NE\b|NA\b|n/a)", row)
-    if not m:
-        return None
-    cells = list(_CELL.finditer(row, m.end()))
-    return m.group("label").strip(), cells
+_NOT_CELL = r"[\d<>≤–—]|NR\b|NE\b|NA\b|n/a"
+# A row's label: words up to the first cell. A word may hold digits after its first character
+# ("T3", "N2b", "Age ≥70"); a label may start with digits and a letter ("2DRT").
+_ROW_LABEL = re.compile(
+    rf"\s*(?P<label>(?:\d+[A-Za-z]\S*|[^\d<>≤–—\s]\S*)(?:\s+(?!{_NOT_CELL})\S+)*?)\s+(?={_NOT_CELL})")
+
+
+def _cells(row: str, fits: tuple[int, ...] = ()) -> tuple[str, list[re.Match]] | None:
+    """The row's label and its cells, read from the right of the label. A label that reads as
+    a cell ("0", "1–2", "<60 years") is the text before the first wide gap, or the first word,
+    when that leaves a number of cells that fits the columns."""
+    m = _ROW_LABEL.match(row)
+    if m:
+        cells = list(_CELL.finditer(row, m.end()))
+        if not fits or len(cells) in fits:
+            return m.group("label").strip(), cells
+    for gap in (re.compile(r"\S.*?(?=\s{2,}|\t)"), re.compile(r"\S+(?=\s)")):
+        g = gap.match(row.lstrip())
+        if g:
+            end = len(row) - len(row.lstrip()) + g.end()
+            cells = list(_CELL.finditer(row, end))
+            if len(cells) in fits:
+                return g.group(0).strip(), cells
+    return None
+
+
+def _p_columns(cols: list[_Col]) -> dict[int, int]:
+    """The p column of each outcome column: the first one after it, before the next outcome;
+    a single p column serves every outcome ("Group n 5-year OS (%) 5-year DFS (%) P")."""
+    ps = [k for k, c in enumerate(cols) if c.kind == "p"]
+    out: dict[int, int] = {}
+    for k, c in enumerate(cols):
+        if c.kind != "outcome":
+            continue
+        after = next((j for j in range(k + 1, len(cols)) if cols[j].kind in ("p", "outcome")), None)
+        if after is not None and cols[after].kind == "p":
+            out[k] = after
+        elif len(ps) == 1:
+            out[k] = ps[0]
+    return out
 
 
 def read_outcome_table(text: str, header: Line, rows: list[Line], caption: str) -> tuple[list[Figure], list[Cohort]]:
@@ -84,19 +124,36 @@ def read_outcome_table(text: str, header: Line, rows: list[Line], caption: str) 
     cohorts: list[Cohort] = []
     if not cols:
         return figures, cohorts
+    p_of = _p_columns(cols)
+    no_p = [k for k, c in enumerate(cols) if c.kind != "p"]
+    # A p printed once for a variable's levels (on its first row) is every level's p, as the
+    # gold schema records it; a line of only a label ("Sex", "T stage") starts the next variable.
+    block_p: dict[int, tuple[float, str]] = {}
     for ln in rows:
-        parsed = _cells(ln.text)
+        parsed = _cells(ln.text, (len(cols), len(no_p)))
         if not parsed:
+            if ln.text.strip() and not re.search(r"\d", ln.text):
+                block_p = {}
             continue
         label, cells = parsed
-        if stub and len(label) <= 4 and re.fullmatch(r"[A-Za-z]+", stub) and stub.lower() not in ("group", "variable"):
+        if stub and re.fullmatch(r"[IVX]{1,4}[A-Ca-c]?|\d[A-Ca-c]?", label) and re.fullmatch(r"[A-Za-z]+", stub) \
+                and not re.fullmatch(r"groups?|variables?|characteristics?|factors?|subgroups?|categor(?:y|ies)|"
+                                     r"parameters?|features?", stub, re.I):
             label = f"{stub} {label}"
-        if len(cells) != len(cols):
-            continue          # cells that do not line up with the columns are not guessed at
+        if len(cells) == len(cols):
+            at = list(range(len(cols)))
+        elif len(cells) == len(no_p) < len(cols):
+            at = no_p           # a row whose p cells are blank
+        else:
+            continue            # cells that do not line up with the columns are not guessed at
+        by_col = dict(zip(at, cells))
+        for k in set(p_of.values()):
+            pv = parse_p_cell(by_col[k].group(0)) if k in by_col else None
+            if pv:
+                block_p[k] = pv
         start = ln.start + (len(ln.text) - len(ln.text.lstrip()))
-        p_col = next((c for c, col in zip(cells, cols) if col.kind == "p"), None)
-        p = parse_p_cell(p_col.group(0)) if p_col else None
-        for k, (cell, col) in enumerate(zip(cells, cols)):
+        for k, cell in by_col.items():
+            col = cols[k]
             if col.kind == "n" and cell.group("num"):
                 n = to_float(cell.group("num"))
                 if n is not None and n == int(n):
@@ -108,11 +165,13 @@ def read_outcome_table(text: str, header: Line, rows: list[Line], caption: str) 
             if value is None:
                 continue
             lo = hi = None
-            if k + 1 < len(cols) and cols[k + 1].kind == "ci" and cells[k + 1].group("range"):
-                bounds = re.findall(NUM, cells[k + 1].group("range"))
+            ci = by_col.get(k + 1) if k + 1 < len(cols) and cols[k + 1].kind == "ci" else None
+            if ci is not None and ci.group("range"):
+                bounds = re.findall(NUM, ci.group("range"))
                 lo, hi = to_float(bounds[0]), to_float(bounds[1])
                 if lo is None or hi is None or not lo <= value <= hi:
                     lo = hi = None
+            p = block_p.get(p_of.get(k, -1))
             figures.append(Figure(
                 endpoint=col.endpoint, measure=col.measure, value=value, unit=col.unit,
                 quote=text[start:ln.start + cell.end()], start=start, end=ln.start + cell.end(),

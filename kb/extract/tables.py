@@ -25,7 +25,7 @@ from kb.extract.outcome_tables import read_outcome_table
 from kb.extract.sections import Line, heading_kind, lines_of
 from kb.models import AdverseEvent, Cohort, Figure, Span
 
-_RATIO_HEADER = re.compile(r"\b(HR|OR|RR|hazard ratio|odds ratio|relative risk|risk ratio)s?\b", re.I)
+_RATIO_HEADER = re.compile(r"\b(a?HR|a?OR|RR|hazard ratio|odds ratio|relative risk|risk ratio)s?\b", re.I)
 _GRADE_COL = re.compile(r"(?:Grades?|G)\s*(\d)\s*(?:[–—-]|to)\s*(\d)|(?:Grades?|G)\s*≥\s*(\d)|(?:Grades?|G)\s*(\d)|(any|all) grades?", re.I)
 _HAS_NUM = re.compile(r"\d")
 _NOT_COHORT = re.compile(r"^(median|mean|range|iqr|sd|s\.d\.|average|min|max|interquartile)\b", re.I)
@@ -56,6 +56,11 @@ _STUB_WORDS = re.compile(r"^(?:characteristics?|variables?|factors?|parameters?|
 _MODEL_MULTI = re.compile(r"multivariat|multivariable|multiple|fully[\s-]+adjusted|\badjusted\b|\badj\b|aHR|aOR", re.I)
 _MODEL_PARTIAL = re.compile(r"\bage[\s-]*(?:and|,)?[\s\w-]*?(?:adjusted|stratified)|\bstratified\b|minimally", re.I)
 _MODEL_UNI = re.compile(r"univariat|univariable|unadjusted|crude|simple|unstratified", re.I)
+# A level coded as a stage, TNM category or grade: "T3", "pN1b", "Stage IVa", "G2", "ECOG 0", "III".
+_LEVEL_CODE = re.compile(r"^(?:(?:[pcy]?[TNM]|G|stage|grade|ECOG|PS|FIGO)\s*)?(?:[0-4]|[IV]{1,3})[a-d]?(?:\s*[-–/]\s*"
+                         r"(?:[0-4]|[IV]{1,3})[a-d]?)?\+?$|^(?:[pcy]?[TNM])[xX]$", re.I)
+_MODEL_WORD = re.compile(r"univariat\w*|univariable|unadjusted|crude|multivariat\w*|multivariable|fully[\s-]+adjusted|"
+                         r"(?<!un)adjusted", re.I)
 _COUNT_HEADER = re.compile(r"\b(?:n|no\.?|number|numbers|cases|events|deaths|patients|subjects)\b", re.I)
 _PAIR_HEADER = re.compile(r"(?:number|no\.?|n)\s+of\s+([a-z][\w-]*)\s*/\s*([a-z][\w-]*?)(?:[a-e*†‡§¶])?(?=\s|$)", re.I)
 # Small patterns of the row readers, compiled once (they run for every line of every table).
@@ -186,6 +191,8 @@ def _caption_measure(caption: str) -> str | None:
 
 def _measure_of(word: str) -> str:
     w = word.lower()
+    if w in ("ahr", "aor", "ahrs", "aors"):
+        w = w[1:]         # adjusted HR, adjusted OR
     if w.startswith(("or", "odds")):
         return "OR"
     if w.startswith(("rr", "relative", "risk")):
@@ -208,6 +215,10 @@ _OUTCOME_PATTERNS = [
     re.compile(rf"\b(?:associat\w*|correlat\w*|relationships?|relations?)\b[^.]*?\bwith\s+(?P<x>[^(),;:]+?){_OUTCOME_STOP}", re.I),
     # "association between gender, deprivation and age and advanced stage by cancer"
     re.compile(rf"\b(?:associat\w*|relationships?|relations?)\s+between\s+[^.]*?\band\s+(?P<x>[^(),;:]+?){_OUTCOME_STOP}", re.I),
+    # "Univariate logistic regression for lymph node metastasis", "Cox model for OS": taken
+    # only when the phrase names an outcome
+    re.compile(rf"\b(?:regressions?|models?|analys[ie]s)\s+(?:of\s+(?:risk\s+)?factors\s+)?(?:for|of)\s+"
+               rf"(?P<x>[^(),;:]+?){_OUTCOME_STOP}", re.I),
 ]
 # After the measure phrase: "HR (95% CI) for oral contraceptive use, parity and colorectal cancer among women"
 _FOR_LIST = re.compile(rf"^\s*(?:for|of)\s+[^.]*?\band\s+(?P<x>[^(),;:]+?){_LIST_STOP}", re.I)
@@ -228,7 +239,7 @@ def caption_outcome(caption: str) -> str | None:
     found = None
     for pat in _OUTCOME_PATTERNS:
         m = pat.search(caption)
-        if m:
+        if m and (pat is not _OUTCOME_PATTERNS[3] or _OUTCOME_WORD.search(m.group("x"))):
             found = m.group("x")
             if pat is _OUTCOME_PATTERNS[2]:
                 found = re.split(r"\s+and\s+", found)[-1]
@@ -380,6 +391,7 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
         while body and body[0].text.strip()[:1].islower() and not _HAS_NUM.search(body[0].text):
             caption += " " + body[0].text.strip()
             body = body[1:]
+        body = _join_cell_lines(text, body)
         if re.search(r"\(cont(?:inued|\.)\)|continued", caption, re.I):
             continued.append(label)
             st = states.get(label)
@@ -417,9 +429,16 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
             elif kind_here == "ae":
                 _adverse_events(text, header, seg, res)
             elif kind_here in ("baseline", None) or kind_here == "regression":
-                if kind_here is None and seg:
-                    # Rates or medians per group ("Group n 5-year OS (%) 5-year DFS (%)").
+                if kind_here in (None, "baseline") and seg:
+                    # Rates or medians per group ("Group n 5-year OS (%) 5-year DFS (%)"). A
+                    # caption of "characteristics" ("Five-year survival rates according to
+                    # clinical characteristics") may head them too, but only a column of rates
+                    # or medians is read there: its other percentages describe the patients.
                     figs, cohs = read_outcome_table(text, seg[0], seg[1:], caption)
+                    if kind_here == "baseline":
+                        figs = [f for f in figs if f.measure in ("rate", "median")]
+                    elif not figs:
+                        figs = _response_rows(text, seg)
                     if figs:
                         res.figures += figs
                         res.cohorts += cohs
@@ -432,6 +451,88 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
         _close_block(st)
         _name_from_caption(st)
     return res
+
+
+# --- tables printed one cell per line ------------------------------------------------------
+# Some PDF layouts come out of text extraction with every cell on a line of its own:
+#     Variable / HR / 95% CI / P value / Age, per 10 years / 1.18 / 1.02–1.37 / 0.028 / ...
+# The header is a run of lone column names with a ratio mark; each row is a label line and the
+# cell lines after it. Rows are joined back into one line each; the joined line keeps the
+# document's offsets (its newlines read as spaces), so quotes stay exact.
+_LONE_RATIO = re.compile(r"^\s*(?:a?HR|a?OR|RR|SHR|hazard ratio|odds ratio|relative risk)s?[*†‡§¶a-e]?"
+                         r"(?:\s*[(\[]\s*95\s*%\s*CI\s*[)\]])?\s*$", re.I)
+_LONE_HEAD = re.compile(r"^\s*(?:95\s*%\s*(?:CI|confidence intervals?)|P(?:[\s-]*values?)?|P)[*†‡§¶a-e]?\s*$", re.I)
+_LONE_CELL = re.compile(
+    rf"^\s*(?:[<>≤⩽=]?\s*{NUM}[*†‡§¶a-e]?|[(\[]?\s*{NUM}\s*(?:[–—-]|,|to)\s*{NUM}\s*[)\]]?|"
+    rf"{NUM}\s*[(\[]\s*{NUM}\s*(?:[–—-]|,|to)\s*{NUM}\s*[)\]][*†‡§¶a-e]?|[–—]|NA|NR|NE|n/a)\s*$", re.I)
+_LONE_REF = re.compile(r"^\s*(?:1(?:\.0+)?\s*)?[(\[]?\s*(?:ref\.?|reference|referent)\s*[)\]]?\s*$", re.I)
+
+
+def _joined(text: str, first: Line, last: Line) -> Line:
+    return Line(first.start, last.end, text[first.start:last.end].replace("\n", " "))
+
+
+def _join_cell_lines(text: str, body: list[Line]) -> list[Line]:
+    """A table printed one cell per line, with its rows joined back; any other table unchanged."""
+    head = next((k for k, ln in enumerate(body[:6]) if _LONE_RATIO.match(ln.text)), None)
+    if head is None:
+        return body
+    end = head + 1
+    while end < len(body) and _LONE_HEAD.match(body[end].text):
+        end += 1
+    ncells = end - head
+    if ncells < 2:
+        return body
+    first = head - 1 if head > 0 and not _HAS_NUM.search(body[head - 1].text) else head
+    out = body[:first] + [_joined(text, body[first], body[end - 1])]
+    row: list[Line] = []          # a label line and its cell lines
+
+    def flush() -> None:
+        if row:
+            out.append(_joined(text, row[0], row[-1]) if len(row) > 1 else row[0])
+            row.clear()
+    for ln in body[end:]:
+        is_ref = bool(_LONE_REF.match(ln.text))
+        if row and len(row) - 1 < ncells and (is_ref or _LONE_CELL.match(ln.text)) \
+                and not text[row[-1].end:ln.start].strip():
+            row.append(ln)
+            if is_ref:
+                flush()           # a reference row has no other cell
+            continue
+        flush()
+        row.append(ln)
+    flush()
+    return out
+
+
+# --- a table of best responses -----------------------------------------------------------------
+#     Response   n (%)  /  Complete response   7 (14.6)  /  Partial response   15 (31.3) ...
+# Each row named by a response category gives that category's share of patients.
+_RESPONSE_ROW = re.compile(rf"^\s*(?P<label>[A-Za-z][A-Za-z ()/-]{{1,60}}?)\s+\d+\s*\(\s*(?P<pct>{NUM})\s*%?\s*\)\s*$")
+_RESPONSE_CODES = {"SD", "PD"}
+
+
+def _response_rows(text: str, seg: list[Line]) -> list[Figure]:
+    out = []
+    for ln in seg:
+        m = _RESPONSE_ROW.match(ln.text)
+        if not m:
+            continue
+        label = m.group("label").strip()
+        e = ep.first_endpoint(label)
+        # the row names the category and nothing else ("Complete response (CR)", "ORR")
+        rest = re.sub(r"\s*\([^)]*\)|\b(?:rates?|best|overall|objective)\b", "", label, flags=re.I).strip()
+        if not e or not (ep.is_response(e) or e in _RESPONSE_CODES) or len(rest.split()) > 3:
+            continue
+        value = to_float(m.group("pct"))
+        if value is None or value > 100:
+            continue
+        start = ln.start + m.start("label")
+        end = ln.start + m.end()
+        out.append(Figure(endpoint=ep.contract_name(e), measure="proportion", value=value, unit="%",
+                          quote=text[start:end], start=start, end=end, group="Overall",
+                          confidence=0.7, rule="table.responses", section="table"))
+    return out if len(out) >= 2 else []
 
 
 def _in_furniture(pos: int, furniture: list[tuple[int, int]]) -> bool:
@@ -573,6 +674,14 @@ def _set_columns(st: _RegState, header: str, above: Line | None) -> None:
             kinds.append("multi")
         else:
             kinds.append(None)
+    # "Univariate analysis   Multivariate analysis" on the line above "HR (95% CI) P HR (95% CI) P":
+    # one model per column, in order, when the line names as many models as there are columns.
+    above_models = False
+    if above is not None and len(cols) > 1 and all(k is None for k in kinds):
+        named = [("uni" if _MODEL_UNI.match(m.group(0)) else "multi")
+                 for m in _MODEL_WORD.finditer(above.text)]
+        if len(named) == len(cols):
+            kinds, above_models = named, True
     multi = "multi" in kinds
     for c, k in zip(cols, kinds):
         if k == "uni":
@@ -591,7 +700,7 @@ def _set_columns(st: _RegState, header: str, above: Line | None) -> None:
         c.name = None
     # Subgroup columns: a label line above with one name per column, or short non-model
     # words before each mark ("Men HR (95% CI) Women HR (95% CI)").
-    names = _column_names(above.text if above else "", len(cols))
+    names = None if above_models else _column_names(above.text if above else "", len(cols))
     if names:
         for c, n in zip(cols, names):
             c.name = n
@@ -779,7 +888,17 @@ def _place(row: _Row, st: _RegState) -> dict[int, tuple[_Cell, _Cell | None]] | 
     if len(anchors) == ncols:
         return dict(enumerate(anchors))
     if len(anchors) > ncols:
-        return None
+        # "0.71 (0.49-1.03) 0.071 – –": a dash for a model's ratio and one for its p.
+        merged: list[tuple[_Cell, _Cell | None]] = []
+        for a in anchors:
+            if merged and a[0].kind == "na" and merged[-1][0].kind == "na" and merged[-1][1] is None and a[1] is None:
+                merged[-1] = (merged[-1][0], a[0])
+                continue
+            merged.append(a)
+        if len(merged) != ncols:
+            return None
+        anchors = [(c, p if p is None or p.kind == "p" else None) for c, p in merged]
+        return dict(enumerate(anchors))
     free = [c for c in range(ncols) if c not in st.block.na_cols]
     if len(free) == len(anchors):
         return dict(zip(free, anchors))
@@ -859,7 +978,11 @@ def _regression(text: str, seg: list[Line], st: _RegState, res: TableResult) -> 
             from_row = any(b.p_source.get(col) == "row" for col in own) and (b.levels or not b.refs)
             fresh = not b.levels and not b.refs and not b.from_header and not b.first_p
             bare_levels = bool(b.levels) and all(f.p_value is None for c, f in b.levels if c in own)
-            if from_row or (fresh and b.variable is None) or bare_levels:
+            # Levels coded like their reference ("T3" reference, "T4a", "T4b") end at a row
+            # that is not such a code ("Lymph node metastasis" with its own ratio and p).
+            refs = list(b.refs.values())
+            foreign = bool(refs) and all(_LEVEL_CODE.match(r) for r in refs) and not _LEVEL_CODE.match(label)
+            if from_row or (fresh and b.variable is None) or bare_levels or foreign:
                 cont = _continues(rows, k, own, st)
                 _new_block(st)
                 single = not cont
