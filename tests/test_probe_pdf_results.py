@@ -349,8 +349,6 @@ XFAIL: dict[str, str] = {
     "After a median follow-up of 5.2 years, the estimated 5-year metastasis-free":
         "expectation debatable: the vocabulary keeps 'metastasis-free survival' (MFS) apart from DMFS, and kb "
         "records it as the paper names it",
-    "Actuarial 5-year local control was 78%":
-        "'regional control' is not in data/vocab/endpoints.csv (not this branch's file)",
     "Compared with White patients, Black patients had higher odds":
         "stage at presentation is no endpoint of the vocabulary",
 }
