@@ -56,7 +56,7 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
     n_equals = "=" in clean.text and "(" in clean.text
     arm_lists = ";" in clean.text and "(" in clean.text
     verbs = tuple(w for w in _COUNT_VERB_WORDS if w in folded)
-    sexes = ("male" in folded or "men" in folded) and _sex_folded(folded)
+    sexes = "male" in folded or "men" in folded
     for s, e, section, cited in sentences:
         if cited or section not in ("abstract", "methods", "results"):
             continue
@@ -100,7 +100,10 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             for part in re.finditer(r"([A-Z][\w+/ -]{0,30}),\s*(\d{1,6})", m.group(1)):
                 out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
                                    part.group(1).strip(), int(part.group(2)), "prose.arm_list"))
-        for m in (fastre.finditer_at(_SEX, sent, digits) if has_digit and sexes and _sex_folded(fs) else ()):
+        # (Looked for in each sentence with a digit only: over the whole text, the search
+        # cost more than it saved.)
+        for m in (fastre.finditer_at(_SEX, sent, digits) if has_digit and sexes and ("male" in fs or "men" in fs)
+                  and _sex_folded(fs) else ()):
             label = m.group("label").lower()
             label = {"females": "Female", "female": "Female", "women": "Female", "males": "Male", "male": "Male", "men": "Male"}[label]
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, int(m.group("n").replace(",", "")), "prose.sex"))

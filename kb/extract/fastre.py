@@ -39,6 +39,29 @@ def has_any(folded: str, literals: tuple[str, ...]) -> bool:
     return False
 
 
+def gate_literals(literals, gates: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The literals grouped under the first of `gates` each contains (a literal with none is
+    its own gate), for `present_literals`."""
+    groups: dict[str, list[str]] = {}
+    for lit in literals:
+        gate = next((g for g in gates if g in lit), lit)
+        groups.setdefault(gate, []).append(lit)
+    return tuple((g, tuple(lits)) for g, lits in groups.items())
+
+
+def present_literals(folded: str, gated: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """The literals of `gated` (from gate_literals) that the folded text contains: a group's
+    literals are looked for only when its gate, which each of them contains, is there."""
+    out: list[str] = []
+    for gate, lits in gated:
+        if gate in folded:
+            if len(lits) == 1 and lits[0] == gate:
+                out.append(gate)
+            else:
+                out.extend(lit for lit in lits if lit in folded)
+    return tuple(out)
+
+
 def search_at_literals(pattern: re.Pattern, text: str, folded: str, literals: tuple[str, ...],
                        pos: int = 0, line_starts: bool = False) -> re.Match | None:
     """`pattern.search(text, pos)` for a pattern whose every match starts where one of the
