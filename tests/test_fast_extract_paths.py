@@ -133,3 +133,16 @@ def test_lazy_term_patterns_are_the_terms_patterns():
         assert by_key.get(k) is by_key[k]
         assert by_key[k].flags & re.IGNORECASE
     assert by_key.get("no such key \u0000") is None
+
+
+def test_adverse_event_gates_hold_for_every_match():
+    from kb.extract import adverse
+    strings = SENTENCES + _random_strings("AE ae grade 3 \u0130\u017f tox side effects were ", 3000, 6, 60) + [
+        "Grade 3 neutropenia occurred in 24% of patients", "the most common AEs were rash (12%)",
+        "TOXICITIES WERE ANEMIA (9%)", "Side effects included nausea (5%)", "GRADE \u2265 3 AES WERE X (2%)"]
+    for s in strings:
+        folded = fastre.fold(s)
+        if adverse._LIST_HEAD.search(s):
+            assert fastre.has_any(folded, adverse._LIST_HEAD_WORDS), s
+        if adverse._GRADE_RE.search(s):
+            assert "grade" in folded, s

@@ -106,7 +106,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
         adverse = tables.adverse_events
     if not tables.adverse_events:
         # A paper with an adverse-event table states its events there; prose only repeats them.
-        adverse = adverse + prose_adverse_events(clean, cohort_sents)
+        adverse = adverse + prose_adverse_events(clean, cohort_sents, folded)
     _name_groups_as_cohorts(figures, cohorts)
     for f in figures:
         f.endpoint = ep.contract_name(f.endpoint)
