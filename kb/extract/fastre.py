@@ -143,7 +143,10 @@ def has_digit(text: str) -> bool:
 def digit_run_starts(text: str) -> list[int]:
     """Where each run of digits (as \\d matches them) starts, ascending."""
     if text.isascii():
-        return [m.start() for m in _MARKED_RUNS.finditer(text.encode("ascii").translate(_DIGIT_MARKS))]
+        for d in "0123456789":
+            if d in text:
+                return [m.start() for m in _MARKED_RUNS.finditer(text.encode("ascii").translate(_DIGIT_MARKS))]
+        return []          # (most sentences have no digit: has_digit's test, before the copy)
     return [m.start() for m in DIGITS.finditer(text)]
 
 
