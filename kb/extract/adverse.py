@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from kb.extract.fastre import fold, has_any
 from kb.extract.numbers import NUM, percent_value
 from kb.extract.sections import CleanText
 from kb.models import AdverseEvent
@@ -49,7 +50,14 @@ def _event(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, bool]]) -> list[AdverseEvent]:
+# Words (folded) one of which every match of _LIST_HEAD holds (its kinds of events), and the
+# one every match of _GRADE_RE holds: a sentence without them is not searched.
+_LIST_HEAD_WORDS = ("adverse event", "ae", "toxicit", "side effect")
+
+
+def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
+                         folded: str | None = None) -> list[AdverseEvent]:
+    """`folded`: fastre.fold(clean.text), when the caller has it."""
     out: list[AdverseEvent] = []
     for s, e, section, cited in sentences:
         if cited or section not in ("abstract", "results"):
@@ -57,13 +65,14 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
         sent = clean.text[s:e]
         if "%" not in sent:
             continue
-        for m in _SINGLE.finditer(sent) if _GRADE_RE.search(sent) else ():
+        fs = fold(sent) if folded is None else folded[s:e]
+        for m in _SINGLE.finditer(sent) if "grade" in fs and _GRADE_RE.search(sent) else ():
             quote, qs, qe = clean.quote(s + m.start(), s + m.end())
             out.append(AdverseEvent(event=_event(m.group("event")), grade=_grade(m), phase=None,
                                     n=int(m.group("n")) if m.group("n") else None,
                                     percent=percent_value((m.group("pct") or m.group("pct2")) + "%"),
                                     quote=quote, start=qs, end=qe))
-        for h in _LIST_HEAD.finditer(sent):
+        for h in _LIST_HEAD.finditer(sent) if has_any(fs, _LIST_HEAD_WORDS) else ():
             grade = _grade(h)
             tail = sent[h.end():]
             for m in _LIST_ITEM.finditer(tail):

@@ -71,10 +71,8 @@ def extract_article(record: ArticleRecord) -> Extraction:
     front_s = [s for s in sentences if s.section in ("title", "abstract")]
     methods_s = [s for s in sentences if s.section == "methods"]
     later_s = [s for s in sentences if s.section in ("methods", "results")]
-    front = " ".join(clean.text[s.start:s.end] for s in front_s)
-    front_f = " ".join(folded[s.start:s.end] for s in front_s)
-    methods = " ".join(clean.text[s.start:s.end] for s in methods_s)
-    methods_f = " ".join(folded[s.start:s.end] for s in methods_s)
+    front, front_f = _joined(clean.text, folded, front_s)
+    methods, methods_f = _joined(clean.text, folded, methods_s)
     front_full = " ".join(x for x in (record.title or "", front) if x)
     facts = StudyFacts(
         design=find_design(record.title or "", front, methods, (None, front_f, methods_f))
@@ -108,7 +106,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
         adverse = tables.adverse_events
     if not tables.adverse_events:
         # A paper with an adverse-event table states its events there; prose only repeats them.
-        adverse = adverse + prose_adverse_events(clean, cohort_sents)
+        adverse = adverse + prose_adverse_events(clean, cohort_sents, folded)
     _name_groups_as_cohorts(figures, cohorts)
     for f in figures:
         f.endpoint = ep.contract_name(f.endpoint)
@@ -116,6 +114,21 @@ def extract_article(record: ArticleRecord) -> Extraction:
     if record.extra.get("pages"):
         add_page_locators(ex, record.extra["pages"])  # "page 3" for what came from a PDF
     return ex
+
+
+def _joined(text: str, folded: str, sentences: list) -> tuple[str, str]:
+    """The sentences' texts joined with a space, and the same of `folded`. Sentences that
+    follow each other with one space between (those of an abstract, as a rule) are one
+    stretch of the text: it is cut out once instead of joined from pieces."""
+    if not sentences:
+        return "", ""
+    prev = sentences[0]
+    for s in sentences[1:]:
+        if s.start != prev.end + 1 or text[prev.end] != " ":
+            return " ".join(text[s.start:s.end] for s in sentences), " ".join(folded[s.start:s.end] for s in sentences)
+        prev = s
+    a, b = sentences[0].start, sentences[-1].end
+    return text[a:b], folded[a:b]
 
 
 def _merge_therapies(first: list[TherapyMention], more: list[TherapyMention]) -> list[TherapyMention]:

@@ -31,6 +31,14 @@ _PAIR = re.compile(r"\b(?P<n1>\d{1,6})\s+(?P<a>[a-z][a-z-]{2,20})\s+and\s+(?P<n2
 _SEX = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+(?P<label>females?|males?|women|men)\b", re.I)
 # What every match of _SEX holds, over the folded sentence (a digit first: sre skips ahead to it).
 _SEX_FOLDED = re.compile(r"\d\s+(?:females?|males?|women|men)")
+# The same over ASCII text, where \d is [0-9]: sre tests a set of ASCII characters faster
+# than it asks Unicode whether each character is a digit.
+_SEX_FOLDED_ASCII = re.compile(r"[0-9]\s+(?:females?|males?|women|men)")
+
+
+def _sex_folded(folded: str) -> bool:
+    """_SEX_FOLDED.search(folded) is not None."""
+    return (_SEX_FOLDED_ASCII if folded.isascii() else _SEX_FOLDED).search(folded) is not None
 # Words one of which every match of _COUNT_VERB holds.
 _COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused", "achieved")
 # "(EE, 67; EP, 65)": arms listed with their sizes
@@ -48,15 +56,18 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
     n_equals = "=" in clean.text and "(" in clean.text
     arm_lists = ";" in clean.text and "(" in clean.text
     verbs = tuple(w for w in _COUNT_VERB_WORDS if w in folded)
-    sexes = ("male" in folded or "men" in folded) and _SEX_FOLDED.search(folded) is not None
+    sexes = "male" in folded or "men" in folded
     for s, e, section, cited in sentences:
         if cited or section not in ("abstract", "methods", "results"):
             continue
         sent = clean.text[s:e]
         fs = folded[s:e]
         # Every pattern below needs a digit, except _COUNT_VERB, which also reads a number
-        # in words (so a sentence with neither has nothing to find).
-        has_digit = fastre.has_digit(sent)
+        # in words (so a sentence with neither has nothing to find). _PAIR and _SEX start
+        # where a run of digits starts (after \b, or after no digit, comma or point): they
+        # are tried only there.
+        digits = fastre.digit_run_starts(sent)
+        has_digit = bool(digits)
         for m in (_N_EQUALS.finditer(sent) if has_digit and n_equals else ()):
             w0 = max(0, m.start() - 64)
             lm = _LABEL_BEFORE.search(sent, w0, m.start())
@@ -71,7 +82,7 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
         # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
         # tried only at numbers, and only when a verb is there.
         count_verbs = fastre.has_any(fs, verbs)
-        for m in (fastre.finditer_at(_COUNT_VERB, sent, fastre.number_starts(sent, fs)) if count_verbs else ()):
+        for m in (fastre.finditer_at(_COUNT_VERB, sent, fastre.number_starts(sent, fs, digits)) if count_verbs else ()):
             n = word_to_int(m.group("n"))
             # the group, not when or how it came about: "18 achieved Ta or Tis after induction"
             label = re.split(r"\s+(?:such as|including|like|e\.g\.|after|before|during|following)\b",
@@ -81,7 +92,7 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.count"))
-        for m in (_PAIR.finditer(sent) if has_digit and " and " in sent else ()):
+        for m in (fastre.finditer_at(_PAIR, sent, digits) if has_digit and " and " in sent else ()):
             noun = m.group("noun")
             for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):
                 out.append(_cohort(clean, s + at, s + m.end(), f"{adj} {noun}", int(n), "prose.pair"))
@@ -89,7 +100,10 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             for part in re.finditer(r"([A-Z][\w+/ -]{0,30}),\s*(\d{1,6})", m.group(1)):
                 out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
                                    part.group(1).strip(), int(part.group(2)), "prose.arm_list"))
-        for m in (_SEX.finditer(sent) if has_digit and sexes and _SEX_FOLDED.search(fs) else ()):
+        # (Looked for in each sentence with a digit only: over the whole text, the search
+        # cost more than it saved.)
+        for m in (fastre.finditer_at(_SEX, sent, digits) if has_digit and sexes and ("male" in fs or "men" in fs)
+                  and _sex_folded(fs) else ()):
             label = m.group("label").lower()
             label = {"females": "Female", "female": "Female", "women": "Female", "males": "Male", "male": "Male", "men": "Male"}[label]
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, int(m.group("n").replace(",", "")), "prose.sex"))

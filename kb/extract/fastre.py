@@ -39,6 +39,29 @@ def has_any(folded: str, literals: tuple[str, ...]) -> bool:
     return False
 
 
+def gate_literals(literals, gates: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The literals grouped under the first of `gates` each contains (a literal with none is
+    its own gate), for `present_literals`."""
+    groups: dict[str, list[str]] = {}
+    for lit in literals:
+        gate = next((g for g in gates if g in lit), lit)
+        groups.setdefault(gate, []).append(lit)
+    return tuple((g, tuple(lits)) for g, lits in groups.items())
+
+
+def present_literals(folded: str, gated: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """The literals of `gated` (from gate_literals) that the folded text contains: a group's
+    literals are looked for only when its gate, which each of them contains, is there."""
+    out: list[str] = []
+    for gate, lits in gated:
+        if gate in folded:
+            if len(lits) == 1 and lits[0] == gate:
+                out.append(gate)
+            else:
+                out.extend(lit for lit in lits if lit in folded)
+    return tuple(out)
+
+
 def search_at_literals(pattern: re.Pattern, text: str, folded: str, literals: tuple[str, ...],
                        pos: int = 0, line_starts: bool = False) -> re.Match | None:
     """`pattern.search(text, pos)` for a pattern whose every match starts where one of the
@@ -99,14 +122,32 @@ _DIGITS_ASCII = re.compile(r"[0-9][0-9]*")
 _DIGIT_ASCII = re.compile(r"[0-9]")
 
 
+# sre tries a pattern that starts with a set of characters ([0-9]) by testing the set at every
+# character, about ten times slower than it finds a literal. So ASCII text is looked at as
+# bytes in which every digit is "1" and every other character a space (bytes.translate, at C
+# speed): its runs of digits are the runs of "1", which sre skips ahead to.
+_DIGIT_MARKS = bytes(0x31 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_MARKED_RUNS = re.compile(rb"11*")
+
+
 def has_digit(text: str) -> bool:
     """DIGIT.search(text) is not None."""
-    return (_DIGIT_ASCII if text.isascii() else DIGIT).search(text) is not None
+    if text.isascii():
+        for d in "0123456789":     # (one memchr each: faster than any pattern)
+            if d in text:
+                return True
+        return False
+    return DIGIT.search(text) is not None
 
 
 def digit_run_starts(text: str) -> list[int]:
     """Where each run of digits (as \\d matches them) starts, ascending."""
-    return [m.start() for m in (_DIGITS_ASCII if text.isascii() else DIGITS).finditer(text)]
+    if text.isascii():
+        for d in "0123456789":
+            if d in text:
+                return [m.start() for m in _MARKED_RUNS.finditer(text.encode("ascii").translate(_DIGIT_MARKS))]
+        return []          # (most sentences have no digit: has_digit's test, before the copy)
+    return [m.start() for m in DIGITS.finditer(text)]
 
 
 def literal_starts(folded: str, literal: str) -> list[int]:
@@ -119,10 +160,11 @@ def literal_starts(folded: str, literal: str) -> list[int]:
     return out
 
 
-def number_starts(text: str, folded: str) -> list[int]:
+def number_starts(text: str, folded: str, digit_runs: list[int] | None = None) -> list[int]:
     """Every position where a number, in digits or in words, may start: the start of each run
-    of digits and of each number word (found in `folded`, the fold of `text`), ascending."""
-    starts = digit_run_starts(text)
+    of digits and of each number word (found in `folded`, the fold of `text`), ascending.
+    `digit_runs`: digit_run_starts(text), when the caller has it."""
+    starts = digit_run_starts(text) if digit_runs is None else digit_runs
     if NUMBER_WORD.search(folded) is not None:
         starts = sorted(set(starts) | {m.start() for m in NUMBER_WORD.finditer(folded)})
     return starts

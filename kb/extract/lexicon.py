@@ -71,6 +71,42 @@ def _presence_regex(alternatives: list[tuple[str, str]]) -> str:
     return emit(trie)
 
 
+class _LazyPatterns:
+    """key -> compiled pattern of the terms sharing it, compiled when first asked for: a run
+    over abstracts needs a few hundred of the therapy vocabulary's ~1,200 keys, and compiling
+    all of them was most of the cost of loading the vocabulary."""
+    __slots__ = ("_done", "_flags", "_sources")
+
+    def __init__(self, sources: dict[str, str], flags: int):
+        self._sources = sources
+        self._flags = flags
+        self._done: dict[str, re.Pattern] = {}
+
+    def get(self, key: str, default=None):
+        p = self._done.get(key)
+        if p is None:
+            src = self._sources.get(key)
+            if src is None:
+                return default
+            p = self._done[key] = re.compile(src, self._flags)
+        return p
+
+    def __getitem__(self, key: str) -> re.Pattern:
+        p = self.get(key)
+        if p is None:
+            raise KeyError(key)
+        return p
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sources
+
+    def __iter__(self):
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
 class TermMatcher:
     def __init__(self, terms: list[tuple[str, str]], flags: int = re.IGNORECASE):
         """terms: (leading, regex source), longest term first. `leading` is what every match
@@ -98,7 +134,7 @@ class TermMatcher:
             # Terms are grouped by their exact key, so a candidate tries only the few terms
             # that share the first word it starts with.
             groups.setdefault(first[:_KEY], []).append(source)
-        self._by_key = {k: re.compile(rf"(?:{'|'.join(srcs)})(?![0-9A-Za-z])", flags) for k, srcs in groups.items()}
+        self._by_key = _LazyPatterns({k: rf"(?:{'|'.join(srcs)})(?![0-9A-Za-z])" for k, srcs in groups.items()}, flags)
         alts = ([trie_regex(literal_keys)] if literal_keys else []) + sorted(short_patterns, key=len, reverse=True)
         # Scanned over an ASCII-lower-cased copy of the text: sre's IGNORECASE is twice as slow.
         # `_starts` defines the candidates (where a term may start, and where the next

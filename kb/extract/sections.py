@@ -353,7 +353,8 @@ def clean_view(text: str, keep: list[tuple[int, int, str, bool]]) -> CleanText:
     breaks: list[int] = []
     kinds: list[tuple[int, str]] = []
     original = text
-    if not text.isascii():
+    ascii_text = text.isascii()
+    if not ascii_text:
         text = _SIMPLE.sub(lambda m: _SIMPLE_MAP[m.group()], text)
 
     for r_start, r_end, kind, hard in keep:
@@ -365,11 +366,26 @@ def clean_view(text: str, keep: list[tuple[int, int, str, bool]]) -> CleanText:
             kinds.append((out.n, kind))
         i = r_start
         next_char = next_double = -2     # where the next special character / double space is, from i on
+        # In ASCII text the special characters are the line breaks and the tab: each is
+        # found with str.find (memchr), not by testing a set of characters at every character.
+        next_nl = next_cr = next_tab = -2
         while i < r_end:
             # Copy the run of ordinary characters up to the next one that needs care.
             if next_char != -1 and next_char < i:
-                found = _SPECIAL_CHAR.search(text, i, r_end)
-                next_char = found.start() if found else -1
+                if ascii_text:
+                    if next_nl != -1 and next_nl < i:
+                        next_nl = text.find("\n", i, r_end)
+                    if next_cr != -1 and next_cr < i:
+                        next_cr = text.find("\r", i, r_end)
+                    if next_tab != -1 and next_tab < i:
+                        next_tab = text.find("\t", i, r_end)
+                    next_char = -1
+                    for k in (next_nl, next_cr, next_tab):
+                        if k != -1 and (next_char == -1 or k < next_char):
+                            next_char = k
+                else:
+                    found = _SPECIAL_CHAR.search(text, i, r_end)
+                    next_char = found.start() if found else -1
             if next_double != -1 and next_double < i:
                 next_double = text.find("  ", i, r_end)
             if next_char == -1 and next_double == -1:
@@ -470,11 +486,64 @@ def prose_ranges(text: str, spans: list[Span], kinds: set[str]) -> list[tuple[in
 _ABBREV = re.compile(
     r"(?:\b(?:et al|e\.g|i\.e|vs|Fig|Figs|No|no|approx|ref|Ref|Dr|Mr|Mrs|Ms|St|cf|ca|resp|incl|"
     r"Tab|Eq|vol|Vol|pp|Suppl|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|min|max)|\b[A-Z])\.$")
+# _ABBREV's words, by their last character.
+_ABBREV_WORDS: dict[str, tuple[str, ...]] = {}
+for _w in ("et al", "e.g", "i.e", "vs", "Fig", "Figs", "No", "no", "approx", "ref", "Ref", "Dr", "Mr", "Mrs", "Ms", "St",
+           "cf", "ca", "resp", "incl", "Tab", "Eq", "vol", "Vol", "pp", "Suppl", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
+           "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "min", "max"):
+    _ABBREV_WORDS[_w[-1]] = _ABBREV_WORDS.get(_w[-1], ()) + (_w,)
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _ends_abbreviation(window: str) -> bool:
+    """_ABBREV.search(window) is not None, for a window that ends with its "." : a word of
+    _ABBREV, or a capital, just before the dot, with no word character (\\w) before it."""
+    body = window[:-1]
+    last = body[-1:]
+    for word in _ABBREV_WORDS.get(last, ()):
+        if body.endswith(word):
+            p = len(body) - len(word)
+            if p == 0 or not (window[p - 1].isalnum() or window[p - 1] == "_"):
+                return True
+    if last in _CAPITALS:
+        p = len(body) - 1
+        return p == 0 or not (window[p - 1].isalnum() or window[p - 1] == "_")
+    return False
 
 
 # Brackets, and sentence-end marks followed by a space (a mark followed by anything else ends
 # no sentence, so it is no event). One class first: sre skips ahead to its characters.
 _SENTENCE_EVENTS = re.compile(r"[()\[\].!?](?:(?<=[()\[\]])|(?= ))")
+# The same events found faster: sre tests a set of characters at every character, but finds
+# a literal with a fast search. So the text is looked at as ASCII bytes ("?" for any other
+# character: offsets carry over) with every bracket \x01, every end mark \x02 and every other
+# character but the space "x"; the events are the \x01 and the \x02 before a space.
+def _event_bytes(ends: str) -> bytes:
+    return bytes(1 if chr(b) in "()[]" else 2 if chr(b) in ends else 32 if b == 32 else 120 for b in range(256))
+
+
+_EVENT_BYTES = _event_bytes(".!?")
+# (For text with other characters and no "?": the "?" that stand for them are no events.)
+_EVENT_BYTES_NO_QMARK = _event_bytes(".!")
+_BRACKET_MARK = re.compile(b"\x01")
+_END_MARK = re.compile(b"\x02 ")
+
+
+def _sentence_events(clean: str) -> list[int]:
+    """The start of every match of _SENTENCE_EVENTS in `clean`, ascending."""
+    if clean.isascii():
+        marked = clean.encode("ascii").translate(_EVENT_BYTES)
+    elif "?" not in clean:
+        marked = clean.encode("ascii", "replace").translate(_EVENT_BYTES_NO_QMARK)
+    else:
+        return [m.start() for m in _SENTENCE_EVENTS.finditer(clean)]
+    found = [m.start() for m in _BRACKET_MARK.finditer(marked)]
+    ends = [m.start() for m in _END_MARK.finditer(marked)]
+    if found and ends:
+        found += ends
+        found.sort()
+        return found
+    return found or ends
 
 
 def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]:
@@ -493,12 +562,11 @@ def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]
     bks = sorted(breaks) if breaks else ()
     events = []
     k, nb = 0, len(bks)
-    for m in _SENTENCE_EVENTS.finditer(clean):
-        i = m.start()
+    for i in _sentence_events(clean):
         while k < nb and bks[k] <= i:
             events.append((bks[k], ""))
             k += 1
-        events.append((i, m.group()))
+        events.append((i, clean[i]))
     events.extend((b, "") for b in bks[k:])
     for i, ch in events:
         if ch == "":
@@ -514,7 +582,7 @@ def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]
             depth = max(0, depth - 1)
         elif depth == 0 and i + 2 < end and clean[i + 1] == " ":
             nxt = clean[i + 2]
-            if (nxt.isupper() or nxt.isdigit() or nxt in "(['\"") and not _ABBREV.search(clean[max(s, i - 8):i + 1]):
+            if (nxt.isupper() or nxt.isdigit() or nxt in "(['\"") and not (ch == "." and _ends_abbreviation(clean[max(s, i - 8):i + 1])):
                 out.append((s, i + 1))
                 s = i + 2
     if s < end and clean[s:end].strip():

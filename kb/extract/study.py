@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from kb.extract.fastre import finditer_at, fold, number_starts, search_at_literals
+from kb.extract.fastre import finditer_at, fold, gate_literals, number_starts, present_literals, search_at_literals
 from kb.extract.numbers import NUM, WORD_NUM_RE, to_float, word_to_int
 
 # Design cues in order of precedence; the first that fires in title+abstract wins, then methods.
@@ -36,6 +36,9 @@ _DESIGNS = [
 ]
 _DESIGN_RES = [(re.compile(pat, re.I | re.M), name, tuple(w for w in starts if w is not True), True in starts)
                for pat, name, starts in _DESIGNS]
+# The same, each pattern's words as a set (the order of the words a pattern is tried at
+# makes no difference: it is tried at every place one of them stands, leftmost first).
+_DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words, line_starts in _DESIGN_RES]
 # What may stand between the patients and "were enrolled": who they were, in a few words.
 _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b[^.;:()]{0,80}?)?"
 _PATIENTS = re.compile(
@@ -67,6 +70,9 @@ _BARE_TAIL = re.compile(rf"(?:patients|subjects|participants){_WHO}\s+(?:were|wa
 # Every word a design pattern starts at, and "review", which every match of the one that may
 # start at a line start holds.
 _DESIGN_WORDS = tuple(sorted({w for _, _, words, _ in _DESIGN_RES for w in words} | {"review"}))
+# Looked for in groups: words that share a part are looked for only when it is there.
+_DESIGN_GATED = gate_literals(_DESIGN_WORDS, ("case", "random", "we ", "spective"))
+_PATIENTS_GATED = gate_literals(_PATIENTS_LEADS, ("total", "performed ", "conducted ", "we "))
 
 
 def find_design(title: str, front: str, methods: str, folded: tuple[str | None, ...] = (None, None, None)
@@ -77,13 +83,13 @@ def find_design(title: str, front: str, methods: str, folded: tuple[str | None, 
         if not text:
             continue
         folded = fold(text) if folded_text is None else folded_text
-        present = {w for w in _DESIGN_WORDS if w in folded}
+        present = set(present_literals(folded, _DESIGN_GATED))
         if not present:
             continue   # no pattern can match: each starts at one of these words
-        for pat, name, words, line_starts in _DESIGN_RES:
-            words = tuple(w for w in words if w in present)
+        for pat, name, words, line_starts in _DESIGN_SETS:
+            words = words & present
             line_starts = line_starts and "review" in present
-            if (words or line_starts) and search_at_literals(pat, text, folded, words, line_starts=line_starts):
+            if (words or line_starts) and search_at_literals(pat, text, folded, tuple(words), line_starts=line_starts):
                 return name
     return None
 
@@ -95,7 +101,8 @@ def find_n_patients(text: str, folded: str | None = None) -> int | None:
         # Each pattern is tried only where a match can start: at its leading phrases, at
         # "of", at a number; and only when what every match has is in the text.
         if pat is _PATIENTS:
-            m = search_at_literals(pat, text, folded, _PATIENTS_LEADS)
+            leads = present_literals(folded, _PATIENTS_GATED)
+            m = search_at_literals(pat, text, folded, leads) if leads else None
         elif pat is _PATIENTS_OF:
             m = search_at_literals(pat, text, folded, ("of ",)) if _PATIENTS_OF_TAIL.search(text) else None
         else:
