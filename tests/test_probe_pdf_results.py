@@ -429,15 +429,17 @@ def test_probe_statement(text, expected):
     assert (wrong, missed, spurious) == (0, 0, 0), notes
 
 
-def tally():
+def tally(cases=None, name=lambda text: text.replace("\n", " ")[:90]):
+    """Print a probe's score (python tests/<probe>.py): each case not exactly right, then the totals."""
+    cases = ALL if cases is None else cases
     totals = [0, 0, 0, 0]
-    for text, expected in ALL:
+    for text, expected in cases:
         r = score_case(text, expected)
         for i in range(4):
             totals[i] += r[i]
         if any(r[1:4]):
-            print(text.replace("\n", " ")[:90], "\n   ", "; ".join(r[4]))
-    n = sum(len(e) for _, e in ALL)
+            print(name(text), "\n   ", "; ".join(r[4]))
+    n = sum(len(e) for _, e in cases)
     print(f"expected {n}: exact {totals[0]}, wrong attribute {totals[1]}, missed {totals[2]}, spurious {totals[3]}")
     return totals
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_probe_pdf_results import F, score_case
+from test_probe_pdf_results import F, score_case, tally
 
 TABLES = [
 ("""Table 2 Overall survival by stage
@@ -94,18 +94,5 @@ def test_table(text, expected):
     assert (wrong, missed, spurious) == (0, 0, 0), notes
 
 
-def tally():
-    totals = [0, 0, 0, 0]
-    for text, expected in ALL:
-        r = score_case(text, expected)
-        for i in range(4):
-            totals[i] += r[i]
-        if any(r[1:4]):
-            print(text.split("\n")[2][:90], "\n   ", "; ".join(r[4]))
-    n = sum(len(e) for _, e in ALL)
-    print(f"expected {n}: exact {totals[0]}, wrong attribute {totals[1]}, missed {totals[2]}, spurious {totals[3]}")
-    return totals
-
-
 if __name__ == "__main__":
-    tally()
+    tally(ALL, lambda text: text.split("\n")[2][:90])

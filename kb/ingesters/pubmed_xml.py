@@ -568,21 +568,29 @@ def parse_english_title(article, vernacular: str | None) -> tuple[str | None, bo
     return title, translated
 
 
-def build_record(citation, pubmed_data) -> ArticleRecord:
-    article = first(citation, "Article")
-    vernacular = parse_vernacular_title(article)
-    title, translated = parse_english_title(article, vernacular)
-    languages = parse_languages(article)
-    abstract, sections = parse_abstract(article)
+def build_front(parent, title: str | None, translated: bool, extra: dict) -> tuple[str | None, str, list[Span]]:
+    """The abstract of an article or book chapter, the record text (title, blank line,
+    abstract) and its spans; the abstract's labelled sections and a translated title go to
+    `extra`."""
+    abstract, sections = parse_abstract(parent)
     text, spans, abstract_start = build_text(title, abstract)
-    pub_date = parse_pub_date(article)
-    mesh = parse_mesh(citation)
-    extra: dict = {"mesh": mesh}
     if sections and any(s["label"] for s in sections):
         extra["abstract_sections"] = [{**s, "start": s["start"] + abstract_start, "end": s["end"] + abstract_start}
                                       for s in sections]
     if translated:
         extra["title_translated"] = True
+    return abstract, text, spans
+
+
+def build_record(citation, pubmed_data) -> ArticleRecord:
+    article = first(citation, "Article")
+    vernacular = parse_vernacular_title(article)
+    title, translated = parse_english_title(article, vernacular)
+    languages = parse_languages(article)
+    pub_date = parse_pub_date(article)
+    mesh = parse_mesh(citation)
+    extra: dict = {"mesh": mesh}
+    abstract, text, spans = build_front(article, title, translated, extra)
     if len(languages) > 1:
         extra["languages"] = languages
     abbrev = text_of(first(citation, "MedlineJournalInfo/MedlineTA"))
@@ -630,16 +638,10 @@ def build_book_record(elem) -> ArticleRecord | None:
     title, translated = parse_english_title(bookdoc, vernacular)
     title = title or book_title
     languages = parse_languages(bookdoc)
-    abstract, sections = parse_abstract(bookdoc)
-    text, spans, abstract_start = build_text(title, abstract)
     pub_date = parse_date_element(bookdoc.find("ContributionDate")) or (
         parse_date_element(book.find("PubDate")) if book is not None else None)
     extra: dict = {"book_title": book_title}
-    if sections and any(s["label"] for s in sections):
-        extra["abstract_sections"] = [{**s, "start": s["start"] + abstract_start, "end": s["end"] + abstract_start}
-                                      for s in sections]
-    if translated:
-        extra["title_translated"] = True
+    abstract, text, spans = build_front(bookdoc, title, translated, extra)
     publisher = text_of(book.find("Publisher/PublisherName")) if book is not None else None
     if publisher:
         extra["publisher"] = publisher
