@@ -12,7 +12,8 @@ from kb.extract.article import extract_article
 from kb.ingesters.base import iso_date, normalise_doi, strip_html
 from kb.ingesters.platform_json import PlatformJsonIngester
 from kb.models import Document
-from kb.pipeline import pick_ingester, read_document
+from kb.pipeline import ingest_paths, pick_ingester, read_document
+from kb.store.db import open_db
 
 DOI = "10.1007/s10238-025-01821-w"
 TITLE = "Therapeutic options for extramedullary involvement in multiple myeloma."
@@ -141,8 +142,17 @@ def test_abstract_falls_back_to_the_json_with_html_stripped():
 def test_first_line_that_is_not_a_record_is_a_parse_error():
     data = MYELOMA.read_bytes()
     broken = data[:500] + b"\n" + data.split(b"\n", 1)[1]
-    with pytest.raises(ParseError, match="not a literature-platform JSON record"):
+    with pytest.raises(ParseError, match="JSON of a kind kb does not read: a literature-platform record's first line"):
         parse(broken)
+
+
+def test_a_pretty_printed_json_object_with_a_title_is_named_as_json_kb_does_not_read(tmp_path):
+    # papis's downloader outputs and Zenodo metadata are JSON objects with a title over many lines.
+    (tmp_path / "out.json").write_text('{\n  "title": "None"\n}\n')
+    report = ingest_paths(open_db(tmp_path / "kb.db"), [str(tmp_path / "out.json")])
+    assert [reason for _, reason in report.failed] == [
+        "JSON of a kind kb does not read: a literature-platform record's first line is one JSON object with a "
+        "title and a DOI, abstract, authors or journal"]
 
 
 def test_nested_result_str_that_is_not_json_is_a_parse_error():

@@ -46,7 +46,8 @@ class PlatformJsonIngester:
         text = decode_text(doc)
         obj = _first_line_object(text)
         if obj is None:
-            raise ParseError(doc.name, "first line is not a literature-platform JSON record")
+            raise ParseError(doc.path, "JSON of a kind kb does not read: a literature-platform record's first line "
+                                       "is one JSON object with a title and a DOI, abstract, authors or journal")
         yield build_record(obj, text, doc.name)
 
 
