@@ -144,3 +144,39 @@ def test_html_error_page_xml_of_another_kind_and_a_spreadsheet_are_not_articles(
     with _pytest.raises(ParseError, match="CSV"):
         refuse_markup_and_tables("t.csv", table)
     refuse_markup_and_tables("paper.txt", MELANOMA.read_text(encoding="utf-8"))  # a paper passes
+
+
+# Plain text is the fallback: a folder of mixed files (a package's test data, a download
+# folder) held word lists, file lists, sequences and program output that were stored as
+# articles with no title. An article has at least one sentence.
+_NOT_PROSE = {
+    "stopwords.txt": "\n".join(["och", "det", "att", "i", "en", "jag", "hon", "som", "han", "paa", "den", "med",
+                                "var", "sig", "foer", "saa", "till", "aer", "men", "ett", "om", "hade", "de"] * 8),
+    "SOURCES.txt": "\n".join(f"kb/ingesters/module_{i}.py" for i in range(40)),
+    "seq.fasta.txt": ">sp|P60137|PSBL_ORYSJ Photosystem II reaction center protein L\n"
+                     + "MTQSNPNEQNVELNRTSLYWGLLLIFVLAVLFSNYFFN\n" * 6,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NOT_PROSE))
+def test_text_without_a_sentence_is_refused(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(_NOT_PROSE[name])
+    doc = Document(name=name, path=str(path), data=path.read_bytes(), sha256="x", size=path.stat().st_size)
+    with pytest.raises(ParseError, match="not article text: no sentences"):
+        list(TextArticleIngester().parse(doc))
+
+
+@pytest.mark.parametrize("text", [
+    "Mucosal melanoma of the head and neck\n\nWe reviewed 44 patients treated with surgery between 1990 and 2010 at "
+    "two centres. The 5-year OS was 30%.",
+    "鼻腔黏膜黑色素瘤的治疗\n\n我们回顾性分析了四十四例接受手术治疗的患者的临床资料和生存情况。五年总生存率为百分之三十。"
+    "手术后辅助放疗的患者局部控制率较高，远处转移仍是主要的死亡原因，需要更有效的全身治疗。免疫治疗的作用仍需前瞻性研究证实。",
+    "Меланома слизистой оболочки\n\nМы проанализировали данные сорока четырех пациентов после операции "
+    "на базе двух центров в течение двадцати лет.",
+])
+def test_one_sentence_in_any_script_is_enough(tmp_path, text):
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = Document(name="a.txt", path=str(path), data=path.read_bytes(), sha256="x", size=path.stat().st_size)
+    assert [r.text for r in TextArticleIngester().parse(doc)] == [text]

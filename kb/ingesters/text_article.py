@@ -26,6 +26,15 @@ MIN_LETTERS = 100
 # per line). A megabyte without a line break is a data dump, and extraction over it would run
 # for minutes: issue 8, "a single 100 MB line", must fail fast instead.
 MAX_LINE_CHARS = 1_000_000
+# An article is prose: it has a sentence, here four or more words (three of them words of
+# letters) ending in a full stop, or a CJK full stop. Word lists, file lists, sequences,
+# alignments and program output have none; the shortest real abstract has several. Looked
+# for in the first PROSE_WINDOW characters; at most 30 words before the stop, so that a long
+# run without one fails fast.
+_SENTENCE = re.compile(r"(?:\S+\s+){3,30}\S*[^\W_][)\]%]?[.!?](?=\s|$)|[\u3002\uff01\uff1f]")
+_WORD = re.compile(r"(?<!\S)\(?[^\W\d_]{2,}[,;:)]?(?=\s)")
+MIN_SENTENCES = 1
+PROSE_WINDOW = 50_000
 
 
 def guess_title(text: str) -> str | None:
@@ -60,6 +69,16 @@ def _markup_root(text: str) -> str | None:
 
 
 _JSON_START = re.compile(r'\s*(?:\{\s*"|\[\s*[\[{"\]])')
+
+
+def has_sentences(text: str, n: int = MIN_SENTENCES) -> bool:
+    found = 0
+    for m in _SENTENCE.finditer(text):
+        if m.group().endswith(("\u3002", "\uff01", "\uff1f")) or len(_WORD.findall(m.group())) >= 3:
+            found += 1
+        if found >= n:
+            return True
+    return False
 
 
 def longest_line(text: str) -> int:
@@ -114,6 +133,9 @@ class TextArticleIngester:
             raise ParseError(doc.path, "does not look like article text (too few letters)")
         if letters < MIN_LETTERS:
             raise ParseError(doc.path, f"too short to be an article ({letters} letters)")
+        if not has_sentences(text[:PROSE_WINDOW]):
+            raise ParseError(doc.path, "not article text: no sentences (a word list, table, sequence or "
+                                       "program output?)")
         longest = longest_line(text)
         if longest > MAX_LINE_CHARS:
             raise ParseError(doc.path, f"a line of {longest / 1e6:.0f} million characters: a data dump, "
