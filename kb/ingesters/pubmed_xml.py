@@ -54,6 +54,7 @@ _MONTHS = {m: i for i, m in enumerate(
 _MEDLINE_DATE = re.compile(r"\s*(\d{4})(?:[\s-]+([A-Za-z]{3,})\.?(?:\s+(\d{1,2})\b)?)?")
 _BRACKETED = re.compile(r"^\[(.+)\](\.?)$", re.S)
 _PMC = re.compile(r"^(PMC\d+)")
+_YEAR = re.compile(r"\d{4}")
 # Labels NLM writes on abstracts that have no real structure.
 _NO_LABEL = {"UNLABELLED", "UNLABELED"}
 # ArticleTitle "[Not Available]." is NLM's placeholder for a title that was not translated.
@@ -492,7 +493,7 @@ def month_number(s: str | None) -> int | None:
 
 
 def iso_from_parts(year: str | None, month: int | None, day: str | None) -> str | None:
-    if not year or not re.fullmatch(r"\d{4}", year.strip()):
+    if not year or not _YEAR.fullmatch(year.strip()):
         return None
     y = int(year)
     if not month:
@@ -513,14 +514,20 @@ def parse_medline_date(s: str | None) -> str | None:
     return iso_from_parts(m.group(1), month_number(m.group(2)), m.group(3))
 
 
+_DATE_PARTS = ("Year", "Month", "Season", "Day", "MedlineDate")
+
+
 def parse_date_element(el) -> str | None:
     if el is None:
         return None
-    year = text_of(first(el, "Year"))
+    part: dict = {}
+    for child in el.iterchildren(*_DATE_PARTS):   # one pass; the first of each, as find() gives
+        part.setdefault(child.tag, child)
+    year = text_of(part.get("Year"))
     if year:
-        month = month_number(text_of(first(el, "Month"))) or month_number(text_of(first(el, "Season")))
-        return iso_from_parts(year, month, text_of(first(el, "Day")))
-    return parse_medline_date(text_of(first(el, "MedlineDate")))
+        month = month_number(text_of(part.get("Month"))) or month_number(text_of(part.get("Season")))
+        return iso_from_parts(year, month, text_of(part.get("Day")))
+    return parse_medline_date(text_of(part.get("MedlineDate")))
 
 
 def parse_pub_date(article) -> str | None:
