@@ -150,6 +150,48 @@ def digit_run_starts(text: str) -> list[int]:
     return [m.start() for m in DIGITS.finditer(text)]
 
 
+def digit_marks(text: str) -> bytes:
+    """`text` as bytes of the same length: b"1" where \\d matches its character, b" " elsewhere.
+    Whether a stretch of the text holds a digit is then one bytes.find (memchr), where a
+    search for \\d tests every character."""
+    if text.isascii():
+        return text.encode("ascii").translate(_DIGIT_MARKS)
+    # Every character past ASCII becomes one "?" (so offsets carry over), which is no digit;
+    # \d also matches the decimal digits of other scripts, marked one by one.
+    raw = text.encode("ascii", "replace")
+    marks = raw.translate(_DIGIT_MARKS)
+    others = raw.count(b"?") - text.count("?")
+    if others > 64:   # (many characters past ASCII: the pattern finds the digits among them)
+        found = [m.start() for m in _NON_ASCII_DIGIT.finditer(text)]
+    else:
+        found = []
+        i = raw.find(b"?")
+        while i >= 0:
+            if text[i] != "?" and text[i].isdecimal():   # (what \d matches: sre asks isdecimal)
+                found.append(i)
+            i = raw.find(b"?", i + 1)
+    if not found:
+        return marks
+    out = bytearray(marks)
+    for i in found:
+        out[i] = 0x31
+    return bytes(out)
+
+
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f](?<=\d)")
+
+
+def any_literal_starts(folded: str, literals: tuple[str, ...]) -> list[int]:
+    """Every position where one of `literals` stands in `folded`, ascending, once each."""
+    found: set[int] = set()
+    for lit in literals:
+        i = folded.find(lit)
+        while i >= 0:
+            found.add(i)
+            i = folded.find(lit, i + 1)
+    return sorted(found)
+
+
 def literal_starts(folded: str, literal: str) -> list[int]:
     """Every position of `literal` in `folded`, ascending (overlapping ones too)."""
     out = []

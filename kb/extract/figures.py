@@ -2006,15 +2006,11 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
-_HAS_DIGIT = re.compile(r"\d")
-
-
 class _Gates:
     """Tests on a folded sentence that every match of a rule's pattern passes (kept off the
     module's own patterns, which bench/bench_extract.py counts as the rules' patterns)."""
     # _TIME_PAIR: "v", "vs" or "versus", then a number.
     time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
-    ascii_digit = re.compile(r"[0-9]")
 _TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
 
 
@@ -2034,7 +2030,9 @@ def _last_specific(clean: CleanText, sent: Sentence) -> str | None:
 def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
     out: list[Figure] = []
     folded = fold(clean.text)
-    has_digit = _Gates.ascii_digit if clean.text.isascii() else _HAS_DIGIT   # \d is [0-9] in ASCII text
+    # Where the digits are, for the whole text at once: a sentence without one is found with a
+    # memchr over its stretch, where a search for \d tests each of its characters.
+    digits = fastre.digit_marks(clean.text)
     prev = None
     run_start = 0                  # first sentence of the current run of one section
     last_specific: dict[int, str | None] = {}
@@ -2066,7 +2064,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
             prior_ratio = None
             carry = periods = None
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front") \
-                or not has_digit.search(clean.text, sent.start, sent.end):
+                or digits.find(b"1", sent.start, sent.end) < 0:
             prev = sent  # no number, no figure: most sentences of a paper stop here
             continue
         sent.context_finder = _finder(context_of, context_at, k, run_start)
