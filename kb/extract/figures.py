@@ -884,7 +884,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
                 # group that only says when is its period; the study's one period ("was 43.8%
                 # in 2021-2023") names no group.
-                level = _period_label(level) if len(_YEAR_OR_RANGE.findall(s)) > 1 else None
+                level = _period_label(level) if len(_years(s)) > 1 else None
             k = clause.rfind(before, head_start, v[1]) if before else -1
             if k >= 0 and own and not scope:
                 # "survival in males were thyroid (94.5%), testicular (77.7%)": the subgroup the
@@ -946,6 +946,17 @@ _SHARE_OF_PATIENTS = re.compile(r"\s*(?:[(\[][^)\]]{0,40}[)\]]\s*)?of\s+(?:the\s
 
 # Calendar years and periods: "2004", "1990-1999", "2010-14".
 _YEAR_OR_RANGE = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?(?!\d|[.,]\d|\s?%)")
+
+
+def _years(s: str) -> list[str]:
+    """_YEAR_OR_RANGE.findall(s). A match starts a run of digits (the look-behind) with "19" or
+    "20": it is tried only there, where a search tests every character."""
+    if "19" not in s and "20" not in s:
+        return []
+    starts = [i for i in fastre.digit_run_starts(s) if s.startswith(("19", "20"), i)]
+    return [m.group() for m in fastre.finditer_at(_YEAR_OR_RANGE, s, starts)]
+
+
 _CHANGE_FROM = re.compile(r"\b(?:rose|risen|increased|improved|decreased|declined|fell|dropped|changed|went)\s+"
                           r"(?:(?:only|slightly|significantly|substantially|markedly)\s+)?from\s*$", re.I)
 _SAME_PERIOD = re.compile(r"\b(?:the\s+same|this|that|these)\s+(?:same\s+)?(?:period|time|years|interval)\b", re.I)
@@ -965,7 +976,7 @@ def _period_label(group: str | None) -> str | None:
 def _period_pair(s: str) -> tuple[str, str] | None:
     """The two periods a sentence compares: two years or periods ('in 2004 ... in 2015',
     'from 1990-1999 to 2010-2019'), or the bounds of one ('(2004-2019)'); None otherwise."""
-    found = [re.sub(r"\s+", "", y) for y in _YEAR_OR_RANGE.findall(s)]
+    found = [re.sub(r"\s+", "", y) for y in _years(s)]
     if len(found) == 2 and found[0] != found[1]:
         return found[0], found[1]
     if len(found) == 1 and "-" in found[0].replace("–", "-"):
@@ -1293,7 +1304,9 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'median OS was 23.4 months (95% CI 18.2-28.6)'; follow-up medians are not outcomes."""
     s = sent.text(clean)
     out = []
-    for m in MEDIAN_RE.finditer(s):
+    fs = sent.folded(clean)
+    # Every match starts at "median" (its first word): tried only there.
+    for m in fastre.finditer_at(MEDIAN_RE, s, fastre.literal_starts(fs, "median")) if "median" in fs else ():
         what = m.group("what")
         if re.search(r"follow|\bage\b|\bdose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
             continue
@@ -1620,6 +1633,10 @@ _GAP_TIME = re.compile(r"\b(?:at|after|by|within)\s+(?:\d+|one|two|three|five|te
 
 # Words one of which every match of _RESPONSE_AFTER (its verbs) and _RESPONSE (its names) has.
 _RESPONSE_VERB_WORDS = ("were in", "achieved", "had", "attained", "reached", "showed")
+# The words a name of _RESPONSE_NAMES starts with (folded), one of which starts every match.
+_RESPONSE_STARTS = ("orr", "objective", "overall", "response", "stringent", "complete", "cr", "scr", "pcr", "patholog",
+                    "disease", "dcr", "very", "vgpr", "partial", "stable", "progressive", "mrd", "minimal", "measurable",
+                    "limb", "organ", "larynx", "laryngeal", "bladder", "r0")
 _RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control", "vgpr", "mrd", "residual disease",
                         "limb ", "preservation", "resection")
 
@@ -1650,13 +1667,17 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
-    for m in (_RESPONSE_AFTER.finditer(s) if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
+    # _RESPONSE_AFTER starts with a number after no digit or "." (number_token_starts), _RESPONSE
+    # with one of the names (_RESPONSE_STARTS): each is tried only there.
+    for m in (fastre.finditer_at(_RESPONSE_AFTER, s, fastre.number_token_starts(s))
+              if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
                         confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
-    for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
+    for m in (fastre.finditer_at(_RESPONSE, s, fastre.any_literal_starts(fs, _RESPONSE_STARTS))
+              if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
             continue
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
@@ -1790,7 +1811,7 @@ def labelled_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'The 4-month PFS rate was comparable for both groups (EE, 18% v EP, 20%; P = .7)'."""
     s = sent.text(clean)
     out = []
-    for m in _LABELLED_PAIR.finditer(s):
+    for m in _LABELLED_PAIR.finditer(s) if _Gates.pct_v.search(s) else ():
         head = s[:m.start()]
         e = ep.last_endpoint(head)
         tp = find_timepoint(head)
@@ -1946,7 +1967,8 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     list of values goes with the timepoints the head names, one each, or with one timepoint
     and the group after each value."""
     s = sent.text(clean)
-    if not _FRACTION_GATE.search(s):
+    # _FRACTION_GATE.search(s), tried only where a match can start: at "0." or ".".
+    if "." not in s or not fastre.search_at_literals(_FRACTION_GATE, s, s, ("0.", ".")):
         return []
     runs = _fraction_runs(s)
     if not runs:
@@ -2011,6 +2033,8 @@ class _Gates:
     module's own patterns, which bench/bench_extract.py counts as the rules' patterns)."""
     # _TIME_PAIR: "v", "vs" or "versus", then a number.
     time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
+    # _LABELLED_PAIR (case-sensitive): its first percentage, then "v", "vs" or "versus".
+    pct_v = re.compile(r"%\s*v")
 _TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
 
 
