@@ -472,7 +472,10 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     0.86-2.13) in males and 1.31 (95% CI: 0.98-1.73) in females'). `prior_ratio`: the variable and
     endpoint of the last ratio of the paragraph that named its variable."""
     s = sent.text(clean)
-    if not has_any(s, _RATIO_WORDS):
+    # (has_any(s, _RATIO_WORDS) asked only of a sentence with "HR", "OR" or "RR", or " ratio" or
+    # " risk", one of which each of the words holds: three of most sentences' tests, not eight.)
+    if not ((("R" in s and ("HR" in s or "OR" in s or "RR" in s)) or " ratio" in s or " risk" in s)
+            and has_any(s, _RATIO_WORDS)):
         return []   # RATIO_RE cannot match: every match names one of them
     out = []
     # RATIO_RE (case-sensitive) is tried only where a match can start: at one of its words.
@@ -2098,7 +2101,9 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         # and "day" only as words, which the pattern decides.
         fs = folded[sent.start:sent.end]
         has_time = has_any(fs, ("month", "year", "week")) or (
-            has_any(fs, ("mo", "yr", "day")) and fastre.TIME_WORD.search(fs) is not None)
+            has_any(fs, ("mo", "yr", "day"))
+            # (without "month", "year" and "week", a match starts at "mo", "yr" or "day": tried there)
+            and fastre.search_at_literals(fastre.TIME_WORD, fs, fs, ("mo", "yr", "day")) is not None)
         found = ratio_figures(clean, sent, prior_ratio)
         if found:
             prior_ratio = next(((f.variable, f.endpoint) for f in reversed(found) if f.variable), None)
