@@ -95,12 +95,16 @@ class Sentence:
 
     # fastre.fold of the text, kept once a rule has asked for it.
     folded_text: str | None = field(default=None, repr=False, compare=False)
+    # The text itself, kept once asked for: the rules ask for it a dozen times a sentence.
+    own_text: str | None = field(default=None, repr=False, compare=False)
     # The subgroup an opening phrase restricts the sentence to ("Among the 64 patients who
     # underwent surgery, ..."), found when a rule first asks ("" for none).
     lead_group: str | None = field(default=None, repr=False, compare=False)
 
     def text(self, clean: CleanText) -> str:
-        return clean.text[self.start:self.end]
+        if self.own_text is None:
+            self.own_text = clean.text[self.start:self.end]
+        return self.own_text
 
     def folded(self, clean: CleanText) -> str:
         if self.folded_text is None:
@@ -800,7 +804,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         if clause_start != current_clause:
             current_clause = clause_start
             inherited = inherited if inherited and inherited[2] == clause_start else None
-        if re.search(r"\b(CI|confidence)\b", head[-15:]):
+        if _Gates.ci_word.search(head[-15:]):
             continue
         contrast = after_contrast()
         found = ep.all_endpoints(_distribute(_AFTER_LEVEL.sub(_blank, head) if contrast else head))
@@ -1088,6 +1092,8 @@ def _quote_start(clause: str, head: str) -> int:
 
 def _clauses(s: str) -> list[tuple[int, str]]:
     out, pos = [], 0
+    if ";" not in s:
+        return [(0, s)]    # (what the split gives: one clause)
     for part in re.split(r"(;)", s):
         if part == ";":
             pos += 1
@@ -1111,10 +1117,12 @@ def _value_lists(s: str, numbers: list[int] | None = None):
             # (re.search(r"[≥≤<>±]\s*$", before): its last character that is not a space)
             if clause[:m.start()].rstrip()[-1:] in _THRESHOLD_MARKS:
                 continue  # a threshold ('CR rate of >=75%') or a spread ('± 3.1%'), not a result
-            body = re.sub(r"[\[(][^\])]*[\])]", lambda x: " " * len(x.group(0)), m.group(0))
+            body = m.group(0)
+            if "(" in body or "[" in body:   # (brackets blanked: without one there is none to blank)
+                body = _Gates.bracketed.sub(_blank, body)
             vals = _pct_values(body, m.start())
             head = clause[prev_end:m.start()]
-            if not re.search(r"[A-Za-z]{2,}", head):
+            if not _Gates.word.search(head):
                 head = clause[:m.start()]
                 head_start = 0
             else:
@@ -2038,6 +2046,10 @@ class _Gates:
     time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
     # _LABELLED_PAIR (case-sensitive): its first percentage, then "v", "vs" or "versus".
     pct_v = re.compile(r"%\s*v")
+    # Patterns the hot paths used to compile through re's cache on every call.
+    bracketed = re.compile(r"[\[(][^\])]*[\])]")
+    word = re.compile(r"[A-Za-z]{2,}")
+    ci_word = re.compile(r"\b(CI|confidence)\b")
 _TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
 
 
