@@ -97,6 +97,8 @@ class Sentence:
     folded_text: str | None = field(default=None, repr=False, compare=False)
     # The text itself, kept once asked for: the rules ask for it a dozen times a sentence.
     own_text: str | None = field(default=None, repr=False, compare=False)
+    # fastre.number_token_starts of the text, kept once asked for.
+    number_starts: list[int] | None = field(default=None, repr=False, compare=False)
     # The subgroup an opening phrase restricts the sentence to ("Among the 64 patients who
     # underwent surgery, ..."), found when a rule first asks ("" for none).
     lead_group: str | None = field(default=None, repr=False, compare=False)
@@ -110,6 +112,11 @@ class Sentence:
         if self.folded_text is None:
             self.folded_text = fold(self.text(clean))
         return self.folded_text
+
+    def numbers(self, clean: CleanText) -> list[int]:
+        if self.number_starts is None:
+            self.number_starts = fastre.number_token_starts(self.text(clean))
+        return self.number_starts
 
     def context(self) -> str | None:
         if self.context_finder is not None:
@@ -764,7 +771,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     the same period" is between."""
     s = sent.text(clean)
     # PERCENT_RE and PCT_LIST_RE start with a number: they are tried only where one starts.
-    numbers = fastre.number_token_starts(s)
+    numbers = sent.numbers(clean)
     first_pct = next(fastre.finditer_at(PERCENT_RE, s, numbers), None)
     if not first_pct:
         return []
@@ -1662,8 +1669,10 @@ _TIME_PHASE = re.compile(r"^(?:(?:a|the)\s+)?(?:median|minimum|mean|maximum)\b|f
                          r"diagnosis|surgery date|randomi[sz]ation|enrol", re.I)
 
 
-def _phase_group(s: str) -> str | None:
-    m = _AFTER_LEAD.match(s) or _RESPONSE_AFTER_PHASE.search(s)
+def _phase_group(s: str, fs: str) -> str | None:
+    """`fs`: fold(s). (_RESPONSE_AFTER_PHASE is tried only at "respon", where its matches start.)"""
+    m = _AFTER_LEAD.match(s) or (fastre.search_at_literals(_RESPONSE_AFTER_PHASE, s, fs, ("respon",))
+                                 if "respon" in fs else None)
     if not m or _TIME_PHASE.search(m.group("t")):
         return None
     return "After " + m.group("t").strip()
@@ -1673,14 +1682,14 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     fs = sent.folded(clean)
     out = []
-    scope = sent.lead(clean) or (_phase_group(s) if "after" in fs else None)
+    scope = sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None)
     for m in _RESPONDED.finditer(s):
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
     # _RESPONSE_AFTER starts with a number after no digit or "." (number_token_starts), _RESPONSE
     # with one of the names (_RESPONSE_STARTS): each is tried only there.
-    for m in (fastre.finditer_at(_RESPONSE_AFTER, s, fastre.number_token_starts(s))
+    for m in (fastre.finditer_at(_RESPONSE_AFTER, s, sent.numbers(clean))
               if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
