@@ -2075,9 +2075,11 @@ def _last_specific(clean: CleanText, sent: Sentence) -> str | None:
     return tte[-1] if tte else None
 
 
-def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
+def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | None = None) -> list[Figure]:
+    """`folded`: fastre.fold(clean.text), when the caller has it."""
     out: list[Figure] = []
-    folded = fold(clean.text)
+    if folded is None:
+        folded = fold(clean.text)
     # Where the digits are, for the whole text at once: a sentence without one is found with a
     # memchr over its stretch, where a search for \d tests each of its characters.
     digits = fastre.digit_marks(clean.text)
