@@ -150,3 +150,37 @@ def test_sentence_text_is_its_stretch():
     clean = clean_view(text, [(0, len(text), "results", False)])
     sent = F.Sentence(11, 27, "results", False)
     assert sent.text(clean) == "Second 12% here." == sent.text(clean)
+
+
+def _number_strings(seed: int) -> list[str]:
+    """Sentences of numbers, units and joining words, the characters the number patterns decide on."""
+    rnd = random.Random(seed)
+    words = ["12", "3.5", ".7", "0.68", "1,234", "45%", "6 %", "vs", "vs.", "v", "versus", "compared with", "months",
+             "mo", "years", "NR", "not reached", "nr", "(", ")", "[95% CI 1-2]", ",", "and", "±", "0.05", "-", ".",
+             "after", "from", "response", "responses after", "induction", "in", "was", "five", "years after"]
+    return ["".join(rnd.choice(words) + rnd.choice(["", " ", "  "]) for _ in range(rnd.randint(1, 14)))
+            for _ in range(4000)]
+
+
+NUMBER_STRINGS = _number_strings(13)
+
+
+def test_number_led_patterns_at_number_starts():
+    for s in SENTENCES + NUMBER_STRINGS:
+        fs = fastre.fold(s)
+        numbers = fastre.number_token_starts(s)
+        assert _spans(fastre.finditer_at(F.VS_RE, s, numbers)) == _spans(F.VS_RE.finditer(s)), s
+        assert _spans(fastre.finditer_at(F._TIME_PAIR, s, F._time_pair_starts(numbers, fs))) == \
+            _spans(F._TIME_PAIR.finditer(s)), s
+        assert _spans(fastre.finditer_at(F._FRACTION, s, fastre.any_literal_starts(s, ("0.", ".")))) == \
+            _spans(F._FRACTION.finditer(s)), s
+
+
+def test_word_gates_of_state_and_response_patterns():
+    for s in SENTENCES + NUMBER_STRINGS:
+        fs = fastre.fold(s)
+        if F._YEARS_AFTER.search(s):
+            assert ("year" in fs or "month" in fs) and fastre.has_any(fs, ("after", "from", "following", "since")), s
+        fast = fastre.search_at_literals(F._RESPONSE_AFTER_PHASE, s, fs, ("respon",)) if "respon" in fs else None
+        plain = F._RESPONSE_AFTER_PHASE.search(s)
+        assert (fast and fast.span()) == (plain and plain.span()), s

@@ -148,7 +148,8 @@ def digit_run_starts(text: str) -> list[int]:
             if d in text:
                 return [m.start() for m in _MARKED_RUNS.finditer(text.encode("ascii").translate(_DIGIT_MARKS))]
         return []          # (most sentences have no digit: has_digit's test, before the copy)
-    return [m.start() for m in DIGITS.finditer(text)]
+    marks = digit_marks(text)   # (a search for \\d would test every character)
+    return [m.start() for m in _MARKED_RUNS.finditer(marks)] if b"1" in marks else []
 
 
 def digit_marks(text: str) -> bytes:

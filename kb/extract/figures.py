@@ -1254,7 +1254,9 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'had a better 5-year OS rate (42.1% vs. 34.2%)': two groups, first named in the sentence."""
     s = sent.text(clean)
     out = []
-    for m in (VS_RE.finditer(s) if has_any(sent.folded(clean), ("vs", "versus", "compared")) else ()):
+    # VS_RE starts with a number: tried only where one starts (number_token_starts).
+    for m in (fastre.finditer_at(VS_RE, s, sent.numbers(clean))
+              if has_any(sent.folded(clean), ("vs", "versus", "compared")) else ()):
         head = s[:m.start()]
         e = ep.last_endpoint(head)
         tp = find_timepoint(head)
@@ -1778,7 +1780,9 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         return []   # no state the patterns could read (the timepoint is asked only when one may be)
     tp = find_timepoint(s)
     if tp is None:
-        after = _YEARS_AFTER.search(s)   # "Five years after surgery, 52% were still alive"
+        # "Five years after surgery, 52% were still alive" (searched only with the words it needs)
+        after = _YEARS_AFTER.search(s) if ("year" in fs or "month" in fs) \
+            and has_any(fs, ("after", "from", "following", "since")) else None
         tp = timepoint_months(after.group(1), after.group(2)) if after else None
     if tp is None:
         return []
@@ -1857,13 +1861,22 @@ _MEDIAN_LIST = re.compile(
     rf"(?P<unit>months?|years?|weeks?)\b", re.I)
 
 
+def _time_pair_starts(numbers: list[int], fs: str) -> list[int]:
+    """Where a match of _TIME_PAIR may start: a number, "not reached" or "nr" (folded)."""
+    if "nr" not in fs and "not reached" not in fs:
+        return numbers
+    return sorted(set(numbers).union(fastre.any_literal_starts(fs, ("nr", "not reached"))))
+
+
 def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """Two times compared after a time-to-event endpoint are its medians: 'OS was longer in
     the EE group compared with the EP group (9.4 v 5.4 months ...)', 'median 21.8 vs. 13.8 months'."""
     s = sent.text(clean)
     fs = sent.folded(clean)
     out = []
-    for m in (_TIME_PAIR.finditer(s) if _Gates.time_pair.search(fs) else ()):
+    # _TIME_PAIR starts with a number (after no digit or "."), "not reached" or "NR": tried only there.
+    for m in (fastre.finditer_at(_TIME_PAIR, s, _time_pair_starts(sent.numbers(clean), fs))
+              if _Gates.time_pair.search(fs) else ()):
         head = s[:m.start()]
         if re.search(r"follow|\baged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
             continue
@@ -1953,7 +1966,8 @@ _FRACTION_GATE = re.compile(r"(?<![\d.])0?\.\d")
 def _fraction_runs(s: str) -> list[list[re.Match]]:
     runs: list[list[re.Match]] = []
     pos = 0
-    for m in _FRACTION.finditer(s):
+    # A match starts with "0." or "." (its value): tried only there.
+    for m in fastre.finditer_at(_FRACTION, s, fastre.any_literal_starts(s, ("0.", "."))):
         if m.start() < pos:
             continue   # inside the spread of the value before
         if runs and _FRACTION_JOIN.fullmatch(s, runs[-1][-1].end(), m.start()):
