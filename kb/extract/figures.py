@@ -1684,10 +1684,16 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     fs = sent.folded(clean)
     out = []
-    scope = sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None)
+    found_scope: list[str | None] = []
+
+    def scope() -> str | None:
+        """The subgroup or treatment phase of the sentence's responses, found when a response is."""
+        if not found_scope:
+            found_scope.append(sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None))
+        return found_scope[0]
     for m in _RESPONDED.finditer(s):
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope(), None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
     # _RESPONSE_AFTER starts with a number after no digit or "." (number_token_starts), _RESPONSE
     # with one of the names (_RESPONSE_STARTS): each is tried only there.
@@ -1695,7 +1701,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
               if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope(), None, "Overall"),
                         confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
     for m in (fastre.finditer_at(_RESPONSE, s, fastre.any_literal_starts(fs, _RESPONSE_STARTS))
@@ -1712,7 +1718,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         level = _trailing_group(s, ci.end if ci else m.end())
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
                         measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
-                        ci_high=ci.high if ci else None, group=_in_scope(scope, level, "Overall"),
+                        ci_high=ci.high if ci else None, group=_in_scope(scope(), level, "Overall"),
                         confidence=0.7, rule="prose.response"))
     return out
 
