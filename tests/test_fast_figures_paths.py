@@ -184,3 +184,15 @@ def test_word_gates_of_state_and_response_patterns():
         fast = fastre.search_at_literals(F._RESPONSE_AFTER_PHASE, s, fs, ("respon",)) if "respon" in fs else None
         plain = F._RESPONSE_AFTER_PHASE.search(s)
         assert (fast and fast.span()) == (plain and plain.span()), s
+
+
+def test_count_patterns_need_a_closing_percentage():
+    rnd = random.Random(14)
+    made = [f"{rnd.choice(['Local recurrence', 'Seven', '12 patients', 'All relapses'])} "
+            f"{rnd.choice(['occurred in ', 'was observed in ', ''])}{rnd.randint(1, 90)} ({rnd.randint(1, 99)}"
+            f"{rnd.choice(['%)', ' % )', '%', '%]'])} {rnd.choice(['died', 'required surgery', 'relapsed', ''])}"
+            for _ in range(2000)]
+    for s in SENTENCES + made + NUMBER_STRINGS:
+        comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{F._PCT}\s*\)", s, re.I)
+        if F._EVENT_COUNT.search(s) or F._COUNT_THEN_EVENT.search(s) or F._COUNT_THEN_NEED.search(s) or comb:
+            assert F._Gates.paren_pct.search(s), s

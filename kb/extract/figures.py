@@ -1491,11 +1491,14 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     out: list[Figure] = []
     taken: set[int] = set()
     # Each pattern below is searched only when the words every match of it has are there.
-    if "respectively" in fs and has_any(fs, _EVENT_WORDS):
+    events = has_any(fs, _EVENT_WORDS)   # (asked once, for the four searches that need one)
+    # A percentage closing a parenthesis, "(40.8%)", which every count pattern below has.
+    paren_pct = _Gates.paren_pct.search(s) is not None
+    if "respectively" in fs and events:
         out += _event_list(clean, sent, s, taken)
     # "All distant metastases, local relapses, and regional recurrences occurred in 59 (22.5%)"
     comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I) \
-        if "occurred in" in fs else None
+        if paren_pct and "occurred in" in fs else None
     if comb:
         parts = [ep.event_endpoint(x) for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", comb.group("label"))]
         if len(parts) > 1 and all(parts):
@@ -1504,7 +1507,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             unit="%", group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.6,
                             rule="prose.event_combined"))
             taken.add(comb.start(2))
-    for m in (_EVENT_COUNT.finditer(s) if has_any(fs, _EVENT_WORDS) else ()):
+    for m in (_EVENT_COUNT.finditer(s) if paren_pct and events else ()):
         if m.start(3) in taken:
             continue
         e = ep.event_endpoint(m.group("label"))
@@ -1515,7 +1518,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                         measure="proportion", value=v, unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
                         confidence=0.75, rule="prose.event_count"))
         taken.add(m.start(3))
-    for m in (_COUNT_THEN_EVENT.finditer(s) if has_any(fs, _EVENT_VERB_WORDS) else ()):
+    for m in (_COUNT_THEN_EVENT.finditer(s) if paren_pct and has_any(fs, _EVENT_VERB_WORDS) else ()):
         if m.start(1) in taken:
             continue
         word = m.group("ev").lower()
@@ -1526,7 +1529,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
-    for m in (_COUNT_THEN_NEED.finditer(s) if has_any(fs, _NEED_WORDS) else ()):
+    for m in (_COUNT_THEN_NEED.finditer(s) if paren_pct and has_any(fs, _NEED_WORDS) else ()):
         passive = m.group("passive")
         obj = _PASSIVE_EVENTS[passive.lower().replace("-", "")] if passive else m.group("obj")
         if m.start(1) in taken or _NOT_AN_EVENT.search(obj):
@@ -1544,7 +1547,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         taken.add(m.start(1))
     # "36 of 101 T0 patients (36%) versus 5 of 18 Ta or Tis patients (28%) experienced
     # bladder recurrence (P=.52)": counted groups, then the event they had.
-    if " of " in s and has_any(fs, _EVENT_WORDS):
+    if " of " in s and events:
         for f in _counted_events(clean, sent, s, taken):
             out.append(f)
     # Site lists: the event is named after the list ("... were sites of distant metastases").
@@ -2075,6 +2078,8 @@ class _Gates:
     time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
     # _LABELLED_PAIR (case-sensitive): its first percentage, then "v", "vs" or "versus".
     pct_v = re.compile(r"%\s*v")
+    # event_proportions' count patterns: a percentage, then a closing parenthesis.
+    paren_pct = re.compile(r"%\s*\)")
     # Patterns the hot paths used to compile through re's cache on every call.
     bracketed = re.compile(r"[\[(][^\])]*[\])]")
     word = re.compile(r"[A-Za-z]{2,}")
