@@ -2010,8 +2010,7 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     list of values goes with the timepoints the head names, one each, or with one timepoint
     and the group after each value."""
     s = sent.text(clean)
-    # _FRACTION_GATE.search(s), tried only where a match can start: at "0." or ".".
-    if "." not in s or not fastre.search_at_literals(_FRACTION_GATE, s, s, ("0.", ".")):
+    if not _Gates.fraction.search(s):   # (_FRACTION_GATE.search(s), led by its ".")
         return []
     runs = _fraction_runs(s)
     if not runs:
@@ -2078,6 +2077,9 @@ class _Gates:
     time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
     # _LABELLED_PAIR (case-sensitive): its first percentage, then "v", "vs" or "versus".
     pct_v = re.compile(r"%\s*v")
+    # _FRACTION_GATE ("0.5", ".5" after no digit or ".") as a pattern led by its ".", which sre
+    # skips ahead to: a "." before a digit, after no digit or "." or after such a "0".
+    fraction = re.compile(r"\.(?=\d)(?:(?<![\d.]\.)|(?<=(?<![\d.])0\.))")
     # event_proportions' count patterns: a percentage, then a closing parenthesis.
     paren_pct = re.compile(r"%\s*\)")
     # Patterns the hot paths used to compile through re's cache on every call.
