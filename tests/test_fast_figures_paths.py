@@ -196,3 +196,9 @@ def test_count_patterns_need_a_closing_percentage():
         comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{F._PCT}\s*\)", s, re.I)
         if F._EVENT_COUNT.search(s) or F._COUNT_THEN_EVENT.search(s) or F._COUNT_THEN_NEED.search(s) or comb:
             assert F._Gates.paren_pct.search(s), s
+
+
+def test_number_token_starts_are_digit_runs_and_dots():
+    for s in SENTENCES + NUMBER_STRINGS + _random_strings("1.2 .\u0663a", 3000, 15):
+        plain = sorted({m.start() for m in re.finditer(r"\d+", s)} | {m.start() for m in re.finditer(r"\.", s)})
+        assert fastre.number_token_starts(s) == plain, s

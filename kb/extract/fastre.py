@@ -279,5 +279,7 @@ def number_token_starts(text: str) -> list[int]:
     also starts at the run's start)."""
     starts = digit_run_starts(text)
     if "." in text:
-        starts = sorted(set(starts).union(literal_starts(text, ".")))
+        dots = literal_starts(text, ".")
+        # (a "." is no digit: the two lists never share a position, so no set is needed)
+        starts = sorted(starts + dots) if starts else dots
     return starts
