@@ -202,3 +202,14 @@ def test_number_token_starts_are_digit_runs_and_dots():
     for s in SENTENCES + NUMBER_STRINGS + _random_strings("1.2 .\u0663a", 3000, 15):
         plain = sorted({m.start() for m in re.finditer(r"\d+", s)} | {m.start() for m in re.finditer(r"\.", s)})
         assert fastre.number_token_starts(s) == plain, s
+
+
+def test_fold_of_a_stretch_is_the_stretch_of_the_fold():
+    """prose_figures gives each sentence its stretch of the folded text as its fold."""
+    rnd = random.Random(16)
+    for text in TEXTS + [t.translate(_EXOTIC) for t in TEXTS] + _random_strings("aK\u0130\u0131\u017f\u212a\u00e9\ud800 ", 500, 17):
+        folded = fastre.fold(text)
+        for _ in range(30):
+            s = rnd.randint(0, len(text))
+            e = rnd.randint(s, len(text))
+            assert folded[s:e] == fastre.fold(text[s:e])

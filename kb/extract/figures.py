@@ -2150,6 +2150,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
         # _TIME_WORD.search(text): "month", "year" and "week" match as they stand; "mo", "yr"
         # and "day" only as words, which the pattern decides.
         fs = folded[sent.start:sent.end]
+        if sent.folded_text is None:
+            sent.folded_text = fs   # (fold works character by character: the fold of the sentence)
         has_time = has_any(fs, ("month", "year", "week")) or (
             has_any(fs, ("mo", "yr", "day"))
             # (without "month", "year" and "week", a match starts at "mo", "yr" or "day": tried there)
