@@ -83,11 +83,14 @@ def test_years_as_findall():
 
 def test_median_re_at_median():
     strings = SENTENCES + [s + " median OS was 12 months" for s in SENTENCES[:300]] \
+        + [s + " The medians of OS and PFS were 12, 8 and 5.5 months" for s in SENTENCES[:300]] \
         + _random_strings("median 12 mo,.%MEDIAN", 2000, 5)
     for s in strings:
         fs = fastre.fold(s)
         fast = fastre.finditer_at(F.MEDIAN_RE, s, fastre.literal_starts(fs, "median")) if "median" in fs else ()
         assert _spans(fast) == _spans(F.MEDIAN_RE.finditer(s)), s
+        fast = fastre.finditer_at(F._MEDIAN_LIST, s, fastre.literal_starts(fs, "median")) if "median" in fs else ()
+        assert _spans(fast) == _spans(F._MEDIAN_LIST.finditer(s)), s
 
 
 def test_fraction_gate_at_dots():

@@ -1923,7 +1923,8 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), grp), ci_low=lo, ci_high=hi,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.6, rule="prose.time_pair"))
-    for m in (_MEDIAN_LIST.finditer(s) if "median" in fs else ()):
+    # (a match starts at "median", its first word: tried only there)
+    for m in (fastre.finditer_at(_MEDIAN_LIST, s, fastre.literal_starts(fs, "median")) if "median" in fs else ()):
         eps = ep.all_endpoints(m.group("what"))
         vals = re.findall(NUM, m.group("vals"))
         if len(eps) == 1 and len(vals) >= 2:
