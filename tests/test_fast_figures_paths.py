@@ -216,3 +216,19 @@ def test_fold_of_a_stretch_is_the_stretch_of_the_fold():
             s = rnd.randint(0, len(text))
             e = rnd.randint(s, len(text))
             assert folded[s:e] == fastre.fold(text[s:e])
+
+
+def test_model_words_as_the_patterns_find_them():
+    rnd = random.Random(18)
+    words = ["multivariate", "Multivariable", "ADJUSTED", "unadjusted", "univariate", "crude", "analysis", "HR 2.1",
+             "(95% CI 1.1-3.2)", "un", "adjust", "0.5 (95% CI", "=1.2 (CI", "x3.4 [confidence"]
+    made = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 8))) for _ in range(3000)]
+    for s in SENTENCES + made + [m.translate(_EXOTIC) for m in made]:
+        fs = fastre.fold(s)
+        plain = "multivariate" if re.search(r"multivariat|multivariable|adjusted", s, re.I) else \
+            "univariate" if re.search(r"univariat|univariable|unadjusted|crude", s, re.I) else None
+        assert F._analysis(s) == F._analysis(s, fs) == plain, s
+        if F._MODEL_MENTION.search(s):
+            assert fastre.has_any(fs, F._MULTI_WORDS) or fastre.has_any(fs, F._UNI_WORDS), s
+        assert _spans(fastre.finditer_at(F._BARE_RATIO, s, fastre.number_token_starts(s))) == \
+            _spans(F._BARE_RATIO.finditer(s)), s

@@ -495,7 +495,8 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     if not matches:
         return []
     named = [(a, b) for a, b, _, _ in matches]
-    for m in _BARE_RATIO.finditer(s):
+    # (_BARE_RATIO starts with a number after no word character or ".": tried only at numbers)
+    for m in fastre.finditer_at(_BARE_RATIO, s, sent.numbers(clean)):
         if m.start() > matches[0][0] and not any(a <= m.start() < b + 3 for a, b in named):
             prior = [x for x in matches if x[0] < m.start()][-1]
             matches.append((m.start(), m.end(), m.group("v"), prior[3]))
@@ -720,17 +721,29 @@ def _analysis_at(s: str, pos: int) -> str | None:
     """The model of the ratio at `pos`: in a sentence naming both ('worse RFS in univariate
     (HR 2.35 ...) but not in multivariate analysis (HR 1.41 ...)'), the one named last before
     it, else the first after it; otherwise the sentence's."""
-    found = [(m.start(), "multivariate" if m.group("multi") else "univariate") for m in _MODEL_MENTION.finditer(s)]
+    fs = fold(s)
+    # (every match of _MODEL_MENTION holds one of _MULTI_WORDS or _UNI_WORDS: without them, none)
+    found = [(m.start(), "multivariate" if m.group("multi") else "univariate") for m in _MODEL_MENTION.finditer(s)] \
+        if has_any(fs, _MULTI_WORDS) or has_any(fs, _UNI_WORDS) else []
     if len({k for _, k in found}) < 2:
-        return _analysis(s)
+        return _analysis(s, fs)
     before = [k for at, k in found if at < pos]
     return before[-1] if before else next(k for at, k in found if at > pos)
 
 
-def _analysis(s: str) -> str | None:
-    if re.search(r"multivariat|multivariable|adjusted", s, re.I):
+# The words of the two models: re.search("multivariat|multivariable|adjusted", s, re.I) is the
+# same test as one of _MULTI_WORDS in fold(s) (a substring test at C speed, where the pattern
+# tests every character).
+_MULTI_WORDS = ("multivariat", "multivariable", "adjusted")
+_UNI_WORDS = ("univariat", "univariable", "unadjusted", "crude")
+
+
+def _analysis(s: str, fs: str | None = None) -> str | None:
+    """`fs`: fold(s), when the caller has it."""
+    fs = fold(s) if fs is None else fs
+    if has_any(fs, _MULTI_WORDS):
         return "multivariate"
-    if re.search(r"univariat|univariable|unadjusted|crude", s, re.I):
+    if has_any(fs, _UNI_WORDS):
         return "univariate"
     return None
 
