@@ -232,3 +232,18 @@ def test_model_words_as_the_patterns_find_them():
             assert fastre.has_any(fs, F._MULTI_WORDS) or fastre.has_any(fs, F._UNI_WORDS), s
         assert _spans(fastre.finditer_at(F._BARE_RATIO, s, fastre.number_token_starts(s))) == \
             _spans(F._BARE_RATIO.finditer(s)), s
+
+
+def test_word_gates_of_enumeration_and_response_patterns():
+    rnd = random.Random(19)
+    words = ["12%", "(45%)", "after", "following", "surgery", "patients", "responded", "had a response", "achieved an",
+             "objective response", "CI", "confidence", "95%", "AFTER", "Responded"]
+    made = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 9))) for _ in range(3000)]
+    for s in SENTENCES + made + [m.translate(_EXOTIC) for m in made]:
+        fs = fastre.fold(s)
+        if F._VALUE_AFTER.search(s):
+            assert "after" in fs or "following" in fs, s
+        if F._RESPONDED.search(s):
+            assert "respon" in fs, s
+        if F._Gates.ci_word.search(s):
+            assert "CI" in s or "confidence" in s, s

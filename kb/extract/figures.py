@@ -809,7 +809,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
 
     def after_contrast() -> bool:
         if "after" not in lazy:
-            lazy["after"] = len(_VALUE_AFTER.findall(s)) >= 2
+            fs = sent.folded(clean)   # (every match says "after" or "following")
+            lazy["after"] = ("after" in fs or "following" in fs) and len(_VALUE_AFTER.findall(s)) >= 2
         return lazy["after"]
 
     def respectively() -> bool:
@@ -824,7 +825,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         if clause_start != current_clause:
             current_clause = clause_start
             inherited = inherited if inherited and inherited[2] == clause_start else None
-        if _Gates.ci_word.search(head[-15:]):
+        tail = head[-15:]
+        if ("CI" in tail or "confidence" in tail) and _Gates.ci_word.search(tail):
             continue
         contrast = after_contrast()
         found = ep.all_endpoints(_distribute(_AFTER_LEVEL.sub(_blank, head) if contrast else head))
@@ -1707,7 +1709,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         if not found_scope:
             found_scope.append(sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None))
         return found_scope[0]
-    for m in _RESPONDED.finditer(s):
+    for m in (_RESPONDED.finditer(s) if "respon" in fs else ()):   # ("responded", "response")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope(), None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
