@@ -19,14 +19,15 @@ from collections.abc import Iterator
 from kb.extract.lexicon import ascii_lower, trie_regex
 
 _EXOTIC = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_EXOTIC_RE = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def fold(text: str) -> str:
     """`text` with every character that re.IGNORECASE matches to an ASCII letter as that
     lower-case letter; same length (see the module docstring)."""
     low = ascii_lower(text)
-    if not low.isascii() and _EXOTIC_RE.search(low):
+    # (Four substring tests, each a memchr-like scan: a pattern of the four characters is
+    # tried at every character, some twenty times slower.)
+    if not low.isascii() and ("\u0130" in low or "\u0131" in low or "\u017f" in low or "\u212a" in low):
         low = low.translate(_EXOTIC)
     return low
 
@@ -147,7 +148,50 @@ def digit_run_starts(text: str) -> list[int]:
             if d in text:
                 return [m.start() for m in _MARKED_RUNS.finditer(text.encode("ascii").translate(_DIGIT_MARKS))]
         return []          # (most sentences have no digit: has_digit's test, before the copy)
-    return [m.start() for m in DIGITS.finditer(text)]
+    marks = digit_marks(text)   # (a search for \\d would test every character)
+    return [m.start() for m in _MARKED_RUNS.finditer(marks)] if b"1" in marks else []
+
+
+def digit_marks(text: str) -> bytes:
+    """`text` as bytes of the same length: b"1" where \\d matches its character, b" " elsewhere.
+    Whether a stretch of the text holds a digit is then one bytes.find (memchr), where a
+    search for \\d tests every character."""
+    if text.isascii():
+        return text.encode("ascii").translate(_DIGIT_MARKS)
+    # Every character past ASCII becomes one "?" (so offsets carry over), which is no digit;
+    # \d also matches the decimal digits of other scripts, marked one by one.
+    raw = text.encode("ascii", "replace")
+    marks = raw.translate(_DIGIT_MARKS)
+    others = raw.count(b"?") - text.count("?")
+    if others > 64:   # (many characters past ASCII: the pattern finds the digits among them)
+        found = [m.start() for m in _NON_ASCII_DIGIT.finditer(text)]
+    else:
+        found = []
+        i = raw.find(b"?")
+        while i >= 0:
+            if text[i] != "?" and text[i].isdecimal():   # (what \d matches: sre asks isdecimal)
+                found.append(i)
+            i = raw.find(b"?", i + 1)
+    if not found:
+        return marks
+    out = bytearray(marks)
+    for i in found:
+        out[i] = 0x31
+    return bytes(out)
+
+
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f](?<=\d)")
+
+
+def any_literal_starts(folded: str, literals: tuple[str, ...]) -> list[int]:
+    """Every position where one of `literals` stands in `folded`, ascending, once each."""
+    found: set[int] = set()
+    for lit in literals:
+        i = folded.find(lit)
+        while i >= 0:
+            found.add(i)
+            i = folded.find(lit, i + 1)
+    return sorted(found)
 
 
 def literal_starts(folded: str, literal: str) -> list[int]:
@@ -235,5 +279,7 @@ def number_token_starts(text: str) -> list[int]:
     also starts at the run's start)."""
     starts = digit_run_starts(text)
     if "." in text:
-        starts = sorted(set(starts).union(literal_starts(text, ".")))
+        dots = literal_starts(text, ".")
+        # (a "." is no digit: the two lists never share a position, so no set is needed)
+        starts = sorted(starts + dots) if starts else dots
     return starts

@@ -95,17 +95,28 @@ class Sentence:
 
     # fastre.fold of the text, kept once a rule has asked for it.
     folded_text: str | None = field(default=None, repr=False, compare=False)
+    # The text itself, kept once asked for: the rules ask for it a dozen times a sentence.
+    own_text: str | None = field(default=None, repr=False, compare=False)
+    # fastre.number_token_starts of the text, kept once asked for.
+    number_starts: list[int] | None = field(default=None, repr=False, compare=False)
     # The subgroup an opening phrase restricts the sentence to ("Among the 64 patients who
     # underwent surgery, ..."), found when a rule first asks ("" for none).
     lead_group: str | None = field(default=None, repr=False, compare=False)
 
     def text(self, clean: CleanText) -> str:
-        return clean.text[self.start:self.end]
+        if self.own_text is None:
+            self.own_text = clean.text[self.start:self.end]
+        return self.own_text
 
     def folded(self, clean: CleanText) -> str:
         if self.folded_text is None:
             self.folded_text = fold(self.text(clean))
         return self.folded_text
+
+    def numbers(self, clean: CleanText) -> list[int]:
+        if self.number_starts is None:
+            self.number_starts = fastre.number_token_starts(self.text(clean))
+        return self.number_starts
 
     def context(self) -> str | None:
         if self.context_finder is not None:
@@ -472,7 +483,10 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     0.86-2.13) in males and 1.31 (95% CI: 0.98-1.73) in females'). `prior_ratio`: the variable and
     endpoint of the last ratio of the paragraph that named its variable."""
     s = sent.text(clean)
-    if not has_any(s, _RATIO_WORDS):
+    # (has_any(s, _RATIO_WORDS) asked only of a sentence with "HR", "OR" or "RR", or " ratio" or
+    # " risk", one of which each of the words holds: three of most sentences' tests, not eight.)
+    if not ((("R" in s and ("HR" in s or "OR" in s or "RR" in s)) or " ratio" in s or " risk" in s)
+            and has_any(s, _RATIO_WORDS)):
         return []   # RATIO_RE cannot match: every match names one of them
     out = []
     # RATIO_RE (case-sensitive) is tried only where a match can start: at one of its words.
@@ -481,7 +495,8 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     if not matches:
         return []
     named = [(a, b) for a, b, _, _ in matches]
-    for m in _BARE_RATIO.finditer(s):
+    # (_BARE_RATIO starts with a number after no word character or ".": tried only at numbers)
+    for m in fastre.finditer_at(_BARE_RATIO, s, sent.numbers(clean)):
         if m.start() > matches[0][0] and not any(a <= m.start() < b + 3 for a, b in named):
             prior = [x for x in matches if x[0] < m.start()][-1]
             matches.append((m.start(), m.end(), m.group("v"), prior[3]))
@@ -706,17 +721,29 @@ def _analysis_at(s: str, pos: int) -> str | None:
     """The model of the ratio at `pos`: in a sentence naming both ('worse RFS in univariate
     (HR 2.35 ...) but not in multivariate analysis (HR 1.41 ...)'), the one named last before
     it, else the first after it; otherwise the sentence's."""
-    found = [(m.start(), "multivariate" if m.group("multi") else "univariate") for m in _MODEL_MENTION.finditer(s)]
+    fs = fold(s)
+    # (every match of _MODEL_MENTION holds one of _MULTI_WORDS or _UNI_WORDS: without them, none)
+    found = [(m.start(), "multivariate" if m.group("multi") else "univariate") for m in _MODEL_MENTION.finditer(s)] \
+        if has_any(fs, _MULTI_WORDS) or has_any(fs, _UNI_WORDS) else []
     if len({k for _, k in found}) < 2:
-        return _analysis(s)
+        return _analysis(s, fs)
     before = [k for at, k in found if at < pos]
     return before[-1] if before else next(k for at, k in found if at > pos)
 
 
-def _analysis(s: str) -> str | None:
-    if re.search(r"multivariat|multivariable|adjusted", s, re.I):
+# The words of the two models: re.search("multivariat|multivariable|adjusted", s, re.I) is the
+# same test as one of _MULTI_WORDS in fold(s) (a substring test at C speed, where the pattern
+# tests every character).
+_MULTI_WORDS = ("multivariat", "multivariable", "adjusted")
+_UNI_WORDS = ("univariat", "univariable", "unadjusted", "crude")
+
+
+def _analysis(s: str, fs: str | None = None) -> str | None:
+    """`fs`: fold(s), when the caller has it."""
+    fs = fold(s) if fs is None else fs
+    if has_any(fs, _MULTI_WORDS):
         return "multivariate"
-    if re.search(r"univariat|univariable|unadjusted|crude", s, re.I):
+    if has_any(fs, _UNI_WORDS):
         return "univariate"
     return None
 
@@ -757,7 +784,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     the same period" is between."""
     s = sent.text(clean)
     # PERCENT_RE and PCT_LIST_RE start with a number: they are tried only where one starts.
-    numbers = fastre.number_token_starts(s)
+    numbers = sent.numbers(clean)
     first_pct = next(fastre.finditer_at(PERCENT_RE, s, numbers), None)
     if not first_pct:
         return []
@@ -782,7 +809,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
 
     def after_contrast() -> bool:
         if "after" not in lazy:
-            lazy["after"] = len(_VALUE_AFTER.findall(s)) >= 2
+            fs = sent.folded(clean)   # (every match says "after" or "following")
+            lazy["after"] = ("after" in fs or "following" in fs) and len(_VALUE_AFTER.findall(s)) >= 2
         return lazy["after"]
 
     def respectively() -> bool:
@@ -797,7 +825,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         if clause_start != current_clause:
             current_clause = clause_start
             inherited = inherited if inherited and inherited[2] == clause_start else None
-        if re.search(r"\b(CI|confidence)\b", head[-15:]):
+        tail = head[-15:]
+        if ("CI" in tail or "confidence" in tail) and _Gates.ci_word.search(tail):
             continue
         contrast = after_contrast()
         found = ep.all_endpoints(_distribute(_AFTER_LEVEL.sub(_blank, head) if contrast else head))
@@ -884,7 +913,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 # "6% for patients diagnosed in 2004 to 12% for those diagnosed in 2015": a
                 # group that only says when is its period; the study's one period ("was 43.8%
                 # in 2021-2023") names no group.
-                level = _period_label(level) if len(_YEAR_OR_RANGE.findall(s)) > 1 else None
+                level = _period_label(level) if len(_years(s)) > 1 else None
             k = clause.rfind(before, head_start, v[1]) if before else -1
             if k >= 0 and own and not scope:
                 # "survival in males were thyroid (94.5%), testicular (77.7%)": the subgroup the
@@ -946,6 +975,17 @@ _SHARE_OF_PATIENTS = re.compile(r"\s*(?:[(\[][^)\]]{0,40}[)\]]\s*)?of\s+(?:the\s
 
 # Calendar years and periods: "2004", "1990-1999", "2010-14".
 _YEAR_OR_RANGE = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?(?!\d|[.,]\d|\s?%)")
+
+
+def _years(s: str) -> list[str]:
+    """_YEAR_OR_RANGE.findall(s). A match starts a run of digits (the look-behind) with "19" or
+    "20": it is tried only there, where a search tests every character."""
+    if "19" not in s and "20" not in s:
+        return []
+    starts = [i for i in fastre.digit_run_starts(s) if s.startswith(("19", "20"), i)]
+    return [m.group() for m in fastre.finditer_at(_YEAR_OR_RANGE, s, starts)]
+
+
 _CHANGE_FROM = re.compile(r"\b(?:rose|risen|increased|improved|decreased|declined|fell|dropped|changed|went)\s+"
                           r"(?:(?:only|slightly|significantly|substantially|markedly)\s+)?from\s*$", re.I)
 _SAME_PERIOD = re.compile(r"\b(?:the\s+same|this|that|these)\s+(?:same\s+)?(?:period|time|years|interval)\b", re.I)
@@ -965,7 +1005,7 @@ def _period_label(group: str | None) -> str | None:
 def _period_pair(s: str) -> tuple[str, str] | None:
     """The two periods a sentence compares: two years or periods ('in 2004 ... in 2015',
     'from 1990-1999 to 2010-2019'), or the bounds of one ('(2004-2019)'); None otherwise."""
-    found = [re.sub(r"\s+", "", y) for y in _YEAR_OR_RANGE.findall(s)]
+    found = [re.sub(r"\s+", "", y) for y in _years(s)]
     if len(found) == 2 and found[0] != found[1]:
         return found[0], found[1]
     if len(found) == 1 and "-" in found[0].replace("–", "-"):
@@ -1074,6 +1114,8 @@ def _quote_start(clause: str, head: str) -> int:
 
 def _clauses(s: str) -> list[tuple[int, str]]:
     out, pos = [], 0
+    if ";" not in s:
+        return [(0, s)]    # (what the split gives: one clause)
     for part in re.split(r"(;)", s):
         if part == ";":
             pos += 1
@@ -1097,10 +1139,12 @@ def _value_lists(s: str, numbers: list[int] | None = None):
             # (re.search(r"[≥≤<>±]\s*$", before): its last character that is not a space)
             if clause[:m.start()].rstrip()[-1:] in _THRESHOLD_MARKS:
                 continue  # a threshold ('CR rate of >=75%') or a spread ('± 3.1%'), not a result
-            body = re.sub(r"[\[(][^\])]*[\])]", lambda x: " " * len(x.group(0)), m.group(0))
+            body = m.group(0)
+            if "(" in body or "[" in body:   # (brackets blanked: without one there is none to blank)
+                body = _Gates.bracketed.sub(_blank, body)
             vals = _pct_values(body, m.start())
             head = clause[prev_end:m.start()]
-            if not re.search(r"[A-Za-z]{2,}", head):
+            if not _Gates.word.search(head):
                 head = clause[:m.start()]
                 head_start = 0
             else:
@@ -1225,7 +1269,9 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'had a better 5-year OS rate (42.1% vs. 34.2%)': two groups, first named in the sentence."""
     s = sent.text(clean)
     out = []
-    for m in (VS_RE.finditer(s) if has_any(sent.folded(clean), ("vs", "versus", "compared")) else ()):
+    # VS_RE starts with a number: tried only where one starts (number_token_starts).
+    for m in (fastre.finditer_at(VS_RE, s, sent.numbers(clean))
+              if has_any(sent.folded(clean), ("vs", "versus", "compared")) else ()):
         head = s[:m.start()]
         e = ep.last_endpoint(head)
         tp = find_timepoint(head)
@@ -1293,7 +1339,9 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'median OS was 23.4 months (95% CI 18.2-28.6)'; follow-up medians are not outcomes."""
     s = sent.text(clean)
     out = []
-    for m in MEDIAN_RE.finditer(s):
+    fs = sent.folded(clean)
+    # Every match starts at "median" (its first word): tried only there.
+    for m in fastre.finditer_at(MEDIAN_RE, s, fastre.literal_starts(fs, "median")) if "median" in fs else ():
         what = m.group("what")
         if re.search(r"follow|\bage\b|\bdose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
             continue
@@ -1458,11 +1506,14 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     out: list[Figure] = []
     taken: set[int] = set()
     # Each pattern below is searched only when the words every match of it has are there.
-    if "respectively" in fs and has_any(fs, _EVENT_WORDS):
+    events = has_any(fs, _EVENT_WORDS)   # (asked once, for the four searches that need one)
+    # A percentage closing a parenthesis, "(40.8%)", which every count pattern below has.
+    paren_pct = _Gates.paren_pct.search(s) is not None
+    if "respectively" in fs and events:
         out += _event_list(clean, sent, s, taken)
     # "All distant metastases, local relapses, and regional recurrences occurred in 59 (22.5%)"
     comb = re.search(rf"\ball\s+(?P<label>[a-z ,]+?)\s+occurred in\s+\d+\s*\(\s*{_PCT}\s*\)", s, re.I) \
-        if "occurred in" in fs else None
+        if paren_pct and "occurred in" in fs else None
     if comb:
         parts = [ep.event_endpoint(x) for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", comb.group("label"))]
         if len(parts) > 1 and all(parts):
@@ -1471,7 +1522,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             unit="%", group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.6,
                             rule="prose.event_combined"))
             taken.add(comb.start(2))
-    for m in (_EVENT_COUNT.finditer(s) if has_any(fs, _EVENT_WORDS) else ()):
+    for m in (_EVENT_COUNT.finditer(s) if paren_pct and events else ()):
         if m.start(3) in taken:
             continue
         e = ep.event_endpoint(m.group("label"))
@@ -1482,7 +1533,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                         measure="proportion", value=v, unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
                         confidence=0.75, rule="prose.event_count"))
         taken.add(m.start(3))
-    for m in (_COUNT_THEN_EVENT.finditer(s) if has_any(fs, _EVENT_VERB_WORDS) else ()):
+    for m in (_COUNT_THEN_EVENT.finditer(s) if paren_pct and has_any(fs, _EVENT_VERB_WORDS) else ()):
         if m.start(1) in taken:
             continue
         word = m.group("ev").lower()
@@ -1493,7 +1544,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
-    for m in (_COUNT_THEN_NEED.finditer(s) if has_any(fs, _NEED_WORDS) else ()):
+    for m in (_COUNT_THEN_NEED.finditer(s) if paren_pct and has_any(fs, _NEED_WORDS) else ()):
         passive = m.group("passive")
         obj = _PASSIVE_EVENTS[passive.lower().replace("-", "")] if passive else m.group("obj")
         if m.start(1) in taken or _NOT_AN_EVENT.search(obj):
@@ -1511,7 +1562,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         taken.add(m.start(1))
     # "36 of 101 T0 patients (36%) versus 5 of 18 Ta or Tis patients (28%) experienced
     # bladder recurrence (P=.52)": counted groups, then the event they had.
-    if " of " in s and has_any(fs, _EVENT_WORDS):
+    if " of " in s and events:
         for f in _counted_events(clean, sent, s, taken):
             out.append(f)
     # Site lists: the event is named after the list ("... were sites of distant metastases").
@@ -1620,6 +1671,10 @@ _GAP_TIME = re.compile(r"\b(?:at|after|by|within)\s+(?:\d+|one|two|three|five|te
 
 # Words one of which every match of _RESPONSE_AFTER (its verbs) and _RESPONSE (its names) has.
 _RESPONSE_VERB_WORDS = ("were in", "achieved", "had", "attained", "reached", "showed")
+# The words a name of _RESPONSE_NAMES starts with (folded), one of which starts every match.
+_RESPONSE_STARTS = ("orr", "objective", "overall", "response", "stringent", "complete", "cr", "scr", "pcr", "patholog",
+                    "disease", "dcr", "very", "vgpr", "partial", "stable", "progressive", "mrd", "minimal", "measurable",
+                    "limb", "organ", "larynx", "laryngeal", "bladder", "r0")
 _RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control", "vgpr", "mrd", "residual disease",
                         "limb ", "preservation", "resection")
 
@@ -1634,8 +1689,10 @@ _TIME_PHASE = re.compile(r"^(?:(?:a|the)\s+)?(?:median|minimum|mean|maximum)\b|f
                          r"diagnosis|surgery date|randomi[sz]ation|enrol", re.I)
 
 
-def _phase_group(s: str) -> str | None:
-    m = _AFTER_LEAD.match(s) or _RESPONSE_AFTER_PHASE.search(s)
+def _phase_group(s: str, fs: str) -> str | None:
+    """`fs`: fold(s). (_RESPONSE_AFTER_PHASE is tried only at "respon", where its matches start.)"""
+    m = _AFTER_LEAD.match(s) or (fastre.search_at_literals(_RESPONSE_AFTER_PHASE, s, fs, ("respon",))
+                                 if "respon" in fs else None)
     if not m or _TIME_PHASE.search(m.group("t")):
         return None
     return "After " + m.group("t").strip()
@@ -1645,18 +1702,28 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     fs = sent.folded(clean)
     out = []
-    scope = sent.lead(clean) or (_phase_group(s) if "after" in fs else None)
-    for m in _RESPONDED.finditer(s):
+    found_scope: list[str | None] = []
+
+    def scope() -> str | None:
+        """The subgroup or treatment phase of the sentence's responses, found when a response is."""
+        if not found_scope:
+            found_scope.append(sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None))
+        return found_scope[0]
+    for m in (_RESPONDED.finditer(s) if "respon" in fs else ()):   # ("responded", "response")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope(), None, "Overall"),
                         confidence=0.65, rule="prose.responded"))
-    for m in (_RESPONSE_AFTER.finditer(s) if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
+    # _RESPONSE_AFTER starts with a number after no digit or "." (number_token_starts), _RESPONSE
+    # with one of the names (_RESPONSE_STARTS): each is tried only there.
+    for m in (fastre.finditer_at(_RESPONSE_AFTER, s, sent.numbers(clean))
+              if has_any(fs, _RESPONSE_VERB_WORDS) else ()):
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
-                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope, None, "Overall"),
+                        value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope(), None, "Overall"),
                         confidence=0.7, rule="prose.response_after"))
     seen = {f.value for f in out}
-    for m in (_RESPONSE.finditer(s) if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
+    for m in (fastre.finditer_at(_RESPONSE, s, fastre.any_literal_starts(fs, _RESPONSE_STARTS))
+              if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
             continue
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
@@ -1669,7 +1736,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         level = _trailing_group(s, ci.end if ci else m.end())
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
                         measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
-                        ci_high=ci.high if ci else None, group=_in_scope(scope, level, "Overall"),
+                        ci_high=ci.high if ci else None, group=_in_scope(scope(), level, "Overall"),
                         confidence=0.7, rule="prose.response"))
     return out
 
@@ -1737,7 +1804,9 @@ def state_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         return []   # no state the patterns could read (the timepoint is asked only when one may be)
     tp = find_timepoint(s)
     if tp is None:
-        after = _YEARS_AFTER.search(s)   # "Five years after surgery, 52% were still alive"
+        # "Five years after surgery, 52% were still alive" (searched only with the words it needs)
+        after = _YEARS_AFTER.search(s) if ("year" in fs or "month" in fs) \
+            and has_any(fs, ("after", "from", "following", "since")) else None
         tp = timepoint_months(after.group(1), after.group(2)) if after else None
     if tp is None:
         return []
@@ -1790,7 +1859,7 @@ def labelled_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'The 4-month PFS rate was comparable for both groups (EE, 18% v EP, 20%; P = .7)'."""
     s = sent.text(clean)
     out = []
-    for m in _LABELLED_PAIR.finditer(s):
+    for m in _LABELLED_PAIR.finditer(s) if _Gates.pct_v.search(s) else ():
         head = s[:m.start()]
         e = ep.last_endpoint(head)
         tp = find_timepoint(head)
@@ -1816,13 +1885,22 @@ _MEDIAN_LIST = re.compile(
     rf"(?P<unit>months?|years?|weeks?)\b", re.I)
 
 
+def _time_pair_starts(numbers: list[int], fs: str) -> list[int]:
+    """Where a match of _TIME_PAIR may start: a number, "not reached" or "nr" (folded)."""
+    if "nr" not in fs and "not reached" not in fs:
+        return numbers
+    return sorted(set(numbers).union(fastre.any_literal_starts(fs, ("nr", "not reached"))))
+
+
 def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """Two times compared after a time-to-event endpoint are its medians: 'OS was longer in
     the EE group compared with the EP group (9.4 v 5.4 months ...)', 'median 21.8 vs. 13.8 months'."""
     s = sent.text(clean)
     fs = sent.folded(clean)
     out = []
-    for m in (_TIME_PAIR.finditer(s) if _Gates.time_pair.search(fs) else ()):
+    # _TIME_PAIR starts with a number (after no digit or "."), "not reached" or "NR": tried only there.
+    for m in (fastre.finditer_at(_TIME_PAIR, s, _time_pair_starts(sent.numbers(clean), fs))
+              if _Gates.time_pair.search(fs) else ()):
         head = s[:m.start()]
         if re.search(r"follow|\baged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
             continue
@@ -1860,7 +1938,8 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), grp), ci_low=lo, ci_high=hi,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.6, rule="prose.time_pair"))
-    for m in (_MEDIAN_LIST.finditer(s) if "median" in fs else ()):
+    # (a match starts at "median", its first word: tried only there)
+    for m in (fastre.finditer_at(_MEDIAN_LIST, s, fastre.literal_starts(fs, "median")) if "median" in fs else ()):
         eps = ep.all_endpoints(m.group("what"))
         vals = re.findall(NUM, m.group("vals"))
         if len(eps) == 1 and len(vals) >= 2:
@@ -1912,7 +1991,8 @@ _FRACTION_GATE = re.compile(r"(?<![\d.])0?\.\d")
 def _fraction_runs(s: str) -> list[list[re.Match]]:
     runs: list[list[re.Match]] = []
     pos = 0
-    for m in _FRACTION.finditer(s):
+    # A match starts with "0." or "." (its value): tried only there.
+    for m in fastre.finditer_at(_FRACTION, s, fastre.any_literal_starts(s, ("0.", "."))):
         if m.start() < pos:
             continue   # inside the spread of the value before
         if runs and _FRACTION_JOIN.fullmatch(s, runs[-1][-1].end(), m.start()):
@@ -1946,7 +2026,7 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     list of values goes with the timepoints the head names, one each, or with one timepoint
     and the group after each value."""
     s = sent.text(clean)
-    if not _FRACTION_GATE.search(s):
+    if not _Gates.fraction.search(s):   # (_FRACTION_GATE.search(s), led by its ".")
         return []
     runs = _fraction_runs(s)
     if not runs:
@@ -2006,15 +2086,22 @@ def fraction_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
-_HAS_DIGIT = re.compile(r"\d")
-
-
 class _Gates:
     """Tests on a folded sentence that every match of a rule's pattern passes (kept off the
     module's own patterns, which bench/bench_extract.py counts as the rules' patterns)."""
     # _TIME_PAIR: "v", "vs" or "versus", then a number.
     time_pair = re.compile(r"v(?:s|ersus)?\.?\s*[\d.]")
-    ascii_digit = re.compile(r"[0-9]")
+    # _LABELLED_PAIR (case-sensitive): its first percentage, then "v", "vs" or "versus".
+    pct_v = re.compile(r"%\s*v")
+    # _FRACTION_GATE ("0.5", ".5" after no digit or ".") as a pattern led by its ".", which sre
+    # skips ahead to: a "." before a digit, after no digit or "." or after such a "0".
+    fraction = re.compile(r"\.(?=\d)(?:(?<![\d.]\.)|(?<=(?<![\d.])0\.))")
+    # event_proportions' count patterns: a percentage, then a closing parenthesis.
+    paren_pct = re.compile(r"%\s*\)")
+    # Patterns the hot paths used to compile through re's cache on every call.
+    bracketed = re.compile(r"[\[(][^\])]*[\])]")
+    word = re.compile(r"[A-Za-z]{2,}")
+    ci_word = re.compile(r"\b(CI|confidence)\b")
 _TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
 
 
@@ -2031,10 +2118,14 @@ def _last_specific(clean: CleanText, sent: Sentence) -> str | None:
     return tte[-1] if tte else None
 
 
-def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
+def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | None = None) -> list[Figure]:
+    """`folded`: fastre.fold(clean.text), when the caller has it."""
     out: list[Figure] = []
-    folded = fold(clean.text)
-    has_digit = _Gates.ascii_digit if clean.text.isascii() else _HAS_DIGIT   # \d is [0-9] in ASCII text
+    if folded is None:
+        folded = fold(clean.text)
+    # Where the digits are, for the whole text at once: a sentence without one is found with a
+    # memchr over its stretch, where a search for \d tests each of its characters.
+    digits = fastre.digit_marks(clean.text)
     prev = None
     run_start = 0                  # first sentence of the current run of one section
     last_specific: dict[int, str | None] = {}
@@ -2066,7 +2157,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
             prior_ratio = None
             carry = periods = None
         if sent.cited or sent.section in ("introduction", "methods", "references", "other", "front") \
-                or not has_digit.search(clean.text, sent.start, sent.end):
+                or digits.find(b"1", sent.start, sent.end) < 0:
             prev = sent  # no number, no figure: most sentences of a paper stop here
             continue
         sent.context_finder = _finder(context_of, context_at, k, run_start)
@@ -2075,8 +2166,12 @@ def prose_figures(clean: CleanText, sentences: list[Sentence]) -> list[Figure]:
         # _TIME_WORD.search(text): "month", "year" and "week" match as they stand; "mo", "yr"
         # and "day" only as words, which the pattern decides.
         fs = folded[sent.start:sent.end]
+        if sent.folded_text is None:
+            sent.folded_text = fs   # (fold works character by character: the fold of the sentence)
         has_time = has_any(fs, ("month", "year", "week")) or (
-            has_any(fs, ("mo", "yr", "day")) and fastre.TIME_WORD.search(fs) is not None)
+            has_any(fs, ("mo", "yr", "day"))
+            # (without "month", "year" and "week", a match starts at "mo", "yr" or "day": tried there)
+            and fastre.search_at_literals(fastre.TIME_WORD, fs, fs, ("mo", "yr", "day")) is not None)
         found = ratio_figures(clean, sent, prior_ratio)
         if found:
             prior_ratio = next(((f.variable, f.endpoint) for f in reversed(found) if f.variable), None)
