@@ -82,3 +82,59 @@ def test_adverse_event_negatives(text):
 def test_adverse_events_in_methods_are_not_read():
     """Methods say how toxicity was graded, not what happened."""
     assert aes("Grade 3 neutropenia occurred in 4 patients (6%).", section="Methods") == set()
+
+
+COHORT_STYLES = [
+    # the whole series, qualified by how the paper counts it
+    ("Methods", "Fifty-four patients were enrolled at three centres.", {("All patients (enrolled)", 54)}),
+    ("Methods", "We report a consecutive series of 19 patients with orbital liposarcoma.", {("All patients", 19)}),
+    ("Results", "Of 73 patients registered, 70 were eligible.",
+     {("All patients (eligible)", 70), ("Registered", 73)}),
+    ("Methods", "After exclusion of 9 patients with incomplete staging, 131 patients were analysed.",
+     {("All patients", 131)}),
+    ("Methods", "Twenty-one patients (n = 21) with anorectal melanoma were identified.", {("All patients", 21)}),
+    # the results state the total when nothing before does; a treated group is no total
+    ("Results", "Among the 88 patients, 50 received adjuvant radiotherapy.",
+     {("All patients", 88), ("Adjuvant radiotherapy", 50)}),
+    ("Results", "Thirty patients were treated with imatinib and 12 with sunitinib.", {("Imatinib", 30), ("Sunitinib", 12)}),
+    # '(n = N)' labels after articles and prepositions, qualifiers in the brackets
+    ("Results", "Survival was compared between the hypofractionated arm (n = 41) and the conventional arm (n = 39).",
+     {("Hypofractionated arm", 41), ("Conventional arm", 39)}),
+    ("Results", "The frail group (ECOG ≥ 2, n = 17) had shorter survival.", {("Frail group (ECOG ≥ 2)", 17)}),
+    ("Results", "Patients with bone marrow involvement (n = 12) and those without (n = 30) were compared.",
+     {("Patients with bone marrow involvement", 12), ("Without bone marrow involvement", 30)}),
+    ("Results", "The two cohorts were balanced (wide excision, n = 25; amputation, n = 11).",
+     {("Wide excision", 25), ("Amputation", 11)}),
+    # counts: thousands separators, '(x%)' or '(n = N)' after 'patients', 'were male'
+    ("Results", "Overall, 2,310 (61.2%) underwent lobectomy.", {("Lobectomy", 2310)}),
+    ("Results", "Nineteen patients (45.2%) had stage II disease.", {("Stage II disease", 19)}),
+    ("Results", "Of the cohort, 33 were male and 28 were female.", {("Male", 33), ("Female", 28)}),
+    # a feature or treatment and its patients, and the ones listed after it
+    ("Results", "Gross total resection was achieved in 31 patients (68.9%) and subtotal resection in 14 (31.1%).",
+     {("Gross total resection", 31), ("Subtotal resection", 14)}),
+    ("Results", "EGFR amplification was detected in 12 cases, PTEN loss in 9 and TERT mutation in 20.",
+     {("EGFR amplification", 12), ("PTEN loss", 9), ("TERT mutation", 20)}),
+    ("Results", "Concurrent cisplatin was administered to 27 patients.", {("Concurrent cisplatin", 27)}),
+    ("Results", "The tumour site was the orbit in 8 patients and the parotid gland in 5.",
+     {("Orbit", 8), ("Parotid gland", 5)}),
+]
+
+COHORT_NEGATIVES = [
+    ("Results", "After exclusion of 14 patients with missing data, the analysis proceeded."),
+    ("Results", "The median age was 61 years (range, 19-88), and 58% were women."),
+    ("Results", "Twenty-three patients (n = 23) died during follow-up."),
+    ("Results", "Local recurrence was found in 11 patients and distant failure in 7."),   # outcomes
+    ("Results", "Wound infection was observed in 6 patients."),
+    # the last item of a list is not the subject of the verb after it
+    ("Results", "Targeted therapy, including imatinib, sunitinib, and regorafenib was given to 15 patients."),
+]
+
+
+@pytest.mark.parametrize("section,text,expected", COHORT_STYLES, ids=[t[:40] for _, t, _ in COHORT_STYLES])
+def test_cohort_styles(section, text, expected):
+    assert cohorts(text, section) == expected
+
+
+@pytest.mark.parametrize("section,text", COHORT_NEGATIVES, ids=[t[:40] for _, t in COHORT_NEGATIVES])
+def test_cohort_negatives(section, text):
+    assert cohorts(text, section) == set()
