@@ -138,3 +138,31 @@ def test_cohort_styles(section, text, expected):
 @pytest.mark.parametrize("section,text", COHORT_NEGATIVES, ids=[t[:40] for _, t in COHORT_NEGATIVES])
 def test_cohort_negatives(section, text):
     assert cohorts(text, section) == set()
+
+
+def test_adverse_event_table_one_cell_per_line():
+    text = ("Table 3\nImmune-related adverse events\nAdverse event\nAny grade\nGrade 3–4\n"
+            "Colitis\n6 (15.0)\n2 (5.0)\nHepatitis\n4 (10.0)\n1 (2.5)\nPneumonitis\n3 (7.5)\n0\n")
+    assert aes(text) == {("Colitis", "any", None, 6, 15.0), ("Colitis", "3-4", None, 2, 5.0),
+                         ("Hepatitis", "any", None, 4, 10.0), ("Hepatitis", "3-4", None, 1, 2.5),
+                         ("Pneumonitis", "any", None, 3, 7.5), ("Pneumonitis", "3-4", None, 0, None)}
+
+
+def test_adverse_event_table_with_g_columns_and_the_phase_in_its_caption():
+    text = ("Table 2 Acute toxicity during chemoradiation\nToxicity        G1     G2     G3\n"
+            "Oesophagitis    12     7      2\nFatigue         15     4      0\n")
+    assert aes(text) == {("Oesophagitis", "1", "acute", 12, None), ("Oesophagitis", "2", "acute", 7, None),
+                         ("Oesophagitis", "3", "acute", 2, None), ("Fatigue", "1", "acute", 15, None),
+                         ("Fatigue", "2", "acute", 4, None), ("Fatigue", "3", "acute", 0, None)}
+
+
+def test_characteristics_table_one_cell_per_line_and_its_total():
+    text = ("Table 1 Baseline characteristics (n = 40)\nCharacteristic\nn (%)\nSex\nMale\n26 (65.0)\nFemale\n14 (35.0)\n"
+            "Histology\nLeiomyosarcoma\n17 (42.5)\nLiposarcoma\n23 (57.5)\n")
+    assert cohorts(text, "Methods") == {("All patients", 40), ("Sex: Male", 26), ("Sex: Female", 14),
+                                        ("Histology: Leiomyosarcoma", 17), ("Histology: Liposarcoma", 23)}
+
+
+def test_a_total_in_the_caption_of_another_table_is_no_cohort():
+    text = "Table 2 Univariate analysis of overall survival (n = 50)\nVariable    HR    95% CI    P\nAge    1.20    0.80–1.90    0.31\n"
+    assert ("All patients", 50) not in cohorts(text)

@@ -359,14 +359,6 @@ XFAIL: dict[str, str] = {
         'missed in the blind run; not handled yet',
     'Among the 3,560 SEER cases, 1,912 were localized, 1,104 regi':
         'missed in the blind run; not handled yet',
-    'Table 4\nHaematological toxicity (CTCAE v5.0)\nEvent\nGrade 1–2':
-        'missed in the blind run; not handled yet',
-    'Table 5 Late radiation morbidity\nEvent                 G1   ':
-        'missed in the blind run; not handled yet',
-    'Table 1 Patient characteristics (n = 84)\nCharacteristic     ':
-        'missed in the blind run; not handled yet',
-    'Table 1\nClinical features of 23 patients with extramedullary':
-        'missed in the blind run; not handled yet',
 }
 
 
