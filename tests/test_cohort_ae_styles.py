@@ -117,6 +117,17 @@ COHORT_STYLES = [
     ("Results", "Concurrent cisplatin was administered to 27 patients.", {("Concurrent cisplatin", 27)}),
     ("Results", "The tumour site was the orbit in 8 patients and the parotid gland in 5.",
      {("Orbit", 8), ("Parotid gland", 5)}),
+    # groups after a count that share its verb; arms and their sizes; completion
+    ("Results", "In total, 412 (61.0%) received chemoradiation, 170 (25.2%) radiotherapy alone and 93 (13.8%) surgery.",
+     {("Chemoradiation", 412), ("Radiotherapy alone", 170), ("Surgery", 93)}),
+    ("Results", "The control group comprised 48 patients and the intervention group 52 patients.",
+     {("Control group", 48), ("Intervention group", 52)}),
+    ("Results", "Thirty-six completed the full course of radiotherapy.", {("Full course of radiotherapy", 36)}),
+    ("Methods", "Of 240 patients screened, 31 were excluded, leaving 209 patients.", {("All patients", 209)}),
+    ("Results", "Matching gave two groups of equal size (lobectomy, n = 64; segmentectomy, n = 64).",
+     {("Lobectomy", 64), ("Segmentectomy", 64)}),
+    ("Results", "Matching gave two groups (open surgery, n = 40; robotic surgery, n = 40).",
+     {("Open surgery", 40), ("Robotic surgery", 40)}),
 ]
 
 COHORT_NEGATIVES = [
@@ -125,6 +136,8 @@ COHORT_NEGATIVES = [
     ("Results", "Twenty-three patients (n = 23) died during follow-up."),
     ("Results", "Local recurrence was found in 11 patients and distant failure in 7."),   # outcomes
     ("Results", "Wound infection was observed in 6 patients."),
+    ("Results", "After matching, 75 pairs were formed (n = 150)."),             # a clause, not a group
+    ("Results", "In all, 280 completed questionnaires were returned."),
     # the last item of a list is not the subject of the verb after it
     ("Results", "Targeted therapy, including imatinib, sunitinib, and regorafenib was given to 15 patients."),
 ]

@@ -335,8 +335,6 @@ XFAIL: dict[str, str] = {
         'missed in the blind run; not handled yet',
     'Twenty-two patients received neoadjuvant immunotherapy with ':
         'missed in the blind run; not handled yet',
-    'The observation arm comprised 35 patients and the adjuvant i':
-        'missed in the blind run; not handled yet',
     'Patients were stratified according to treatment era: 1990–20':
         'missed in the blind run; not handled yet',
     'Extramedullary disease was present in 42 patients at diagnos':
@@ -345,17 +343,7 @@ XFAIL: dict[str, str] = {
         'missed in the blind run; not handled yet',
     'Of 58 patients enrolled, 52 were evaluable for response.':
         'missed in the blind run; not handled yet',
-    'Forty-five patients were enrolled between 2012 and 2016; 41 ':
-        'missed in the blind run; not handled yet',
-    'Of 311 patients screened, 27 were excluded because of incomp':
-        'missed in the blind run; not handled yet',
     'After propensity score matching, 112 pairs were obtained (n ':
-        'missed in the blind run; not handled yet',
-    'Propensity score matching yielded 86 patients in each group ':
-        'missed in the blind run; not handled yet',
-    'The matched cohort consisted of 150 patients treated with su':
-        'missed in the blind run; not handled yet',
-    'Of these, 1,208 (50.0%) underwent surgery alone, 744 (30.8%)':
         'missed in the blind run; not handled yet',
     'Among the 3,560 SEER cases, 1,912 were localized, 1,104 regi':
         'missed in the blind run; not handled yet',

@@ -293,7 +293,12 @@ def _dedupe_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
         if c.n is None:
             continue
         words = _label_words(c.label)
-        if any(words & other for other in by_n.get(c.n, ())):
+        # Arms listed side by side are distinct by definition ('surgery alone, n = 86; surgery
+        # plus radiotherapy, n = 86').
+        if any(words & other for other in by_n.get(c.n, ())) and not (
+                c.rule == "prose.arm_list" and not any(words == other for other in by_n.get(c.n, ()))
+                and any(o.rule == "prose.arm_list" and o.n == c.n and o.start is not None and c.start is not None
+                        and abs(o.start - c.start) < 200 for o in out)):
             continue
         by_n.setdefault(c.n, []).append(words)
         out.append(c)

@@ -32,7 +32,9 @@ _LABEL_BEFORE = re.compile(r"[A-Za-z][\w /+-]{2,60}?\s*$")
 _COUNT_VERB = re.compile(
     rf"(?<![\d,.])\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
     rf"(?:\(\s*(?:[\d.]+\s*%|n\s*=\s*\d+)\s*\)\s+)?"
-    rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused|achieved)\s+"
+    rf"(?:(?:(?:were|was) )?(?:treated|managed) with|received|underwent|with|were given|had|refused|achieved|"
+    # 'completed the planned treatment', not '390 completed questionnaires'
+    rf"completed(?=\s+(?:the|all|their|both|treatment|therapy|radiotherapy|chemotherapy|follow)\b))\s+"
     rf"(?P<label>[a-z][\w /+-]{{1,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
 # "81 late and 20 early survivors", "12 partial and 3 complete responders": two groups
 # sharing the noun after them.
@@ -52,7 +54,17 @@ def _sex_folded(folded: str) -> bool:
     """_SEX_FOLDED.search(folded) is not None."""
     return (_SEX_FOLDED_ASCII if folded.isascii() else _SEX_FOLDED).search(folded) is not None
 # Words one of which every match of _COUNT_VERB holds.
-_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused", "achieved")
+_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused", "achieved", "completed")
+# The groups after a count that share its verb: '1,208 (50.0%) underwent surgery alone, 744
+# (30.8%) surgery with adjuvant radiotherapy and ...'.
+_ELLIPSIS = re.compile(rf",?\s*(?:,|\band)\s+(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
+                       rf"(?P<label>[a-z][\w /+-]{{1,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+_VERB_START = re.compile(r"(?:were|was|had|received|underwent|with|refused|achieved|completed|died|developed|did|"
+                         r"experienced|patients|cases|of|in|at|to)\b", re.I)
+# 'The observation arm comprised 35 patients and the adjuvant interferon arm 33 patients'
+_ARM_SIZE = re.compile(rf"\b(?:[Tt]he\s+)?(?P<label>[A-Za-z][\w -]{{1,40}}?\s(?:arm|group|cohort))\s+"
+                       rf"(?:(?:comprised|included|consisted\s+of|contained)\s+)?(?P<n>{_N})\s+(?:patients|cases)\b"
+                       r"(?!\s+(?:treated|who|with|receiving|undergoing|that|in)\b)")
 # "(EE, 67; EP, 65)": arms listed with their sizes
 _ARM_LIST = re.compile(r"\(\s*((?:[A-Z][\w+/ -]{0,30},\s*\d{1,6}\s*;\s*)+[A-Z][\w+/ -]{0,30},\s*\d{1,6})\s*\)")
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
@@ -144,6 +156,9 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             # compared between the hypofractionated arm (n = 41)'
             parts = _CLAUSE_CUT.split(label)
             if len(parts) > 1 and not re.match(r"(?:patients|women|men|children|those|cases)\b", label, re.I):
+                if re.search(r"\s(?:was|were|is|are)\s+$", label[:len(label) - len(parts[-1])]) \
+                        and re.fullmatch(r"[a-z]+ed", parts[-1].strip()):
+                    continue   # '112 pairs were obtained (n = 224)': a clause, not a group
                 label = parts[-1]
             elif len(parts) > 1:
                 # 'patients referred for serum AMH measurement': the patients are the group
@@ -179,6 +194,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             # the group, not when or how it came about: "18 achieved Ta or Tis after induction"
             label = re.split(r"\s+(?:such as|including|like|e\.g\.|after|before|during|following|were|was|who)\b",
                              m.group("label").strip())[0]
+            if re.search(r"\bcompleted\s+the\s", m.group(0), re.I):
+                label = re.sub(r"^the\s+", "", label)   # '41 completed the planned treatment'
             # 'had stage III disease' names a group, though a label may not start with 'stage' elsewhere
             staged = re.match(r"stage\s+[IV]{1,3}[A-C]?\b", label, re.I)
             if n is None or (_NOT_ARM.match(label) and not staged) or re.search(r"\b\d", label):   # "T0" is a group, "5 years" not
@@ -186,6 +203,23 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.count"))
+            end = m.end()
+            while not label.startswith("refused "):
+                c = _ELLIPSIS.match(sent, end)
+                if not c or _VERB_START.match(c.group("label")) or _NOT_ARM.match(c.group("label")) \
+                        or re.search(r"\b\d", c.group("label")):
+                    break
+                k = word_to_int(c.group("n").replace(",", ""))
+                if not k:
+                    break
+                out.append(_cohort(clean, s + c.start("n"), s + c.end(), c.group("label").strip(), k, "prose.count"))
+                end = c.end()
+        if has_digit and re.search(r"\b(?:comprised|included|consisted\s+of|contained)\s+\d", sent):
+            for m in _ARM_SIZE.finditer(sent):
+                label = _LEAD_WORDS.sub("", m.group("label"))
+                if label and not _NOT_ARM.match(label) and not re.match(r"(?:study|whole|entire|total)\b", label, re.I):
+                    out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, word_to_int(m.group("n")),
+                                       "prose.arm_size"))
         for m in (fastre.finditer_at(_PAIR, sent, digits) if has_digit and " and " in sent else ()):
             noun = m.group("noun")
             for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):

@@ -44,7 +44,7 @@ _DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words,
 # metastases, 176 patients were analysed' counts 176.
 _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)[^.;:()]){0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
 _PATIENTS_BARE = re.compile(
@@ -60,7 +60,7 @@ _FOLLOW_UP = re.compile(
 
 
 # Where a match of _PATIENTS can start: one of its leading phrases (lower case).
-_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of", "performed on", "performed in", "conducted on",
+_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of", "leaving", "performed on", "performed in", "conducted on",
                    "conducted in", "we retrospectively ", "we prospectively ",
                    "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied")
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
