@@ -35,7 +35,7 @@ _COUNT_VERB = re.compile(
     rf"(?:(?:(?:were|was) )?(?:treated|managed) with|received|underwent|with|were given|had|refused|achieved|"
     # 'completed the planned treatment', not '390 completed questionnaires'
     rf"completed(?=\s+(?:the|all|their|both|treatment|therapy|radiotherapy|chemotherapy|follow)\b))\s+"
-    rf"(?P<label>[a-z][\w /+-]{{1,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+    rf"(?P<label>[a-z][\w /+-]{{1,64}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
 # "81 late and 20 early survivors", "12 partial and 3 complete responders": two groups
 # sharing the noun after them.
 _PAIR = re.compile(r"\b(?P<n1>\d{1,6})\s+(?P<a>[a-z][a-z-]{2,20})\s+and\s+(?P<n2>\d{1,6})\s+(?P<b>[a-z][a-z-]{2,20})\s+"
@@ -198,7 +198,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                 label = re.sub(r"^the\s+", "", label)   # '41 completed the planned treatment'
             # 'had stage III disease' names a group, though a label may not start with 'stage' elsewhere
             staged = re.match(r"stage\s+[IV]{1,3}[A-C]?\b", label, re.I)
-            if n is None or (_NOT_ARM.match(label) and not staged) or re.search(r"\b\d", label):   # "T0" is a group, "5 years" not
+            # "T0" and "anti-PD-1" are groups, "5 years" not
+            if n is None or (_NOT_ARM.match(label) and not staged) or re.search(r"(?<![\w-])\d", label):
                 continue
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label
