@@ -179,3 +179,13 @@ def test_characteristics_table_one_cell_per_line_and_its_total():
 def test_a_total_in_the_caption_of_another_table_is_no_cohort():
     text = "Table 2 Univariate analysis of overall survival (n = 50)\nVariable    HR    95% CI    P\nAge    1.20    0.80–1.90    0.31\n"
     assert ("All patients", 50) not in cohorts(text)
+
+
+def test_a_long_sentence_of_list_heads_is_read_in_linear_time():
+    """Regression: each list head once read the rest of its sentence, and each match looked back
+    over all of it for a phase word; a sentence of many heads cost its length squared."""
+    import time
+    text = "grade 3 toxicity was seen in patients, " * 1500 + "."
+    t0 = time.perf_counter()
+    aes(text)
+    assert time.perf_counter() - t0 < 3.0

@@ -139,7 +139,9 @@ def _count(m: re.Match, p: str = "k") -> tuple[int | None, float | None]:
 def _phase_at(sent: str, at: int) -> str | None:
     """The phase the nearest qualifying 'acute'/'late' before `at` names."""
     phase = None
-    for m in _PHASE_WORD.finditer(sent, 0, at + 6):
+    # (within the clause's reach: a phase word further back qualifies something else, and
+    # looking back over the whole of a long sentence at every match would cost its square)
+    for m in _PHASE_WORD.finditer(sent, max(0, at - 300), at + 6):
         if m.start() > at:
             break
         if m.start() == at or _PHASE_QUALIFIES.match(sent, m.end()):
@@ -158,6 +160,11 @@ def _split_phase(event: str, phase: str | None) -> tuple[str, str | None]:
 # A grade of the tumour, not of a toxicity: 'grade 3 tumours were found in 20 patients'.
 _TUMOUR_GRADE = re.compile(r"\b(?:tumou?rs?|histolog\w*|differentiat\w*|lesions?|disease|carcinomas?|sarcomas?|"
                            r"melanomas?|cancers?|lymphomas?|gliomas?|neoplasms?|dysplasia|malignanc\w*|stage)\b", re.I)
+
+
+# How far a list runs after its head: a list of events is a few hundred characters at most, and
+# a sentence with many heads must not have each read to its end.
+_LIST_REACH = 800
 
 
 def _valid_event(name: str) -> bool:
@@ -251,7 +258,7 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
             grade = _list_grade(h)
             phase = _phase_at(sent, h.end())
             tail_at = h.end()
-            tail = sent[tail_at:]
+            tail = sent[tail_at:tail_at + _LIST_REACH]
             for m in _LIST_ITEM.finditer(tail):
                 grade = _grade(m, "i") or grade
                 name = m.group("event")
