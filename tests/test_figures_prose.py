@@ -148,7 +148,7 @@ def test_adverse_events_stated_in_prose(sentence, expected):
 
 
 COHORTS = [
-    ("One hundred thirty-two patients were enrolled (EE, 67; EP, 65).", {("All patients", 132), ("EE", 67), ("EP", 65)}),
+    ("One hundred thirty-two patients were enrolled (EE, 67; EP, 65).", {("All patients (enrolled)", 132), ("EE", 67), ("EP", 65)}),
     ("A total of 132 patients were randomly assigned to erlotinib plus entinostat (n = 67) or erlotinib plus placebo "
      "(n = 65).", {("All patients", 132), ("Erlotinib plus entinostat", 67), ("Erlotinib plus placebo", 65)}),
     ("The cohort comprised 58 men and 42 women.", {("Male", 58), ("Female", 42)}),

@@ -2,57 +2,182 @@
 'the most common grade 3 or 4 adverse events were neutropenia (18%), anemia (9%) ...'.
 
 Tables of adverse events are read by kb/extract/tables.py; this module reads sentences.
+
+The forms read (each a way papers report toxicity, not one paper's wording):
+- an event and its count: '<grade> <event> occurred in 12 patients (21.4%)', with the grade
+  before the event, in brackets after it ('Hepatotoxicity (grade 3) occurred in ...'), beside
+  the count ('in 4 patients (grade 3, 6.9%)') or after it ('..., all grade 1-2'); the count as
+  'N patients (x%)', 'N (x%) patients', 'N of M patients (x%)', 'x% of patients' or a number in
+  words; and the events that continue it ('... and grade 3 dermatitis in 5 (8.6%)');
+- patients first: '3 (5.2%) patients experienced grade 3 fatigue';
+- lists after a head: 'the most common grade 3 adverse events were X (18%), Y (9%)',
+  'late grade 3 toxicity included X in 3 patients (4.1%) and Y in 2 (2.7%)', 'complications
+  occurred in 15 patients: X in 6, Y in 3', and lists without numbers ('the most common adverse
+  events were nausea, fatigue and anorexia'; 'X, Y and Z were the most common AEs'; 'toxicity
+  was mainly haematological, consisting of X and Y'), which are recorded with n and percent None.
+An event with a count but no grade is an adverse event only when it names a kind of adverse
+event ('postoperative complications occurred in 15 patients'); otherwise it is an outcome
+('local recurrence developed in 14 patients') and left to the figure rules.
+The phase is the 'acute'/'late' (or 'early'/'chronic') that qualifies the toxicity before it.
 """
 from __future__ import annotations
 
 import re
 
 from kb.extract.fastre import fold, has_any
-from kb.extract.numbers import NUM, percent_value
+from kb.extract.numbers import NUM, WORD_NUM_RE, percent_value, word_to_int
 from kb.extract.sections import CleanText
 from kb.models import AdverseEvent
 
-_GRADE = (r"grades?\s*(?:(?P<lo>\d)\s*(?:-|–|to|or|and|/)\s*(?P<hi>\d)|(?:≥|>=|>)\s*(?P<ge>\d)|"
-          r"(?P<gh>\d)\s*(?:or|and)\s*(?:higher|greater|above|more)|(?P<one>\d))")
+
+def _grade_pat(p: str) -> str:
+    """A grade phrase whose groups are prefixed with `p` (the patterns below hold several)."""
+    return (rf"(?:CTCAE\s+|RTOG\s+|NCI\s+)?grades?\s*(?:(?P<{p}lo>\d)\s*(?:-|–|to|or|and|/)\s*(?P<{p}hi>\d)|"
+            rf"(?:≥|>=|>|⩾)\s*(?P<{p}ge>\d)|(?P<{p}gh>\d)\s*(?:or|and)\s*(?:higher|greater|above|more)|"
+            rf"(?P<{p}one>\d))")
+
+
+_GRADE = _grade_pat("")
 _GRADE_RE = re.compile(_GRADE, re.I)
 _EVENT = r"(?P<event>[a-z][a-z-]+(?: [a-z][a-z-]+){0,3}?)"
 _PCT = rf"(?P<pct>{NUM})\s?%"
-# "<grade> <event> occurred in 24% of patients", "... in 12 patients (10.0%)", "... in 3 (2.5%) patients"
-_SINGLE = re.compile(
-    rf"(?:treatment-related\s+)?{_GRADE}\s+{_EVENT}\s+(?:was\s+|were\s+)?(?:occurred|observed|reported|developed|seen|noted)"
-    rf"\s+in\s+(?:(?P<n>\d+)\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)|(?P<pct2>{NUM})\s?%\s+of)", re.I)
+_WORD_N = WORD_NUM_RE.pattern[2:-2]
+_N = rf"(?:\d{{1,4}}|{_WORD_N})"
+_WHO = r"(?:patients?|cases?|subjects?|participants?)"
+
+
+def _count_pat(p: str) -> str:
+    """'12 patients (21.4%)', '11 (19.0%) patients', '14 of 52 patients (26.9%)', '4 patients
+    (grade 3, 6.9%)', '38% of patients', 'two patients', '6'."""
+    return (rf"(?:(?P<{p}pct2>{NUM})\s?%(?:\s+of\s+(?:the\s+|all\s+)?(?:{_WHO}|them))?|"
+            rf"(?P<{p}n>{_N})(?![.,]?\d|\s*(?:mg|µg|g|gy|ml|mm|cm|kg|years?|months?|weeks?|days?|hours?|cycles?)\b)(?:\s+of\s+(?:the\s+)?\d+)?\s*(?:{_WHO}\b\s*)?"
+            rf"(?:\(\s*(?:{_grade_pat(p + 'c')}\s*,\s*)?(?P<{p}pct>{NUM})\s?%\s*\)(?:\s*{_WHO})?)?)")
+
+
+# Words that make a counted event an adverse event without a grade.
+_KIND_WORDS = r"(?:complications?|toxicit(?:y|ies)|adverse (?:events?|effects?|reactions?)|side effects?|AEs?)"
+_EVENT_WORDS = r"[A-Za-z][A-Za-z/-]*(?:\s+[a-z][A-Za-z/-]*){0,5}?"
+_VERB = r"(?:was\s+|were\s+)?(?:occurred|observed|reported|developed|seen|noted|documented|recorded|encountered)"
+# '<grade> <event> (grade G) of any grade occurred in <count>, all grade G'
+_CLAUSE = re.compile(
+    rf"(?:(?:severe|moderate|mild)\s+\(\s*{_grade_pat('a')}\s*\)\s+|{_grade_pat('b')}\s+)?"
+    rf"(?P<event>{_EVENT_WORDS})(?:\s*\(\s*{_grade_pat('d')}\s*\))?(?P<anyg>\s+of\s+any\s+grade)?"
+    rf"\s+{_VERB}\s+(?:in|by|among)\s+{_count_pat('k')}"
+    rf"(?:\s*,?\s*\(?(?:all|each)\s+(?:of\s+)?{_grade_pat('e')}\)?)?", re.I)
+# '... and grade 3 dermatitis in 5 (8.6%)', ', flap necrosis in 3', 'and was grade 3 in 4%'
+_CONT = re.compile(
+    rf"\s*(?:,\s*(?:and\s+)?|;\s*(?:and\s+)?|\band\s+)(?:(?:was|were)\s+)?(?:{_grade_pat('f')}\s+)?"
+    rf"(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,4}}?\s+)?(?:in|by)\s+{_count_pat('k')}", re.I)
+# '3 (5.2%) patients experienced grade 3 fatigue', 'one patient died of pneumonitis (grade 5)'
+_SUBJECT = re.compile(
+    rf"\b(?P<n>{_N})\s+(?:\(\s*(?P<pct>{NUM})\s?%\s*\)\s+)?(?:{_WHO}\s+)?(?:\(\s*(?P<pct2>{NUM})\s?%\s*\)\s+)?"
+    rf"(?:experienced|developed|had|suffered(?:\s+from)?|died\s+(?:of|from))\s+"
+    rf"(?:(?:a|an)\s+)?(?:{_grade_pat('b')}\s+)?(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,4}}?)"
+    rf"(?:\s*\(\s*{_grade_pat('d')}\s*\))?(?=\s*[,;.)]|\s+(?:and|during|after|at|in|while)\b|\s*$)", re.I)
 # "The most common grade 3 or 4 adverse events were neutropenia (18%), anemia (9%) and fatigue (5%)";
 # without a grade ("any") only when the head says which events it lists: "the most frequent
 # treatment-related adverse events were ...", not "adverse events were similar (45% vs 40%)".
 _KIND = r"(?:(?:treatment|drug|immune)-related\s+|treatment-emergent\s+)"
 _LIST_HEAD = re.compile(
-    rf"(?:{_GRADE}\s+{_KIND}?|\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+reported)?)\s+{_KIND}?|{_KIND})"
-    rf"(?:adverse events?|AEs?|toxicit(?:y|ies)|side effects?)\s+(?:were|included|was)\s+", re.I)
-_LIST_ITEM = re.compile(rf"(?:,\s*|\s+and\s+|^)(?P<event>[a-z][a-z -]{{1,40}}?)\s*\(\s*(?:(?P<n>\d+)\s*[,;]\s*)?{_PCT}\s*\)", re.I)
-_NOT_EVENTS = re.compile(r"^(?:patients?|all|any|grade|the|total)\b", re.I)
+    rf"(?:{_GRADE}\s+(?:(?:acute|late|early|chronic)\s+)?{_KIND}?|\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+reported)?)\s+{_KIND}?|{_KIND}|"
+    rf"\b(?:acute|late|early|chronic)\s+)"
+    rf"(?:adverse events?|AEs?|toxicit(?:y|ies)|side effects?)(?:\s+of\s+(?:any\s+grade|{_grade_pat('h')}))?"
+    rf"\s+(?:were|included|was|consisted\s+of)\s+(?:(?:mild|moderate|mostly\s+mild|generally\s+mild)\s*[:,]\s*)?", re.I)
+_LIST_ITEM = re.compile(rf"(?:,\s*|\s+and\s+|^)(?:{_grade_pat('i')}\s+)?(?P<event>[a-z][a-z -]{{1,40}}?)\s*"
+                        rf"\(\s*(?:(?P<n>\d+)\s*[,;]\s*)?{_PCT}\s*\)", re.I)
+_COUNT_ITEM = re.compile(rf"(?:,\s*(?:and\s+)?|\s*\band\s+|^)(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,4}}?)\s+"
+                         rf"(?:in|by)\s+{_count_pat('k')}", re.I)
+# Lists without numbers: after 'the most common adverse events were' or 'consisting of' (the
+# list runs to the end of the sentence), or before 'were the most common adverse events'.
+_BARE_HEAD = re.compile(
+    rf"\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+reported)?)\s+{_KIND}?(?:adverse events?|AEs?|"
+    rf"toxicit(?:y|ies)|side effects?)(?:\s+of\s+any\s+grade)?\s+(?:were|included)\s+|"
+    rf"\b(?:toxicit(?:y|ies)|adverse events?|side effects?)\b[^.;]{{0,60}}?\bconsist(?:ing|ed)\s+(?:mainly\s+|mostly\s+)?of\s+", re.I)
+_BARE_TAIL = re.compile(
+    rf"\s*,?\s+(?:(?:were|being)\s+)?the\s+most\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+reported)?)\s+{_KIND}?"
+    rf"(?:adverse events?|AEs?|toxicit(?:y|ies)|side effects?)\b", re.I)
+_NOT_EVENTS = re.compile(r"^(?:patients?|all|any|grade|the|total|none|no|mild|moderate|severe|similar|rare|"
+                         r"transient|manageable|reversible|acceptable|generally|mostly|mainly|uncommon|infrequent|"
+                         r"low|comparable|tolerable|well)\b", re.I)
+_PHASE_WORD = re.compile(r"\b(acute|early|late|chronic)\b", re.I)
+_PHASES = {"acute": "acute", "early": "acute", "late": "late", "chronic": "late"}
+# A phase word qualifies toxicity when the toxicity, a grade or the kind of events follows it.
+_PHASE_QUALIFIES = re.compile(
+    r"\s+(?:(?:[a-z-]+\s+){0,2}(?:toxicit|adverse|side\s+effect|morbidit|complication|reaction|effects)|grade)", re.I)
 
 
-def _grade(m: re.Match) -> str:
-    if not any(m.group(g) for g in ("lo", "ge", "gh", "one")):
-        return "any"   # no grade named: events of any grade
-    if m.group("lo"):
-        return f"{m.group('lo')}-{m.group('hi')}"
-    if m.group("ge"):
-        return f"≥{m.group('ge')}"
-    if m.group("gh"):
-        return f"≥{m.group('gh')}"
-    return m.group("one")
+def _grade(m: re.Match, p: str = "") -> str | None:
+    """The grade a grade phrase with group prefix `p` names, or None when it did not match."""
+    g = m.groupdict()
+    if g.get(p + "lo"):
+        return f"{g[p + 'lo']}-{g[p + 'hi']}"
+    if g.get(p + "ge"):
+        return f"≥{g[p + 'ge']}"
+    if g.get(p + "gh"):
+        return f"≥{g[p + 'gh']}"
+    if g.get(p + "one"):
+        return g[p + "one"]
+    return None
+
+
+def _list_grade(m: re.Match) -> str:
+    return _grade(m) or _grade(m, "h") or "any"   # no grade named: events of any grade
 
 
 def _event(name: str) -> str:
-    name = re.sub(r"\s+", " ", name.strip(" ,;"))
-    name = re.sub(r"^(?:and|or|the)\s+", "", name, flags=re.I)
+    name = re.sub(r"\s+", " ", name.strip(" ,;:"))
+    name = re.sub(r"^(?:and|or|the|a|an)\s+", "", name, flags=re.I)
     return name[:1].upper() + name[1:]
 
 
-# Words (folded) one of which every match of _LIST_HEAD holds (its kinds of events), and the
-# one every match of _GRADE_RE holds: a sentence without them is not searched.
-_LIST_HEAD_WORDS = ("adverse event", "ae", "toxicit", "side effect")
+def _count(m: re.Match, p: str = "k") -> tuple[int | None, float | None]:
+    n = m.group(p + "n")
+    pct = m.group(p + "pct") or m.group(p + "pct2")
+    return (word_to_int(n) if n else None), (percent_value(pct + "%") if pct else None)
+
+
+def _phase_at(sent: str, at: int) -> str | None:
+    """The phase the nearest qualifying 'acute'/'late' before `at` names."""
+    phase = None
+    # (within the clause's reach: a phase word further back qualifies something else, and
+    # looking back over the whole of a long sentence at every match would cost its square)
+    for m in _PHASE_WORD.finditer(sent, max(0, at - 300), at + 6):
+        if m.start() > at:
+            break
+        if m.start() == at or _PHASE_QUALIFIES.match(sent, m.end()):
+            phase = _PHASES[m.group(1).lower()]
+    return phase
+
+
+def _split_phase(event: str, phase: str | None) -> tuple[str, str | None]:
+    """'late skin fibrosis' is skin fibrosis in the late phase."""
+    m = re.match(r"(acute|early|late|chronic)\s+(?=\S)", event, re.I)
+    if m and not re.match(r"(?:myeloid|lymphoblastic|leuka?emia|kidney|renal)", event[m.end():], re.I):
+        return event[m.end():], _PHASES[m.group(1).lower()]
+    return event, phase
+
+
+# A grade of the tumour, not of a toxicity: 'grade 3 tumours were found in 20 patients'.
+_TUMOUR_GRADE = re.compile(r"\b(?:tumou?rs?|histolog\w*|differentiat\w*|lesions?|disease|carcinomas?|sarcomas?|"
+                           r"melanomas?|cancers?|lymphomas?|gliomas?|neoplasms?|dysplasia|malignanc\w*|stage)\b", re.I)
+
+
+# How far a list runs after its head: a list of events is a few hundred characters at most, and
+# a sentence with many heads must not have each read to its end.
+_LIST_REACH = 800
+
+
+def _valid_event(name: str) -> bool:
+    name = name.strip()
+    return (bool(name) and not _NOT_EVENTS.match(name) and not re.search(r"\d", name)
+            and not _TUMOUR_GRADE.search(name) and not re.search(r"\b(?:patients?|participants?|cases?)\b", name, re.I)
+            and not WORD_NUM_RE.match(name))
+
+
+# Words (folded) one of which every sentence the rules read holds: a grade or a kind of events.
+_AE_WORDS = ("grade", "toxicit", "adverse", "side effect", "complication", "ae", "most common", "most frequent")
+# (Every match of _LIST_HEAD holds one of them.)
+_LIST_HEAD_WORDS = _AE_WORDS
 
 
 def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
@@ -63,24 +188,126 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
         if cited or section not in ("abstract", "results"):
             continue
         sent = clean.text[s:e]
-        if "%" not in sent:
-            continue
         fs = fold(sent) if folded is None else folded[s:e]
-        for m in _SINGLE.finditer(sent) if "grade" in fs and _GRADE_RE.search(sent) else ():
-            quote, qs, qe = clean.quote(s + m.start(), s + m.end())
-            out.append(AdverseEvent(event=_event(m.group("event")), grade=_grade(m), phase=None,
-                                    n=int(m.group("n")) if m.group("n") else None,
-                                    percent=percent_value((m.group("pct") or m.group("pct2")) + "%"),
-                                    quote=quote, start=qs, end=qe))
-        for h in _LIST_HEAD.finditer(sent) if has_any(fs, _LIST_HEAD_WORDS) else ():
-            grade = _grade(h)
-            tail = sent[h.end():]
+        if not has_any(fs, _AE_WORDS):
+            continue
+        found: list[tuple[int, int, str, str, int | None, float | None, str | None]] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(a: int, b: int, event: str, grade: str, n: int | None, pct: float | None, phase: str | None,
+                qa: int | None = None) -> None:
+            event, phase = _split_phase(_event(event), phase)
+            event = event[:1].upper() + event[1:]
+            if not _valid_event(event):
+                return
+            while b > a and sent[b - 1].isspace():
+                b -= 1
+            found.append((qa if qa is not None else a, b, event, grade, n, pct, phase))
+            taken.append((a, b))
+
+        def free(a: int, b: int) -> bool:
+            return not any(a < tb and ta < b for ta, tb in taken)
+
+        has_digit = any(ch.isdigit() for ch in sent) or WORD_NUM_RE.search(sent) is not None
+        for m in _CLAUSE.finditer(sent) if has_digit and ("grade" in fs or re.search(_KIND_WORDS, sent, re.I)) else ():
+            event = m.group("event")
+            # The clause starts at its event: what precedes it in the sentence ('In the
+            # adjuvant group') is no part of the event name.
+            lead = re.match(r"(?:(?:in|during|after|among|with|of|the|a|an|overall|and)\s+)+", event, re.I)
+            grade = (_grade(m, "a") or _grade(m, "b") or _grade(m, "d") or _grade(m, "kc") or _grade(m, "e")
+                     or ("any" if m.group("anyg") or re.search(rf"\b{_KIND_WORDS}\b", event, re.I) else None))
+            if grade is None or (lead and lead.end() == len(event)):
+                continue
+            if lead:
+                event = event[lead.end():]
+            n, pct = _count(m)
+            if n is None and pct is None:
+                continue
+            add(m.start(), m.end(), event, grade, n, pct, _phase_at(sent, m.start()))
+            end, last_event, last_grade = m.end(), _event(event), grade
+            if grade == "any" and end < len(sent) and sent[end] == ":":
+                # 'complications occurred in 15 patients: wound infection in 6, flap necrosis in 3'
+                tail_at = end + 1 + len(sent[end + 1:]) - len(sent[end + 1:].lstrip())
+                for it in _COUNT_ITEM.finditer(sent[tail_at:]):
+                    if not _valid_event(it.group("event")):
+                        break
+                    n, pct = _count(it)
+                    add(tail_at + it.start("event"), tail_at + it.end(), it.group("event"), "any", n, pct,
+                        _phase_at(sent, m.start()))
+                continue
+            while True:
+                c = _CONT.match(sent, end)
+                if not c:
+                    break
+                g = _grade(c, "f") or last_grade
+                ev = c.group("event").strip() if c.group("event") else last_event
+                if c.group("event") is None and not _grade(c, "f"):
+                    break
+                n, pct = _count(c)
+                add(c.start() + len(c.group(0)) - len(c.group(0).lstrip(" ,;")), c.end(), ev, g, n, pct,
+                    _phase_at(sent, m.start()))
+                end, last_event, last_grade = c.end(), _event(ev), g
+        for m in _SUBJECT.finditer(sent) if has_digit else ():
+            grade = _grade(m, "b") or _grade(m, "d")
+            if grade is None or not free(m.start(), m.end()):
+                continue
+            pct = m.group("pct") or m.group("pct2")
+            add(m.start(), m.end(), m.group("event"), grade, word_to_int(m.group("n")),
+                percent_value(pct + "%") if pct else None, _phase_at(sent, m.start()))
+        for h in _LIST_HEAD.finditer(sent):
+            grade = _list_grade(h)
+            phase = _phase_at(sent, h.end())
+            tail_at = h.end()
+            tail = sent[tail_at:tail_at + _LIST_REACH]
             for m in _LIST_ITEM.finditer(tail):
+                grade = _grade(m, "i") or grade
                 name = m.group("event")
-                if _NOT_EVENTS.match(name.strip()):
+                if _NOT_EVENTS.match(name.strip()) or not free(tail_at + m.start("event"), tail_at + m.end()):
                     continue
-                quote, qs, qe = clean.quote(s + h.end() + m.start("event"), s + h.end() + m.end())
-                out.append(AdverseEvent(event=_event(name), grade=grade, phase=None,
-                                        n=int(m.group("n")) if m.group("n") else None,
-                                        percent=percent_value(m.group("pct") + "%"), quote=quote, start=qs, end=qe))
+                add(tail_at + m.start("event"), tail_at + m.end(), name, grade,
+                    int(m.group("n")) if m.group("n") else None, percent_value(m.group("pct") + "%"), phase)
+            for m in _COUNT_ITEM.finditer(tail):
+                if not _valid_event(m.group("event")) or not free(tail_at + m.start("event"), tail_at + m.end()):
+                    break
+                n, pct = _count(m)
+                add(tail_at + m.start("event"), tail_at + m.end(), m.group("event"), grade, n, pct, phase)
+        if not found:
+            _bare_lists(sent, fs, add)
+        for a, b, event, grade, n, pct, phase in found:
+            quote, qs, qe = clean.quote(s + a, s + b)
+            out.append(AdverseEvent(event=event, grade=grade, phase=phase, n=n, percent=pct,
+                                    quote=quote, start=qs, end=qe))
     return out
+
+
+_ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+")
+_BARE_ITEM = re.compile(r"[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){0,3}", re.I)
+
+
+def _bare_lists(sent: str, fs: str, add) -> None:
+    """Events named in a list without numbers: grade 'any', n and percent None."""
+    if not has_any(fs, ("most common", "most frequent", "consist")):
+        return
+    spans: list[tuple[int, int]] = []
+    h = _BARE_HEAD.search(sent)
+    if h:
+        end = len(sent.rstrip(" .;"))
+        spans.append((h.end(), end))
+    t = _BARE_TAIL.search(sent)
+    if t:
+        lead = max(sent.rfind(":", 0, t.start()), sent.rfind(";", 0, t.start()))
+        w = re.search(r"(?:^|\bwith\s+)(?=[^,]*(?:,|\band\b))", sent[lead + 1:t.start()])
+        if w:
+            spans.append((lead + 1 + w.end(), t.start()))
+    for a, b in spans:
+        text = sent[a:b]
+        # the list ends where its items end: 'in both groups', 'in 3 patients' are no items
+        text = re.split(r"\s+(?:in|among|during|after|at|with|which|that|were|was)\b|\(", text)[0]
+        items = [x for x in _ITEM_SPLIT.split(text.strip())]
+        if not items or any(not _BARE_ITEM.fullmatch(x) or not _valid_event(x) for x in items):
+            continue
+        at = a
+        for x in items:
+            i = sent.find(x, at)
+            add(i, i + len(x), x, "any", None, None, _phase_at(sent, a))
+            at = i + len(x)

@@ -14,7 +14,7 @@ from kb.extract.cohorts import prose_cohorts
 from kb.extract.fastre import fold
 from kb.extract.pages import add_page_locators
 from kb.extract.sections import clean_view, detect_spans, prose_ranges, split_sentences
-from kb.extract.study import find_design, find_follow_up, find_n_patients
+from kb.extract.study import find_design, find_follow_up, find_n_patients, find_total_cohorts
 from kb.extract.tables import parse_tables
 from kb.extract.therapies import find_therapies, given_status, therapies_in_label
 from kb.extract.vocab import load_vocab
@@ -87,8 +87,12 @@ def extract_article(record: ArticleRecord) -> Extraction:
     therapies = find_therapies(text, orig_sentences, spans)
     cohort_sents = [(s.start, s.end, s.section, s.cited) for s in sentences]
     cohorts = _dedupe_cohorts(
-        ([Cohort("All patients", facts.n_patients, rule="study.n_patients")] if facts.n_patients else [])
+        _total_cohorts(clean.text, folded, front + " " + methods, front_f + " " + methods_f, facts.n_patients, sentences)
         + tables.cohorts + prose_cohorts(clean, cohort_sents, folded))
+    total = next((c.n for c in cohorts if c.rule == "study.n_patients" and c.label.startswith("All patients")), None)
+    if total:
+        # '19 patients with orbital liposarcoma' the size of the whole series is the whole series.
+        cohorts = [c for c in cohorts if not (c.rule == "prose.count" and c.n == total)]
     if facts.design == "review" and not tables.figures:
         # A narrative review states other studies' results: none of them are this study's figures.
         figures = []
@@ -114,6 +118,32 @@ def extract_article(record: ArticleRecord) -> Extraction:
     if record.extra.get("pages"):
         add_page_locators(ex, record.extra["pages"])  # "page 3" for what came from a PDF
     return ex
+
+
+def _total_cohorts(text: str, folded: str, front: str, front_f: str, n_patients: int | None,
+                   sentences: list) -> list[Cohort]:
+    """The whole series ('All patients', qualified by how the paper counts it: 'All patients
+    (enrolled)') and an enrolled number the analysed total was drawn from ('Enrolled'). When the
+    abstract and methods state no total, the results may ('Of the 142 patients, ...')."""
+    found = find_total_cohorts(front, front_f) if n_patients else []
+    if not n_patients:
+        results = [s for s in sentences if s.section == "results" and not s.cited]
+        if results:
+            r_text, r_f = _joined(text, folded, results)
+            # (not 'N patients were treated with X': in the results, that is one group)
+            found = find_total_cohorts(r_text, r_f, treated=False) or _results_total(r_text)
+    return [Cohort(label, n, rule="study.n_patients") for label, n, _, _ in found]
+
+
+# 'Of the 142 patients, 87 received ...', 'Among the 96 patients, ...': a sentence that opens on
+# a number of patients and divides it is about the whole series.
+_RESULTS_TOTAL = re.compile(r"(?:^|(?<=[.;] ))(?:Of|Among) (?:the|all|these|our) (?P<n>\d{1,3}(?:,\d{3})+|\d+) "
+                            r"(?:[A-Za-z-]+ ){0,2}?(?:patients|cases)\s*,")
+
+
+def _results_total(text: str) -> list[tuple[str, int, int, int]]:
+    m = _RESULTS_TOTAL.search(text)
+    return [("All patients", int(m.group("n").replace(",", "")), m.start(), m.end())] if m else []
 
 
 def _joined(text: str, folded: str, sentences: list) -> tuple[str, str]:
@@ -263,7 +293,12 @@ def _dedupe_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
         if c.n is None:
             continue
         words = _label_words(c.label)
-        if any(words & other for other in by_n.get(c.n, ())):
+        # Arms listed side by side are distinct by definition ('surgery alone, n = 86; surgery
+        # plus radiotherapy, n = 86').
+        if any(words & other for other in by_n.get(c.n, ())) and not (
+                c.rule == "prose.arm_list" and not any(words == other for other in by_n.get(c.n, ()))
+                and any(o.rule == "prose.arm_list" and o.n == c.n and o.start is not None and c.start is not None
+                        and abs(o.start - c.start) < 200 for o in out)):
             continue
         by_n.setdefault(c.n, []).append(words)
         out.append(c)

@@ -9,11 +9,20 @@ from kb.extract.numbers import WORD_NUM_RE, word_to_int
 from kb.extract.sections import CleanText
 from kb.models import Cohort
 
-_N = rf"(?:\d{{1,5}}|{WORD_NUM_RE.pattern[2:-2]})"
+_N = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d{{1,5}}|{WORD_NUM_RE.pattern[2:-2]})"
 # "surgery alone (n = 83)", "the control arm (n=40)"
 # Found from the "(n = 83)" backwards: scanning for the label first costs a lazy
 # 60-character attempt at every letter of the paper.
-_N_EQUALS = re.compile(r"\(\s*[nN]\s*=\s*(?P<n>\d{1,6})\s*\)")
+_N_EQUALS = re.compile(r"\((?:(?P<qual>[^()=;]{1,30}?),\s*)?\s*[nN]\s*=\s*(?P<n>\d{1,6})\s*\)")
+# A label that only restates a count ('Thirty-eight patients (n = 38)') names no group.
+_COUNT_LABEL = re.compile(rf"^(?:\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:patients|cases|subjects)$", re.I)
+# Words a label does not start with: 'and the definitive chemoradiotherapy group', 'In the IMRT group'.
+_LEAD_WORDS = re.compile(r"^(?:(?:and|or|with|of|the|in|a|an|for|both|between|to|vs\.?|versus)\s+)+", re.I)
+_CLAUSE_CUT_VERB = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|versus|vs\.?)\s+", re.I)
+_CLAUSE_CUT = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|in|for|from|versus|vs\.?)\s+", re.I)
+# '(surgery alone, n = 86; surgery plus radiotherapy, n = 86)': arms listed with 'n ='.
+_ARM_LIST_N = re.compile(r"\(\s*((?:[A-Za-z][\w+/ -]{0,40},\s*[nN]\s*=\s*\d{1,6}\s*;\s*)+"
+                         r"[A-Za-z][\w+/ -]{0,40},\s*[nN]\s*=\s*\d{1,6})\s*\)")
 # "patients were randomly assigned to X (n = 67)": the arm is what follows the verb.
 _VERB_PREFIX = re.compile(r"\b(?:assigned|randomi[sz]ed|allocated|enrolled|included)\s+(?:in)?to\s+|"
                           r"\b(?:treated|managed)\s+with\s+|\b(?:received|receiving|underwent)\s+", re.I)
@@ -21,29 +30,98 @@ _LABEL_BEFORE = re.compile(r"[A-Za-z][\w /+-]{2,60}?\s*$")
 # "93 patients with postoperative radiotherapy", "9 were treated with preoperative radiotherapy",
 # "twelve of them were treated with palliative chemotherapy", "three refused surgery"
 _COUNT_VERB = re.compile(
-    rf"\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
-    rf"(?:(?:were|was) (?:treated|managed) with|received|underwent|with|were given|had|refused|achieved)\s+"
-    rf"(?P<label>[a-z][\w /+-]{{1,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+    rf"(?<![\d,.])\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
+    rf"(?:\(\s*(?:[\d.]+\s*%|n\s*=\s*\d+)\s*\)\s+)?"
+    rf"(?:(?:(?:were|was) )?(?:treated|managed) with|received|underwent|with|were given|had|refused|achieved|"
+    # 'completed the planned treatment', not '390 completed questionnaires'
+    rf"completed(?=\s+(?:the|all|their|both|treatment|therapy|radiotherapy|chemotherapy|follow)\b))\s+"
+    rf"(?P<label>[a-z][\w /+-]{{1,64}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
 # "81 late and 20 early survivors", "12 partial and 3 complete responders": two groups
 # sharing the noun after them.
 _PAIR = re.compile(r"\b(?P<n1>\d{1,6})\s+(?P<a>[a-z][a-z-]{2,20})\s+and\s+(?P<n2>\d{1,6})\s+(?P<b>[a-z][a-z-]{2,20})\s+"
                    r"(?P<noun>patients|survivors|responders|cases|men|women|children|adults)\b")
-_SEX = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+(?P<label>females?|males?|women|men)\b", re.I)
+_SEX = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:(?:were|was)\s+)?"
+                  rf"(?P<label>females?|males?|women|men)\b", re.I)
+_EXCLUDED = re.compile(r"\b(?:exclu\w*|excluding|except)(?:\s+of)?\s*$", re.I)
 # What every match of _SEX holds, over the folded sentence (a digit first: sre skips ahead to it).
-_SEX_FOLDED = re.compile(r"\d\s+(?:females?|males?|women|men)")
+_SEX_FOLDED = re.compile(r"\d\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:(?:were|was)\s+)?(?:females?|males?|women|men)")
 # The same over ASCII text, where \d is [0-9]: sre tests a set of ASCII characters faster
 # than it asks Unicode whether each character is a digit.
-_SEX_FOLDED_ASCII = re.compile(r"[0-9]\s+(?:females?|males?|women|men)")
+_SEX_FOLDED_ASCII = re.compile(r"[0-9]\s+(?:\(\s*[0-9.]+\s*%\s*\)\s+)?(?:(?:were|was)\s+)?(?:females?|males?|women|men)")
 
 
 def _sex_folded(folded: str) -> bool:
     """_SEX_FOLDED.search(folded) is not None."""
     return (_SEX_FOLDED_ASCII if folded.isascii() else _SEX_FOLDED).search(folded) is not None
 # Words one of which every match of _COUNT_VERB holds.
-_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused", "achieved")
+_COUNT_VERB_WORDS = ("with", "received", "underwent", "were given", "had", "refused", "achieved", "completed")
+# The groups after a count that share its verb: '1,208 (50.0%) underwent surgery alone, 744
+# (30.8%) surgery with adjuvant radiotherapy and ...'.
+_ELLIPSIS = re.compile(rf",?\s*(?:,|\band)\s+(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
+                       rf"(?P<label>[a-z][\w /+-]{{1,50}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
+_VERB_START = re.compile(r"(?:were|was|had|received|underwent|with|refused|achieved|completed|died|developed|did|"
+                         r"experienced|patients|cases|of|in|at|to)\b", re.I)
+# 'The observation arm comprised 35 patients and the adjuvant interferon arm 33 patients'
+_ARM_SIZE = re.compile(rf"\b(?:[Tt]he\s+)?(?P<label>[A-Za-z][\w -]{{1,40}}?\s(?:arm|group|cohort))\s+"
+                       rf"(?:(?:comprised|included|consisted\s+of|contained)\s+)?(?P<n>{_N})\s+(?:patients|cases)\b"
+                       r"(?!\s+(?:treated|who|with|receiving|undergoing|that|in)\b)")
 # "(EE, 67; EP, 65)": arms listed with their sizes
 _ARM_LIST = re.compile(r"\(\s*((?:[A-Z][\w+/ -]{0,30},\s*\d{1,6}\s*;\s*)+[A-Z][\w+/ -]{0,30},\s*\d{1,6})\s*\)")
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
+
+
+_IN_N = rf"(?P<n>{_N})(?![\d.,]*\s*%)\s+(?:patients|cases|subjects)\b(?:\s*\(\s*(?:[\d.]+\s*%|n\s*=\s*\d+)\s*\))?"
+# 'R0 resection was achieved in 64 patients', 'BRAF mutation was detected in 9 patients',
+# 'adjuvant chemotherapy was administered to 31 patients': a feature or treatment and its
+# patients. Verbs of baseline and treatment only: what 'developed' or was 'observed' in N
+# patients is an outcome.
+_FEATURE_IN = re.compile(
+    rf"(?:^|(?<=[,;:] )|(?<=\bwhile )|(?<=\bwhereas ))(?P<label>[A-Za-z][\w /+–-]{{1,60}}?)\s+(?:was|were)\s+"
+    rf"(?:present|detected|found|identified|achieved|performed|located|diagnosed|used|given|administered|delivered|"
+    rf"offered|applied)(?:\s+at\s+(?:diagnosis|presentation|baseline))?\s+(?:in|to)\s+{_IN_N}", re.I)
+# 'The primary site was the nasal cavity in 48 patients', 'The tumour involved the skin in 4 cases'
+_SITE_IN = re.compile(
+    rf"\b(?:(?:(?:primary|tumou?r)\s+)?(?:sites?|locations?)\s+(?:was|were)|(?:tumou?rs?|diseases?)\s+involved)\s+(?:the\s+)?"
+    rf"(?P<label>[a-z][\w /-]{{1,40}}?)\s+in\s+{_IN_N}", re.I)
+# ', the maxillary sinus in 21 (23.3%) and the ethmoid sinus in 12'
+_IN_MORE = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?(?P<label>[A-Za-z][\w /+-]{{0,40}}?)\s+in\s+"
+                      rf"(?P<n>{_N})(?![\d.,]*\s*%)\b(?:\s+(?:patients|cases))?(?:\s*\(\s*[\d.]+\s*%\s*\))?", re.I)
+_OUTCOME_WORDS = re.compile(r"\b(?:recurr\w*|relapse\w*|progress\w*|death|died|failure|respon\w*|complications?|"
+                            r"toxicit\w*|events?|survival|mortality|infection)\b", re.I)
+
+
+def _feature_cohorts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
+    out: list[Cohort] = []
+    taken: list[tuple[int, int]] = []
+    for pat in (_FEATURE_IN, _SITE_IN):
+        for m in pat.finditer(sent):
+            if any(a <= m.start("label") < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            raw = m.group("label").strip()
+            if re.match(r"(?:and|or)\b", raw, re.I) or (
+                    m.start("label") > 1 and sent[m.start("label") - 2] == ","
+                    and re.search(r"\b(?:including|such as|e\.g\.|namely|i\.e\.)\b", sent[:m.start("label")], re.I)):
+                continue   # the last item of a list ('IL-2, IFN-a-2b, and PD-1 antibodies was given to 69'): not the subject
+            label = _LEAD_WORDS.sub("", re.sub(r"^(?:In\s+)?(?:the|a|an)\s+", "", raw, flags=re.I))
+            if not label or _OUTCOME_WORDS.search(label) or _NOT_ARM.match(label):
+                continue
+            n = word_to_int(m.group("n").replace(",", ""))
+            if not n:
+                continue
+            out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, n, "prose.feature"))
+            end = m.end()
+            while True:
+                c = _IN_MORE.match(sent, end)
+                if not c:
+                    break
+                lab = c.group("label").strip()
+                k = word_to_int(c.group("n").replace(",", ""))
+                if not k or _OUTCOME_WORDS.search(lab) or re.match(r"(?:patients|cases|them|those|the others)$", lab, re.I):
+                    break
+                out.append(_cohort(clean, s + c.start("label"), s + c.end(), lab, k, "prose.feature"))
+                end = c.end()
+    return out
 
 
 def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
@@ -74,24 +152,75 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             if not lm:
                 continue
             label = _VERB_PREFIX.split(lm.group(0).strip())[-1]
-            label = re.sub(r"^(?:and|or|with|of|the|in)\s+", "", label, flags=re.I)
+            # the group is what stands after the clause's verb or preposition: 'Survival was
+            # compared between the hypofractionated arm (n = 41)'
+            parts = _CLAUSE_CUT.split(label)
+            if len(parts) > 1 and not re.match(r"(?:patients|women|men|children|those|cases)\b", label, re.I):
+                if re.search(r"\s(?:was|were|is|are)\s+$", label[:len(label) - len(parts[-1])]) \
+                        and re.fullmatch(r"[a-z]+ed", parts[-1].strip()):
+                    continue   # '112 pairs were obtained (n = 224)': a clause, not a group
+                label = parts[-1]
+            elif len(parts) > 1:
+                # 'patients referred for serum AMH measurement': the patients are the group
+                label = _CLAUSE_CUT_VERB.split(label)[-1]
+            label = _LEAD_WORDS.sub("", label)
             label = re.sub(r"^.*\b(?:groups?|arms?)\s*:\s*", "", label)
-            if _NOT_ARM.match(label):
+            if re.fullmatch(r"those without", label, re.I):
+                # 'patients with orbital invasion (n = 18) and those without (n = 57)'
+                w = re.search(r"\bwith\s+([a-z][\w -]{2,40}?)\s*\(", sent[:lm.start()], re.I)
+                if not w:
+                    continue
+                label = "without " + w.group(1)
+            if not label or _NOT_ARM.match(label) or _COUNT_LABEL.match(label) or not re.search(r"[A-Za-z]{2}", label):
                 continue
+            if m.group("qual") and not re.search(r"\d\s*%|\bmedian\b|\bmean\b|\brange\b", m.group("qual"), re.I):
+                label = f"{label} ({m.group('qual').strip()})"   # 'the elderly cohort (≥ 70 years, n = 63)'
             out.append(_cohort(clean, s + lm.start(), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
+        for m in (_ARM_LIST_N.finditer(sent) if has_digit and n_equals else ()):
+            for part in re.finditer(r"([A-Za-z][\w+/ -]{0,40}),\s*[nN]\s*=\s*(\d{1,6})", m.group(1)):
+                out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
+                                   part.group(1).strip(), int(part.group(2)), "prose.arm_list"))
+        # (a feature and its patients: 'was' or 'were', 'in' or 'to', and a number)
+        if (" was " in fs or " were " in fs or " involved " in fs) and (" in " in fs or " to " in fs) \
+                and (has_digit or WORD_NUM_RE.search(sent)):
+            out += _feature_cohorts(clean, s, sent)
         # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
         # tried only at numbers, and only when a verb is there.
         count_verbs = fastre.has_any(fs, verbs)
         for m in (fastre.finditer_at(_COUNT_VERB, sent, fastre.number_starts(sent, fs, digits)) if count_verbs else ()):
-            n = word_to_int(m.group("n"))
+            n = word_to_int(m.group("n").replace(",", ""))
+            if _EXCLUDED.search(sent, max(0, m.start() - 30), m.start()):
+                continue   # 'after exclusion of 12 patients with ...': no group of the study
             # the group, not when or how it came about: "18 achieved Ta or Tis after induction"
-            label = re.split(r"\s+(?:such as|including|like|e\.g\.|after|before|during|following)\b",
+            label = re.split(r"\s+(?:such as|including|like|e\.g\.|after|before|during|following|were|was|who)\b",
                              m.group("label").strip())[0]
-            if n is None or _NOT_ARM.match(label) or re.search(r"\b\d", label):   # "T0" is a group, "5 years" not
+            if re.search(r"\bcompleted\s+the\s", m.group(0), re.I):
+                label = re.sub(r"^the\s+", "", label)   # '41 completed the planned treatment'
+            # 'had stage III disease' names a group, though a label may not start with 'stage' elsewhere
+            staged = re.match(r"stage\s+[IV]{1,3}[A-C]?\b", label, re.I)
+            # "T0" and "anti-PD-1" are groups, "5 years" not
+            if n is None or (_NOT_ARM.match(label) and not staged) or re.search(r"(?<![\w-])\d", label):
                 continue
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.count"))
+            end = m.end()
+            while not label.startswith("refused "):
+                c = _ELLIPSIS.match(sent, end)
+                if not c or _VERB_START.match(c.group("label")) or _NOT_ARM.match(c.group("label")) \
+                        or re.search(r"\b\d", c.group("label")):
+                    break
+                k = word_to_int(c.group("n").replace(",", ""))
+                if not k:
+                    break
+                out.append(_cohort(clean, s + c.start("n"), s + c.end(), c.group("label").strip(), k, "prose.count"))
+                end = c.end()
+        if has_digit and re.search(r"\b(?:comprised|included|consisted\s+of|contained)\s+\d", sent):
+            for m in _ARM_SIZE.finditer(sent):
+                label = _LEAD_WORDS.sub("", m.group("label"))
+                if label and not _NOT_ARM.match(label) and not re.match(r"(?:study|whole|entire|total)\b", label, re.I):
+                    out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, word_to_int(m.group("n")),
+                                       "prose.arm_size"))
         for m in (fastre.finditer_at(_PAIR, sent, digits) if has_digit and " and " in sent else ()):
             noun = m.group("noun")
             for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):

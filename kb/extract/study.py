@@ -40,13 +40,16 @@ _DESIGN_RES = [(re.compile(pat, re.I | re.M), name, tuple(w for w in starts if w
 # makes no difference: it is tried at every place one of them stands, leftmost first).
 _DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words, line_starts in _DESIGN_RES]
 # What may stand between the patients and "were enrolled": who they were, in a few words.
-_WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b[^.;:()]{0,80}?)?"
+# It does not run on past a comma and a number: 'after exclusion of 12 patients with distant
+# metastases, 176 patients were analysed' counts 176.
+_WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)[^.;:()]){0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
 _PATIENTS_BARE = re.compile(
     rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,5}}?(?:patients|subjects|participants)"
+    r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
     # "27 patients with HER2-positive metastatic breast cancer were enrolled"
     rf"{_WHO}\s+(?:were|was)\s+(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
 _PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed)[,;]\s*(?P<n>\d+)\s+"
@@ -57,13 +60,13 @@ _FOLLOW_UP = re.compile(
 
 
 # Where a match of _PATIENTS can start: one of its leading phrases (lower case).
-_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "performed on", "performed in", "conducted on",
+_PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of", "leaving", "performed on", "performed in", "conducted on",
                    "conducted in", "we retrospectively ", "we prospectively ",
                    "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied")
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
 _PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed)[,;]")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
-_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants){_WHO}\s+(?:were|was)\s+"
+_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants)(?:\s*\(\s*n\s*=\s*\d+\s*\))?{_WHO}\s+(?:were|was)\s+"
                         r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)")
 
 
@@ -96,6 +99,46 @@ def find_design(title: str, front: str, methods: str, folded: tuple[str | None, 
 
 def find_n_patients(text: str, folded: str | None = None) -> int | None:
     """`folded`: fastre.fold(text), when the caller has it."""
+    m = _total_match(text, folded)
+    if m is None:
+        return None
+    raw = m.group("n").replace(",", "")
+    return int(raw) if raw.isdigit() else word_to_int(raw)
+
+
+# How a total is qualified, by the verb that states it: 'patients were enrolled' is the
+# enrolled total (gold: 'All patients (enrolled)'); included, reviewed or treated patients are
+# all the patients.
+_QUALIFIERS = {"enrolled": "enrolled", "eligible": "eligible", "randomized": "randomized", "randomised": "randomized",
+               "evaluable": "evaluable", "assessable": "assessable", "registered": "registered"}
+# 'Of (the) 58 patients enrolled, 52 were evaluable': the first number is a cohort of its own.
+_OF_FIRST = re.compile(r"\b[Oo]f (?:the |all )?(?P<n>\d+) patients (?P<verb>enrolled|included|registered|randomi[sz]ed)")
+
+
+def find_total_cohorts(text: str, folded: str | None = None, treated: bool = True) -> list[tuple[str, int, int, int]]:
+    """The whole series as cohorts: (label, n, start, end) of 'All patients', qualified by
+    the verb that states it ('All patients (enrolled)'), and the enrolled number an analysed
+    total was drawn from ('Of 58 patients enrolled, 52 were evaluable': 'Enrolled', 58)."""
+    m = _total_match(text, folded)
+    if m is None or (not treated and m.group(0).endswith("treated")):
+        return []
+    raw = m.group("n").replace(",", "")
+    n = int(raw) if raw.isdigit() else word_to_int(raw)
+    if not n:
+        return []
+    verb = re.search(r"\b(enrolled|eligible|randomi[sz]ed|evaluable|assessable|registered)\s*$", m.group(0), re.I)
+    label = "All patients" + (f" ({_QUALIFIERS[verb.group(1).lower()]})" if verb else "")
+    out = [(label, n, m.start(), m.end())]
+    first = _OF_FIRST.match(text, m.start())
+    if first:
+        if True:
+            verb = first.group("verb").lower()
+            out.append((("Randomized" if verb.startswith("randomi") else verb.capitalize()), int(first.group("n")),
+                        first.start(), first.end()))
+    return out
+
+
+def _total_match(text: str, folded: str | None = None) -> re.Match | None:
     folded = fold(text) if folded is None else folded
     for pat in (_PATIENTS_OF, _PATIENTS, _PATIENTS_BARE):
         # Each pattern is tried only where a match can start: at its leading phrases, at
@@ -112,7 +155,7 @@ def find_n_patients(text: str, folded: str | None = None) -> int | None:
             raw = m.group("n").replace(",", "")
             n = int(raw) if raw.isdigit() else word_to_int(raw)
             if n:
-                return n
+                return m
     return None
 
 

@@ -362,7 +362,13 @@ def _header_kind(line: str) -> str | None:
     if "grade" in fastre.fold(line) and re.search(r"grade", line, re.I) and len(_GRADE_COL.findall(line)) >= 1 \
             and not _HAS_NUM.sub("", line).strip() == "":
         return "ae"
+    if "G" in line and _G_COLUMNS.fullmatch(line):
+        return "ae"   # 'Event  G1  G2  G3'
     return None
+
+
+# A header of grade columns written 'G1 G2 G3' (two or more, nothing else after the stub).
+_G_COLUMNS = re.compile(r"\s*[A-Za-z][\w /()-]*?(?:\s+G\s?[1-5](?:\s*[-–]\s*[1-5])?){2,}\s*")
 
 
 def clear_caches() -> None:
@@ -392,6 +398,14 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
             caption += " " + body[0].text.strip()
             body = body[1:]
         body = _join_cell_lines(text, body)
+        if _caption_kind(caption) != "regression":
+            body = _join_count_cells(text, body)
+        total = _caption_total(caption or (body[0].text if body else ""))
+        if total and (_caption_kind(caption) == "baseline" or (not caption and body and re.search(
+                r"characteristic|feature|demographic", body[0].text, re.I))):
+            # 'Table 1 Patient characteristics (n = 84)', 'Clinical features of 23 patients with ...'
+            res.cohorts.append(Cohort(label="All patients", n=total, quote=None, start=None, end=None,
+                                      rule="table.caption"))
         if re.search(r"\(cont(?:inued|\.)\)|continued", caption, re.I):
             continued.append(label)
             st = states.get(label)
@@ -427,7 +441,7 @@ def parse_tables(text: str, spans: list[Span]) -> TableResult:
                     order.append(label)
                 _regression(text, seg, st, res)
             elif kind_here == "ae":
-                _adverse_events(text, header, seg, res)
+                _adverse_events(text, header, seg, res, caption)
             elif kind_here in ("baseline", None) or kind_here == "regression":
                 if kind_here in (None, "baseline") and seg:
                     # Rates or medians per group ("Group n 5-year OS (%) 5-year DFS (%)"). A
@@ -503,6 +517,45 @@ def _join_cell_lines(text: str, body: list[Line]) -> list[Line]:
         row.append(ln)
     flush()
     return out
+
+
+# Tables of counts printed one cell per line ('Male / 15 (65.2) / Female / 8 (34.8)', 'Anaemia /
+# 22 (37.9) / 5 (8.6)'): each label line and the count cells after it are one row, and a run of
+# lone grade columns ('Event / Grade 1–2 / Grade 3–4') one header. Only when three or more rows
+# are printed so, so that a table whose rows are whole lines stays as it is.
+_LONE_COUNT = re.compile(rf"^\s*\d{{1,6}}\s*(?:\(\s*{NUM}\s*%?\s*\))?\s*$")
+_LONE_RATE = re.compile(r"^\s*[<>≤≥]?\s*\d+[.,]\d+\s*%?\s*$|^\s*\d+\s*%\s*$|^\s*NR\s*$")
+_LONE_GRADE = re.compile(r"^\s*(?:(?:any|all)\s+grades?|(?:grades?|G)\s*(?:≥|>=)?\s*\d(?:\s*(?:[–—-]|to)\s*\d)?)"
+                         r"(?:\s*,?\s*n\s*\(%\))?\s*$", re.I)
+
+
+def _join_count_cells(text: str, body: list[Line]) -> list[Line]:
+    if any(_LONE_RATE.match(ln.text) for ln in body):
+        return body   # a lone rate, median or ratio: a table of outcomes, read as it is
+    groups = sum(1 for k in range(len(body) - 1) if not _HAS_NUM.search(body[k].text)
+                 and _LONE_COUNT.match(body[k + 1].text))
+    if groups < 3:
+        return body
+    out: list[Line] = []
+    k = 0
+    while k < len(body):
+        ln = body[k]
+        j = k + 1
+        if not _HAS_NUM.search(ln.text) and not _LONE_GRADE.match(ln.text):
+            if j < len(body) and _LONE_GRADE.match(body[j].text):
+                while j < len(body) and _LONE_GRADE.match(body[j].text):
+                    j += 1
+            else:
+                while j < len(body) and _LONE_COUNT.match(body[j].text):
+                    j += 1
+        out.append(_joined(text, ln, body[j - 1]) if j > k + 1 else ln)
+        k = j
+    return out
+
+
+def _caption_total(caption: str) -> int | None:
+    m = re.search(r"\(\s*[nN]\s*=\s*(\d{1,6})\s*\)|\b(?:of|in)\s+(?:the\s+)?(\d{1,6})\s+(?:patients|cases)\b", caption)
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 # --- a table of best responses -----------------------------------------------------------------
@@ -1257,11 +1310,15 @@ def _grades(header: str) -> list[str]:
     return out
 
 
-def _adverse_events(text: str, header: Line | None, seg: list[Line], res: TableResult) -> None:
+def _adverse_events(text: str, header: Line | None, seg: list[Line], res: TableResult, caption: str = "") -> None:
     grades = _grades(header.text) if header else []
     if not grades:
         return
-    phase = None
+    # 'Late radiation morbidity': a caption that names one phase gives it to every row (a
+    # section line inside the table may change it).
+    cap = caption.lower()
+    acute, late = re.search(r"\b(?:acute|early)\b", cap), re.search(r"\b(?:late|chronic)\b", cap)
+    phase = "acute" if acute and not late else "late" if late and not acute else None
     for ln in seg:
         raw = ln.text.strip()
         if not _HAS_NUM.search(raw):
