@@ -189,3 +189,10 @@ def test_a_long_sentence_of_list_heads_is_read_in_linear_time():
     t0 = time.perf_counter()
     aes(text)
     assert time.perf_counter() - t0 < 3.0
+
+
+def test_sex_counts_with_letters_ignorecase_folds_are_read_not_a_key_error():
+    # IGNORECASE matches 'ſ' (long s) as 's' and the Kelvin sign as 'k': the label is looked
+    # up casefolded, as it was matched; lower() left 'maleſ' and extraction raised KeyError.
+    got = cohorts("Of the 40 patients, 22 were maleſ and 18 were female.")
+    assert ("Male", 22) in got and ("Female", 18) in got

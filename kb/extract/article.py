@@ -64,7 +64,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
         sentences.append(fig_rules.Sentence(s, e, kind, cited))
 
     tables = parse_tables(text, spans)
-    figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences) + tables.figures, text)
+    figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences, folded) + tables.figures, text)
 
     # The texts the study facts are read from, and their folded copies (fold works character
     # by character, so the fold of a join is the join of the folds).

@@ -233,7 +233,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
         # cost more than it saved.)
         for m in (fastre.finditer_at(_SEX, sent, digits) if has_digit and sexes and ("male" in fs or "men" in fs)
                   and _sex_folded(fs) else ()):
-            label = m.group("label").lower()
+            # casefold, as IGNORECASE matched: 'maleſ' (a long s) is 'males', and lower() left it a KeyError
+            label = m.group("label").casefold()
             label = {"females": "Female", "female": "Female", "women": "Female", "males": "Male", "male": "Male", "men": "Male"}[label]
             out.append(_cohort(clean, s + m.start(), s + m.end(), label, int(m.group("n").replace(",", "")), "prose.sex"))
     return out
