@@ -75,11 +75,13 @@ _IN_N = rf"(?P<n>{_N})(?![\d.,]*\s*%)\s+(?:patients|cases|subjects)\b(?:\s*\(\s*
 # 'adjuvant chemotherapy was administered to 31 patients': a feature or treatment and its
 # patients. Verbs of baseline and treatment only: what 'developed' or was 'observed' in N
 # patients is an outcome.
+_FEATURE_VERBS = ("present", "detected", "found", "identified", "achieved", "performed", "located", "diagnosed", "used",
+                  "given", "administered", "delivered", "offered", "applied")
 _FEATURE_IN = re.compile(
     rf"(?:^|(?<=[,;:] )|(?<=\bwhile )|(?<=\bwhereas ))(?P<label>[A-Za-z][\w /+–-]{{1,60}}?)\s+(?:was|were)\s+"
-    rf"(?:present|detected|found|identified|achieved|performed|located|diagnosed|used|given|administered|delivered|"
-    rf"offered|applied)(?:\s+at\s+(?:diagnosis|presentation|baseline))?\s+(?:in|to)\s+{_IN_N}", re.I)
+    rf"(?:{'|'.join(_FEATURE_VERBS)})(?:\s+at\s+(?:diagnosis|presentation|baseline))?\s+(?:in|to)\s+{_IN_N}", re.I)
 # 'The primary site was the nasal cavity in 48 patients', 'The tumour involved the skin in 4 cases'
+_SITE_WORDS = ("site", "location", "involved")
 _SITE_IN = re.compile(
     rf"\b(?:(?:(?:primary|tumou?r)\s+)?(?:sites?|locations?)\s+(?:was|were)|(?:tumou?rs?|diseases?)\s+involved)\s+(?:the\s+)?"
     rf"(?P<label>[a-z][\w /-]{{1,40}}?)\s+in\s+{_IN_N}", re.I)
@@ -90,10 +92,14 @@ _OUTCOME_WORDS = re.compile(r"\b(?:recurr\w*|relapse\w*|progress\w*|death|died|f
                             r"toxicit\w*|events?|survival|mortality|infection)\b", re.I)
 
 
-def _feature_cohorts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
+def _feature_cohorts(clean: CleanText, s: int, sent: str, fs: str) -> list[Cohort]:
     out: list[Cohort] = []
     taken: list[tuple[int, int]] = []
-    for pat in (_FEATURE_IN, _SITE_IN):
+    # (Each pattern is tried only when the sentence (`fs`, folded) has a word all its matches
+    # hold: a label may start at any word, and either search tested every one.)
+    for pat, words in ((_FEATURE_IN, _FEATURE_VERBS), (_SITE_IN, _SITE_WORDS)):
+        if not fastre.has_any(fs, words):
+            continue
         for m in pat.finditer(sent):
             if any(a <= m.start("label") < b for a, b in taken):
                 continue
@@ -183,7 +189,7 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
         # (a feature and its patients: 'was' or 'were', 'in' or 'to', and a number)
         if (" was " in fs or " were " in fs or " involved " in fs) and (" in " in fs or " to " in fs) \
                 and (has_digit or WORD_NUM_RE.search(sent)):
-            out += _feature_cohorts(clean, s, sent)
+            out += _feature_cohorts(clean, s, sent, fs)
         # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
         # tried only at numbers, and only when a verb is there.
         count_verbs = fastre.has_any(fs, verbs)
