@@ -930,6 +930,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         for e, g, t, (v, vs, ve) in pairs:
             if _is_difference(clause, vs, ve):
                 continue   # "improved by 15%", "a 7.9% absolute difference": no group's rate
+            own_t = _value_timepoint(clause, ve)
+            if own_t is not None:
+                t = own_t   # "52% at 3 years and 38% at 5 years", "40% after 5 years": each its own
             if t is not None and not ep.is_response(e):
                 measure = "rate"      # a time-point probability, whatever the event
             elif ep.is_response(e) or (len(pairs) > 1 and len({x[0] for x in pairs}) == len(pairs)
@@ -946,6 +949,17 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                             p_value=p.value if p else None, p_op=p.op if p else None,
                             confidence=0.8 if len(pairs) > 1 or g != "Overall" else 0.7, rule="prose.enumeration"))
     return out
+
+
+# A timepoint stated right after a value, past its interval: "52% (95% CI 44-60) at 3 years",
+# "40% after 5 years". (Only a number with its unit: "at 3 and 5 years" is a list, read as one.)
+_VALUE_TIMEPOINT = re.compile(r"\s*(?:[(\[][^()\[\]]{0,60}[)\]]\s*)?,?\s*(?:at|after)\s+(\d+(?:\.\d+)?)\s*"
+                              r"(years?|yrs?|months?|mos?)\b(?!\s*(?:and|or|,)\s*\d)", re.I)
+
+
+def _value_timepoint(clause: str, ve: int) -> float | None:
+    m = _VALUE_TIMEPOINT.match(clause, ve)
+    return timepoint_months(m.group(1), m.group(2)) if m else None
 
 
 # A subject that stands for the rate just stated: "It was 92% for grade 1", "The corresponding
