@@ -1,5 +1,6 @@
-"""A timepoint stated right after a value belongs to that value: '52% at 3 years and 38% at
-5 years' gave both values 36 months, and '40% after 5 years' gave no figure at all."""
+"""A timepoint stated right after a value belongs to that value ('52% at 3 years and 38% at
+5 years' gave both values 36 months; '40% after 5 years' gave no figure); and the subject of 'X was
+an independent predictor of OS (HR ...)' is the ratio's variable."""
 import pytest
 
 from kb.extract.article import extract_article
@@ -31,3 +32,25 @@ def test_value_takes_the_timepoint_stated_after_it(sentence, expected):
 ])
 def test_no_rate_from_a_time_that_is_no_timepoint_of_a_survival_value(sentence):
     assert [r for r in rates(sentence) if r[1] == "rate"] == []
+
+
+def ratios(sentence: str):
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{sentence}\n"))
+    return [(f.endpoint, f.measure, f.value, f.variable) for f in ex.figures]
+
+
+@pytest.mark.parametrize("sentence,variable", [
+    ("On multivariable analysis, nodal involvement remained an independent predictor of worse OS "
+     "(HR 2.31, 95% CI 1.42-3.76, p < 0.001).", "nodal involvement"),
+    ("Age over 70 years was an independent prognostic factor for OS (HR 1.8, 95% CI 1.2-2.7; p = 0.004).",
+     "Age over 70 years"),
+    ("Positive margins were the only significant risk factor for local recurrence (HR 3.1, 95% CI 1.5-6.4).",
+     "Positive margins"),
+])
+def test_the_subject_of_a_predictor_of_an_outcome_is_the_ratios_variable(sentence, variable):
+    # As 'X was independently associated with worse OS (HR ...)' already was.
+    assert [r[3] for r in ratios(sentence)] == [variable]
+
+
+def test_the_risk_named_as_subject_is_no_variable():
+    assert [r[3] for r in ratios("The risk of death was higher in older patients (HR 1.8, 95% CI 1.2-2.7).")] == [None]

@@ -585,7 +585,10 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
 _ASSOCIATED_SUBJECT = re.compile(
     r"^(?:[^,;()]{1,40},\s+)?(?P<x>[A-Za-z][^,;]{1,60}?)(?:\s*,[^,;]{1,60},)?\s+(?:was|were|is|are|remained)\s+"
     r"(?:(?:not|only|also|significantly|independently|strongly|positively|negatively|inversely|still)\s+)*"
-    r"(?:associated|related|correlated|linked)\s+(?:with|to)\b", re.I)
+    r"(?:(?:associated|related|correlated|linked)\s+(?:with|to)\b|"
+    # "... remained an independent predictor of worse OS (HR", "was a poor prognostic factor for"
+    r"(?:an?\s+|the\s+(?:only\s+)?)?(?:(?:significant|strong|independent|adverse|poor|negative|positive)\s+)*"
+    r"(?:predictors?|prognostic\s+factors?|risk\s+factors?|prognosticators?|determinants?)\s+(?:of|for)\b)", re.I)
 # "the pooled RR of bladder cancer for SHS exposure was": the exposure the ratio is for.
 _RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s+(?:for|with)\s+(?P<x>[^,;()=]{2,60}?)\s*"
                         r"(?:was|were|is|=|:)", re.I)
