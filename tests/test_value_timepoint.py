@@ -54,3 +54,13 @@ def test_the_subject_of_a_predictor_of_an_outcome_is_the_ratios_variable(sentenc
 
 def test_the_risk_named_as_subject_is_no_variable():
     assert [r[3] for r in ratios("The risk of death was higher in older patients (HR 1.8, 95% CI 1.2-2.7).")] == [None]
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("OS was 52% and 38% at 3 and 5 years, respectively.",
+     [("OS", "rate", 36, 52.0, None, None), ("OS", "rate", 60, 38.0, None, None)]),
+    ("The OS rates were 90%, 71% and 52% at 1, 3 and 5 years, respectively.",
+     [("OS", "rate", 12, 90.0, None, None), ("OS", "rate", 36, 71.0, None, None), ("OS", "rate", 60, 52.0, None, None)]),
+])
+def test_times_listed_right_after_the_values_pair_with_them(sentence, expected):
+    assert rates(sentence) == expected

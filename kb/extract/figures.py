@@ -878,6 +878,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         last_clause = (eps, tp, clause_start)
         tps = find_timepoint_list(head)
         vals = values
+        if not tps:
+            # "OS was 52% and 38% at 3 and 5 years, respectively": the times listed right after
+            # the values
+            tail = find_timepoint_list(clause[vals[-1][2]:vals[-1][2] + 40])
+            tps = tail if tail and tail[1] <= 2 else None
         groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
         p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         after = clause[lst_start:]
