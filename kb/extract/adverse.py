@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import re
 
-from kb.extract.fastre import fold, has_any
-from kb.extract.fastre import has_digit as ascii_has_digit
+from kb.extract.fastre import fold, has_any, has_digit as ascii_has_digit
 from kb.extract.numbers import NUM, WORD_NUM_RE, percent_value, word_to_int
 from kb.extract.sections import CleanText
 from kb.models import AdverseEvent
@@ -40,7 +39,6 @@ def _grade_pat(p: str) -> str:
 
 _GRADE = _grade_pat("")
 _GRADE_RE = re.compile(_GRADE, re.I)
-_EVENT = r"(?P<event>[a-z][a-z-]+(?: [a-z][a-z-]+){0,3}?)"
 _PCT = rf"(?P<pct>{NUM})\s?%"
 _WORD_N = WORD_NUM_RE.pattern[2:-2]
 _N = rf"(?:\d{{1,4}}|{_WORD_N})"

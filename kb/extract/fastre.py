@@ -116,11 +116,7 @@ _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight",
                  "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred")
 # Over the folded text: where a number word may start (a superset: inside words too).
 NUMBER_WORD = re.compile(trie_regex(set(_NUMBER_WORDS)))
-DIGITS = re.compile(r"\d\d*")          # (\d+, written so sre skips ahead to a digit)
 DIGIT = re.compile(r"\d")
-# The same on ASCII text, where \d is [0-9]: sre tests a set of ASCII characters faster.
-_DIGITS_ASCII = re.compile(r"[0-9][0-9]*")
-_DIGIT_ASCII = re.compile(r"[0-9]")
 
 
 # sre tries a pattern that starts with a set of characters ([0-9]) by testing the set at every
