@@ -2217,6 +2217,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
         for f in later:
             if not any(abs(f.value - g.value) < 1e-9 and (_overlap(f, g) or _explained(f, g)) for g in found):
                 found.append(f)
+        if len(found) > 2:
+            _ratio_between_arms(found)
         if found and has_any(fs, _REPORTED_WORDS):
             elsewhere = _reported_elsewhere(text)
             found = [f for f in found if not any(abs(f.value - v) < 1e-9 for v in elsewhere)]
@@ -2226,6 +2228,25 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
             carry, carry_at = (rate.endpoint, rate.timepoint_months), k
         prev = sent
     return out
+
+
+def _ratio_between_arms(found: list[Figure]) -> None:
+    """'Median OS was 14.1 months with cetuximab versus 10.2 months with chemotherapy alone
+    (HR 0.76 ...)': a ratio after two arms' values of its endpoint compares the first arm with
+    the second. Set where the ratio names no comparator of its own (its 'group' was the last
+    arm's name, the phrase its parenthesis followed)."""
+    for r in found:
+        if r.measure not in ("HR", "OR", "RR") or r.comparator:
+            continue
+        arms = [f for f in found if f.measure in ("median", "rate", "proportion") and f.endpoint == r.endpoint
+                and f.group and f.start < r.start]
+        if len(arms) != 2 or arms[0].group == arms[1].group or arms[0].timepoint_months != arms[1].timepoint_months:
+            continue
+        names = {arms[0].group, arms[1].group}
+        if r.group not in (None, *names) or r.variable not in (None, *names):
+            continue
+        r.group, r.comparator = arms[0].group, arms[1].group
+        r.variable = None
 
 
 # How far back a stated rate's endpoint and timepoint reach: the next sentence or the one
