@@ -213,15 +213,25 @@ def test_czp_proportions_per_arm():
 def test_czp_adverse_events():
     rec = one(CZP)
     aes = rec.stated.adverse_events
-    assert len(aes) == 75                  # every term x group with at least one participant affected
-    glaucoma = [a for a in aes if a.event == "Glaucoma"]
-    assert [(a.grade, a.n, a.percent, a.quote) for a in glaucoma] == [
-        ("serious", 1, 0.6, "Serious adverse event: Glaucoma — CZP 200 mg Q2W (SS): 1/159")]
-    assert glaucoma[0].locator == "resultsSection.adverseEventsModule.seriousEvents[0].stats[1]"
-    diarrhoea = [(a.grade, a.n, a.percent) for a in aes if a.event == "Diarrhoea" and a.grade == "any"]
-    assert diarrhoea[0] == ("any", 10, 6.3)          # 10/158 in the placebo group
-    assert "Serious adverse event: Glaucoma — Placebo (SS): 0/158" in rec.text   # zeros rendered, not stated
-    assert "Serious adverse events — Placebo (SS): 4/158" in rec.text
+    # every term x group the registry counts, zeros too (0 of 158 is what it states), and each
+    # group's totals: 5 groups x (serious, other)
+    assert len(aes) == 235
+    assert sum(a.n == 0 for a in aes) == 150
+    glaucoma = [(a.grade, a.n, a.percent, a.quote) for a in aes if a.event == "Glaucoma"]
+    assert glaucoma[:2] == [("serious", 0, 0.0, "Serious adverse event: Glaucoma — Placebo (SS): 0/158"),
+                            ("serious", 1, 0.6, "Serious adverse event: Glaucoma — CZP 200 mg Q2W (SS): 1/159")]
+    assert [a.locator for a in aes if a.event == "Glaucoma"][1] == \
+        "resultsSection.adverseEventsModule.seriousEvents[0].stats[1]"
+    # the registry's "other" events are its non-serious ones
+    diarrhoea = [(a.grade, a.n, a.percent) for a in aes if a.event == "Diarrhoea" and a.grade != "serious"]
+    assert diarrhoea[0] == ("non-serious", 10, 6.3)          # 10/158 in the placebo group
+    totals = [(a.event, a.grade, a.n, a.percent, a.quote) for a in aes if a.event.startswith("any ")]
+    assert len(totals) == 10
+    assert totals[:2] == [
+        ("any serious adverse event", "serious", 4, 2.5, "Serious adverse events — Placebo (SS): 4/158"),
+        ("any other (non-serious) adverse event", "non-serious", 59, 37.3, "Other adverse events — Placebo (SS): 59/158")]
+    assert all(a.locator.startswith("resultsSection.adverseEventsModule.eventGroups[") for a in aes
+               if a.event.startswith("any "))
 
 
 # ---------------------------------------------------------------- NCT00763412.json
@@ -246,7 +256,9 @@ def test_repaglinide_units_the_contract_cannot_express_make_no_figures():
     assert "Outcome: BMI (PRIMARY). Time frame: 2 year/end of study." in rec.text
     assert "\n1 Placebo: 19.63 Kg/m^2 (Full Range 15.56 to 22.64)\n" in rec.text
     assert "\nFat — 1 Placebo: 19.82 % body mass (Full Range 12 to 37.8)\n" in rec.text
-    assert rec.stated.adverse_events == []                 # no participant had an event
+    # no participant had an event: each group's totals, zero
+    assert [(a.event, a.n) for a in rec.stated.adverse_events] == [
+        ("any serious adverse event", 0), ("any other (non-serious) adverse event", 0)] * 2
     assert "Serious adverse events — Placebo: 0/8" in rec.text
 
 
@@ -275,7 +287,7 @@ def test_checkmate_017_hazard_ratios_medians_and_rates():
         ("nivolumab", "immunotherapy"), ("docetaxel", "chemotherapy")]
     assert [(c.label, c.n) for c in rec.stated.cohorts] == [("Nivolumab", 135), ("Docetaxel", 137)]
     anaemia = [(a.n, a.percent) for a in rec.stated.adverse_events if a.event == "Anaemia" and a.grade == "serious"]
-    assert anaemia == [(2, 1.5)]                                       # 2/131
+    assert anaemia == [(2, 1.5), (0, 0.0)]                             # 2/131, 0/129
     assert len(figs) == 54
 
 
@@ -291,7 +303,9 @@ def test_classic_json_and_legacy_xml_of_one_study_agree():
     key = lambda f: (f.endpoint, f.measure, f.timepoint_months, f.group, f.value, f.ci_low, f.ci_high)  # noqa: E731
     assert [key(f) for f in a.stated.figures] == [key(f) for f in b.stated.figures] == [
         ("OS", "rate", 12.0, "Phase I/II: 74 Gy/37 fx + Chemotherapy", 75.5, 61.5, 85.0)]
-    assert len(a.stated.adverse_events) == len(b.stated.adverse_events) == 216
+    key = lambda x: (x.event, x.grade, x.n, x.percent)  # noqa: E731
+    assert sorted(map(key, a.stated.adverse_events)) == sorted(map(key, b.stated.adverse_events))
+    assert len(a.stated.adverse_events) == 332
     assert a.stated.figures[0].locator.startswith(
         "FullStudiesResponse.FullStudies[0].Study.ResultsSection.OutcomeMeasuresModule.OutcomeMeasureList")
 
@@ -483,7 +497,7 @@ def test_ingest_through_pipeline(store):
         assert doc_text[f[12]:f[13]] == f[11]
     n_ae = store.execute("SELECT count(*) FROM adverse_events WHERE study_id = ? AND locator IS NOT NULL",
                          [sid]).fetchone()[0]
-    assert n_ae == 75
+    assert n_ae == 235
     therapies = store.execute("SELECT t.canonical FROM study_therapies st JOIN therapies t ON t.id = st.therapy_id "
                               "WHERE st.study_id = ?", [sid]).fetchall()
     assert ("certolizumab pegol",) in therapies
@@ -505,3 +519,10 @@ def test_ingest_through_pipeline(store):
 ])
 def test_outcome_endpoint_words(title, endpoint):
     assert outcome_endpoint(title) == endpoint
+
+
+def test_adverse_events_not_collected_make_none():
+    # An observational study's page prints 0/0 totals: nobody at risk, so no event, not zeros.
+    rec = one(Path(__file__).parent.parent / "eval" / "docs" / "registry" / "NCT02958956.xml")
+    assert "Serious adverse events — Ever User of Pioglitazone: 0/0" in rec.text
+    assert rec.stated.adverse_events == []

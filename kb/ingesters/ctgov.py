@@ -247,7 +247,7 @@ class CtStudy:
     baseline: list[CtCount] = field(default_factory=list)
     outcomes: list[CtOutcome] = field(default_factory=list)
     event_groups: dict[str, str] = field(default_factory=dict)
-    event_totals: list[tuple[str, str, int | None, int | None]] = field(default_factory=list)  # kind, group, n, at risk
+    event_totals: list[tuple[str, str, int | None, int | None, str]] = field(default_factory=list)  # kind, group, n, at risk, path
     events: list[CtEvent] = field(default_factory=list)
 
 
@@ -420,7 +420,7 @@ def read_v2(s: J) -> CtStudy:
         for kind, key in (("Deaths", "deaths"), ("Serious adverse events", "serious"), ("Other adverse events", "other")):
             if g.get(f"{key}NumAtRisk").v is not None:
                 st.event_totals.append((kind, gid, to_int(g.get(f"{key}NumAffected").v),
-                                        to_int(g.get(f"{key}NumAtRisk").v)))
+                                        to_int(g.get(f"{key}NumAtRisk").v), g.path))
     for key, serious in (("seriousEvents", True), ("otherEvents", False)):
         for e in ae.list(key):
             st.events.append(CtEvent(e.text("term") or "", serious, [
@@ -508,7 +508,7 @@ def read_classic(s: J) -> CtStudy:
         for kind, key in (("Deaths", "Deaths"), ("Serious adverse events", "Serious"), ("Other adverse events", "Other")):
             if g.get(f"EventGroup{key}NumAtRisk").v is not None:
                 st.event_totals.append((kind, gid, to_int(g.get(f"EventGroup{key}NumAffected").v),
-                                        to_int(g.get(f"EventGroup{key}NumAtRisk").v)))
+                                        to_int(g.get(f"EventGroup{key}NumAtRisk").v), g.path))
     for key, serious in (("Serious", True), ("Other", False)):
         for e in ae.list(f"{key}EventList", f"{key}Event"):
             st.events.append(CtEvent(e.text(f"{key}EventTerm") or "", serious, [
@@ -626,7 +626,7 @@ def read_xml(root) -> CtStudy:
                 term = t(e, "sub_title") or ""
                 if (t(cat, "title") or "").strip().lower() == "total":
                     kind = "Serious adverse events" if serious else "Other adverse events"
-                    st.event_totals += [(kind, s.group_id, s.affected, s.at_risk) for s in stats]
+                    st.event_totals += [(kind, s.group_id, s.affected, s.at_risk, s.path) for s in stats]
                 else:
                     st.events.append(CtEvent(term, serious, stats, path(e)))
     return st
@@ -1240,19 +1240,35 @@ def render_adverse_events(w: Writer, st: CtStudy) -> list[AdverseEvent]:
         return out
     w.blank()
     w.line("Adverse events:")
-    for kind, gid, n, at_risk in st.event_totals:
-        w.line(f"{kind} — {st.event_groups.get(gid, gid)}: {_fraction(n, at_risk)}")
+    for kind, gid, n, at_risk, where in st.event_totals:
+        s, end, line = w.emit(f"{kind} — {st.event_groups.get(gid, gid)}: {_fraction(n, at_risk)}")
+        total = _TOTAL_EVENTS.get(kind)
+        if total and n is not None and at_risk != 0:   # (0/0: not collected, "none at risk")
+            out.append(AdverseEvent(event=total[0], grade=total[1], phase=None, n=n, percent=_percent(n, at_risk),
+                                    quote=line, start=s, end=end, locator=where))
     for e in st.events:
         label = "Serious adverse event" if e.serious else "Other adverse event"
         for x in e.stats:
             group = st.event_groups.get(x.group_id, x.group_id)
             s, end, line = w.emit(f"{label}: {e.term} — {group}: {_fraction(x.affected, x.at_risk)}")
-            if not x.affected:
-                continue    # a zero is rendered, but is not an event that happened
-            pct = round(100 * x.affected / x.at_risk, 1) if x.at_risk else None
-            out.append(AdverseEvent(event=e.term, grade="serious" if e.serious else "any", phase=None,
-                                    n=x.affected, percent=pct, quote=line, start=s, end=end, locator=x.path))
+            if x.affected is None or x.at_risk == 0:
+                continue
+            # A zero is kept: "0 of 8 in this arm" is what the registry states, and a reviewer
+            # weighing harms needs it as much as the events that happened.
+            # The registry's "other" events are its non-serious ones (above its frequency threshold).
+            out.append(AdverseEvent(event=e.term, grade="serious" if e.serious else "non-serious", phase=None,
+                                    n=x.affected, percent=_percent(x.affected, x.at_risk), quote=line, start=s,
+                                    end=end, locator=x.path))
     return out
+
+
+# Each arm's totals, as events of their own (the registry's deaths are its own section, not a grade).
+_TOTAL_EVENTS = {"Serious adverse events": ("any serious adverse event", "serious"),
+                 "Other adverse events": ("any other (non-serious) adverse event", "non-serious")}
+
+
+def _percent(n: int, at_risk: int | None) -> float | None:
+    return round(100 * n / at_risk, 1) if at_risk else None
 
 
 def _fraction(n: int | None, at_risk: int | None) -> str:
