@@ -58,9 +58,14 @@ def extract_article(record: ArticleRecord) -> Extraction:
     # What is_cited looks for, looked for once in the whole text: a sentence has only what it has.
     cite_words = fig_rules.cited_words(folded)
     may_cite = bool(cite_words) or "[" in clean.text
+    # An author-year reference marks another study's result, except in the results, where it
+    # names a method ("Cox model (Cox, 1972)") beside this study's own figure.
+    author_year = fig_rules.has_author_year(clean.text)
     for s, e in split_sentences(clean.text, clean.breaks):
         kind = _kind_at(clean.kinds, s)
         cited = fig_rules.is_cited(clean.text[s:e], folded[s:e], cite_words) if may_cite else False
+        if not cited and author_year and kind != "results":
+            cited = fig_rules.has_author_year(clean.text[s:e])
         sentences.append(fig_rules.Sentence(s, e, kind, cited))
 
     tables = parse_tables(text, spans)

@@ -39,6 +39,18 @@ def is_cited(text: str, folded: str | None = None, words: tuple[str, ...] | None
         and bool(CITED_RE.search(text))
 
 
+# An author-year reference: "(Parkin, 2001)", "(Bleehen et al, 1991; Macbeth et al, 1996)",
+# "(Medical Research Council Lung Cancer Working Party, 1992)".
+AUTHOR_YEAR = re.compile(r"\((?:[^()]{0,80}?;\s*)?[A-Z][A-Za-z'’-]+(?:[ ,][A-Za-z'’&.-]+){0,8}?,?\s+(?:19|20)\d\d[a-z]?"
+                         r"(?:[;,]\s*[^()]{0,80}?)?\)")
+_YEAR_CLOSE = re.compile(r"(?:19|20)\d\d[a-z]?\)")
+
+
+def has_author_year(text: str) -> bool:
+    """Whether a text holds an author-year reference (found quickly where it holds none)."""
+    return _YEAR_CLOSE.search(text) is not None and AUTHOR_YEAR.search(text) is not None
+
+
 _CITED_WORDS = ("et al", "previous", "studies", "reports", "series", "trials", "meta-analys", "reported", "literature")
 
 

@@ -88,6 +88,38 @@ def heading_kind(line: str) -> str | None:
     return _HEADINGS.get(s.lower()) if 2 < len(s) < 60 else None
 
 
+# A heading written as its path in the document's outline, upper-cased, alone on its line or
+# before the paragraph it heads: "BODY.RESULTS:", "BODY.METHODS.STATISTICAL ANALYSIS: We ...",
+# "ABSTRACT.SUMMARY.FINDINGS: ...", "BODY.3. RESULTS.3.1. PATIENTS:", "TITLE: ..." (how PMC full texts are commonly rendered
+# as plain text, e.g. in the Evidence Inference corpus).
+_PATH_HEADING = re.compile(r"[ \t]*(?P<path>(?:TITLE|ABSTRACT|BODY)(?:\. ?[A-Z0-9][A-Z0-9 ,&'()/+\-]{0,80})*)[ \t]*:(?=\s|$)")
+_PATH_WORDS = (("method", "methods"), ("result", "results"), ("discussion", "discussion"), ("conclusion", "conclusions"),
+               ("introduction", "introduction"), ("background", "introduction"))
+
+
+def path_heading(line: str) -> tuple[str | None, int] | None:
+    """(kind, end of the heading) of a line that opens with an outline-path heading, else None.
+    The kind is the deepest part of the path that names a section ("BODY.RESULTS.SURVIVAL" is
+    results); None when no part does (the section goes on)."""
+    if not line.lstrip()[:1] in "TAB" or not line.lstrip().startswith(("TITLE", "ABSTRACT", "BODY")):
+        return None
+    m = _PATH_HEADING.match(line)
+    if not m:
+        return None
+    parts = m.group("path").split(".")
+    if parts[0] == "TITLE":
+        return "title", m.end()
+    if parts[0] == "ABSTRACT":
+        return "abstract", m.end()
+    for part in reversed(parts[1:]):
+        low = " ".join(part.lower().split())
+        kind = _HEADINGS.get(low) or next((k for w, k in _PATH_WORDS if w in low), None)
+        if kind:
+            return kind, m.end()
+    # "BODY:" alone opens the paper's body, which starts with its introduction.
+    return ("introduction" if len(parts) == 1 else None), m.end()
+
+
 def clear_caches() -> None:
     heading_kind.cache_clear()
 
@@ -135,6 +167,10 @@ def detect_spans(text: str) -> list[Span]:
     while i < n:
         ln = lines[i]
         kind = heading_kind(ln.text)
+        if kind is None and ln.text[:1] in "TAB \t":
+            ph = path_heading(ln.text)
+            if ph:
+                kind = ph[0] or current
         if kind:
             if ln.start > cur_start:
                 spans.append(Span(current, cur_start, ln.start, cur_title))
@@ -463,7 +499,11 @@ def prose_ranges(text: str, spans: list[Span], kinds: set[str]) -> list[tuple[in
         cuts = list(overlays)
         lines = [ln for ln in lines_of(text[s.start:s.end])]
         for k, ln in enumerate(lines):
-            if (k == 0 and s.title) or _is_subheading(lines, k):
+            if k == 0 and s.title:
+                ph = path_heading(ln.text)
+                # (a path heading may head its paragraph on the same line: only the heading is cut)
+                cuts.append((s.start + ln.start, s.start + (ln.start + ph[1] if ph else ln.end)))
+            elif _is_subheading(lines, k):
                 cuts.append((s.start + ln.start, s.start + ln.end))
         heads = {c for c in cuts if c not in overlays}
         pos, hard = s.start, True

@@ -40,6 +40,9 @@ PROSE_WINDOW = 50_000
 def guess_title(text: str) -> str | None:
     """The first line, when it stands before an Abstract heading and reads like a title."""
     lines = [ln.strip() for ln in text.split("\n")[:12]]
+    labelled = re.match(r"TITLE:\s*(\S.{13,299})$", lines[0]) if lines else None
+    if labelled:   # "TITLE: ..." (a full text rendered with its outline's path headings)
+        return labelled.group(1).strip()
     for k, ln in enumerate(lines):
         if re.fullmatch(r"(?i)abstract|summary", ln):
             cand = next((c for c in lines[:k] if c), None)
