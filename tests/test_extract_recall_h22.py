@@ -94,11 +94,11 @@ def test_groups_of_a_comparison_clause_go_to_the_values_in_its_parenthesis():
                 "HR 0.58, 95% CI 0.37-0.91; p=0.02).")
     got = {(f.measure, f.value): (f.group, f.comparator) for f in f}
     assert got == {
-        ("median", 48.2): ("patients who received adjuvant chemotherapy", None),
-        ("median", 30.1): ("patients managed by observation", None),
-        ("rate", 62.0): ("patients who received adjuvant chemotherapy", None),
-        ("rate", 41.0): ("patients managed by observation", None),
-        ("HR", 0.58): ("patients who received adjuvant chemotherapy", "patients managed by observation")}
+        ("median", 48.2): ("adjuvant chemotherapy", None),
+        ("median", 30.1): ("observation", None),
+        ("rate", 62.0): ("adjuvant chemotherapy", None),
+        ("rate", 41.0): ("observation", None),
+        ("HR", 0.58): ("adjuvant chemotherapy", "observation")}
 
 
 def test_similar_to_that_in_with_commas_in_the_labels():

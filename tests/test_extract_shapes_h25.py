@@ -116,7 +116,7 @@ def test_a_percent_rate_with_a_fraction_standard_error_is_read_once():
     ("After pancreaticoduodenectomy, 12 (13.6%) developed a pancreatic fistula.",
      {("pancreatic fistula", "proportion", None, "Overall", 13.6)}),
     ("Among patients treated with stenting, 6 (8%) cases subsequently required conversion to open surgery.",
-     {("conversion to open surgery", "proportion", None, "patients treated with stenting", 8.0)}),
+     {("conversion to open surgery", "proportion", None, "stenting", 8.0)}),
     ("Three (4.2%) patients developed an anastomotic leak and 5 (7.0%) required percutaneous drainage.",
      {("anastomotic leak", "proportion", None, "Overall", 4.2),
       ("percutaneous drainage", "proportion", None, "Overall", 7.0)}),

@@ -39,7 +39,7 @@ GROUPED = [
 ("The 5-year overall survival of patients with stage III disease was 55.0%.",
  {("OS", "rate", 60, 55.0, "patients with stage iii disease")}),
 ("Among the 64 patients who underwent surgery, the 2-year local control rate was 82.4%.",
- {("local control", "rate", 24, 82.4, "patients who underwent surgery")}),
+ {("local control", "rate", 24, 82.4, "surgery")}),
 ("The ORR was 71% in the daratumumab group versus 52% in the control group (odds ratio, 2.25; 95% CI, 1.45 to 3.50).",
  {("ORR", "proportion", None, 71, "daratumumab group"), ("ORR", "proportion", None, 52, "control group"),
   ("ORR", "OR", None, 2.25, "daratumumab group")}),   # the OR compares the first arm with the second
@@ -72,7 +72,7 @@ GROUPED_MORE = [
  {("OS", "median", None, 8.1, "patients with poor-risk disease"),
   ("OS", "median", None, 27.3, "those with good-risk disease")}),
 ("Patients who received consolidation radiotherapy had a 2-year PFS of 68% versus 42% for those who did not (P = 0.01).",
- {("PFS", "rate", 24, 68, "patients who received consolidation radiotherapy"),
+ {("PFS", "rate", 24, 68, "consolidation radiotherapy"),
   ("PFS", "rate", 24, 42, "those who did not")}),
 ("In the intention-to-treat population, the ORR was 64% with the combination and 41% with monotherapy.",
  {("ORR", "proportion", None, 64, "combination"), ("ORR", "proportion", None, 41, "monotherapy")}),

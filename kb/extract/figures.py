@@ -262,6 +262,11 @@ _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)
 
 
 # An article and a count before a group: "the 64 patients who ...", "12 of 30 patients".
+# Patients named by the treatment they had are that treatment's arm: 'patients receiving 16 Gy/2
+# fr' -> '16 Gy/2 fr', 'those treated with cetuximab' -> 'cetuximab'.
+_TREATED_WITH = re.compile(r"^(?:patients|those|participants|subjects|women|men)\s+(?:who\s+(?:were\s+)?)?"
+                           r"(?:receiving|received|given|treated\s+with|administered|allocated\s+to|assigned\s+to|"
+                           r"randomi[sz]ed\s+to|managed\s+(?:by|with)|undergoing|underwent|who\s+had)\s+(?=\S)", re.I)
 _LABEL_OPENING = re.compile(r"^(?:(?:the|a|an)\s+)?(?:\d[\d,]*\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?=[A-Za-z]{3}))?", re.I)
 
 
@@ -274,6 +279,7 @@ def _group_label(phrase: str | None, has_endpoint: bool | None = None, long_ok: 
     if not phrase:
         return None
     g = _LABEL_OPENING.sub("", phrase.strip(" ,;:."), count=1)
+    g = _TREATED_WITH.sub("", g, count=1)
     if not g or len(g) > (100 if long_ok else 70) or len(g.split()) > (16 if long_ok else 10) \
             or not re.search(r"[A-Za-z0-9]", g):
         return None
@@ -834,6 +840,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         return lazy["resp"]
     inherited: tuple[list[str], float | None, int, str | None] | None = None
     last_clause: tuple[list[str], float | None, int] | None = None   # the last list's endpoints, timepoint, clause
+    last_tps = None   # the times the last list of values was matched to, and its clause
     current_clause = None
     for clause_start, clause, lst_start, values, head, head_start in _value_lists(s, numbers):
         clause_group = None
@@ -895,6 +902,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             # the values
             tail = find_timepoint_list(clause[vals[-1][2]:vals[-1][2] + 40])
             tps = tail if tail and tail[1] <= 2 else None
+        if not tps and not own and last_tps and len(last_tps[0]) == len(vals) and last_tps[1] == clause_start:
+            # "6- and 12-month survival was 57% and 27% for arm B, and 30% and 11% for arm A": the
+            # second list of values is at the same times as the first
+            tps = last_tps[0], 0
+        last_tps = (tps[0], clause_start) if tps else None
         groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
         p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         after = clause[lst_start:]
@@ -908,7 +920,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         elif labels:
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(labels, vals)]
         elif tps and len(tps[0]) == len(vals):
-            pairs = [(eps[0], _in_scope(within, None, "Overall"), t, v) for t, v in zip(tps[0], vals)]
+            # (the group the list is for may follow it: "57% and 27% for patients receiving X")
+            g = _trailing_group(clause, vals[-1][2]) if respectively() else None
+            pairs = [(eps[0], _in_scope(within, g, "Overall"), t, v) for t, v in zip(tps[0], vals)]
         elif len(vals) == 2 and not groups:
             # "70% [CI] vs 44% [CI]", "from 6% to 12%": two groups, named before the values if
             # the sentence names them; "higher in women than in men (71.3% and 58.9%)": two
@@ -1296,6 +1310,8 @@ def _lead_pair(lead: str | None) -> tuple[str, str] | None:
     if not m:
         return None
     pre, x = m.group("pre"), m.group("x")
+    if re.fullmatch(r"(?:patients|those|participants)\s+(?:who\s+were\s+)?(?:treated|managed)\s*", pre, re.I):
+        pre = ""   # the groups are 'with adjuvant RT' and 'without adjuvant RT' (see _TREATED_WITH)
     return f"{pre}{m.group('a')} {x}".strip(), f"{pre}{m.group('b')} {x}".strip()
 
 
