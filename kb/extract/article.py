@@ -1,6 +1,7 @@
 """ArticleRecord -> Extraction: the one entry point of the extract stage."""
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -69,7 +70,8 @@ def extract_article(record: ArticleRecord) -> Extraction:
         sentences.append(fig_rules.Sentence(s, e, kind, cited))
 
     tables = parse_tables(text, spans)
-    figures = _dedupe_figures(fig_rules.prose_figures(clean, sentences, folded) + tables.figures, text)
+    figures = _dedupe_figures(_own_discussion(fig_rules.prose_figures(clean, sentences, folded) + tables.figures,
+                                              clean, sentences), text)
 
     # The texts the study facts are read from, and their folded copies (fold works character
     # by character, so the fold of a join is the join of the folds).
@@ -256,6 +258,39 @@ def _restates(f: Figure, earlier: list[Figure], text: str | None) -> bool:
     line = text.rfind("\n", 0, f.start) + 1
     return bool(_CONCLUDING.match(text, line)) and any(
         g.section == f.section and g.start < line and _same_group(f.group, g.group) for g in earlier)
+
+
+def _own_discussion(figs: list[Figure], clean, sentences: list) -> list[Figure]:
+    """A paper's discussion weighs its results against other studies': a figure stated only
+    there is another study's far more often than a result of this one the results left out.
+    Kept: what restates a figure stated elsewhere in the paper (the same endpoint, measure,
+    value and time), and a figure of a sentence that names no other study when it or the
+    sentence before speaks of this one ("we found", "our series"). A paper with no results
+    section keeps its discussion's figures."""
+    if not any(f.section == "discussion" for f in figs) or not any(f.section in ("results", "table") for f in figs):
+        return figs
+    stated = {(f.endpoint, f.measure, round(f.value, 9), f.timepoint_months) for f in figs if f.section != "discussion"}
+    spans = clean.spans([(x.start, x.end) for x in sentences])   # sentences' offsets in the document
+    starts = [a for a, _ in spans]
+
+    def own(f: Figure) -> bool:
+        k = bisect.bisect_right(starts, f.start) - 1
+        if k < 0:
+            return False
+        text = clean.text[sentences[k].start:sentences[k].end]
+        before = clean.text[sentences[k - 1].start:sentences[k - 1].end] if k else ""
+        return not _OTHER_STUDY.search(text) and not fig_rules.has_author_year(text) \
+            and bool(_FIRST_PERSON.search(text) or _FIRST_PERSON.search(before))
+    return [f for f in figs if f.section != "discussion"
+            or (f.endpoint, f.measure, round(f.value, 9), f.timepoint_months) in stated or own(f)]
+
+
+# A sentence that names another study: "the Nordic study", "The LIFE trial", "et al", "[12]", "reported".
+_OTHER_STUDY = re.compile(r"\b(?:the|a|an|that|another|other|previous|earlier|prior)\s+(?:[A-Z][\w-]*\s+)?"
+                          r"(?:stud(?:y|ies)|trials?|series|report|meta-analys[ie]s)\b|\bet al\b|\[\s*\d|"
+                          r"\breported\b|\b[A-Z][A-Z0-9-]{2,}\s+(?:study|trial)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b|\b(?:this|the present|the current)\s+(?:study|series|cohort|trial)\b",
+                           re.I)
 
 
 def _dedupe_figures(figs: list[Figure], text: str | None = None) -> list[Figure]:
