@@ -43,3 +43,17 @@ def test_the_discussion_keeps_only_this_studys_figures():
     # the other trials' medians and response rates go; the restated 41% is the results' figure;
     # the subgroup rates "we also found" are this study's, stated only in its discussion
     assert got == [(28.0, "results"), (36.0, "discussion"), (41.0, "results"), (48.0, "discussion")]
+
+
+def test_medians_of_arms_named_with_digits_listed_one_after_another():
+    got = figures("Median OS for patients randomised to RT-5-FU was 10.4 months, for patients randomised to RT-GC "
+                  "8.1 months, and for patients randomly assigned to RT-GC+GC 7.7 months (Table 3).")
+    assert [(e, m, g, v) for e, m, _, g, v, _ in got] == [
+        ("OS", "median", "RT-5-FU", 10.4), ("OS", "median", "RT-GC", 8.1), ("OS", "median", "RT-GC+GC", 7.7)]
+
+
+def test_a_standard_error_between_a_median_and_its_unit():
+    got = figures("The median tumour-specific survival time was 21 (±5) months in the IL-2 group and 12 (±2) months "
+                  "in the control group (P=0.02).")
+    assert [(e, g, v) for e, _, _, g, v, _ in got] == [
+        ("tumour-specific survival", "IL-2 group", 21.0), ("tumour-specific survival", "control group", 12.0)]

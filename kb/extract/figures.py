@@ -90,9 +90,11 @@ _RATIO_STARTS = ("adjusted", "unadjusted", "crude", "pooled", "aHR", "HR", "aOR"
 MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "hazard": "HR", "odds": "OR",
               "relative": "RR", "risk": "RR", "incidence": "RR"}
 MEDIAN_RE = re.compile(
-    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.){{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*(?:approximately\s+)?"
-    rf"(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
-MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+    # (a digit inside a name is part of it: "for patients randomised to RT-5-FU was 9.6 months";
+    # a standard error may stand between the value and its unit: "18 (±4) months")
+    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d){{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
+    rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
+MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 
 @dataclass
@@ -266,7 +268,7 @@ _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)
 # fr' -> '16 Gy/2 fr', 'those treated with cetuximab' -> 'cetuximab'.
 _TREATED_WITH = re.compile(r"^(?:patients|those|participants|subjects|women|men)\s+(?:who\s+(?:were\s+)?)?"
                            r"(?:receiving|received|given|treated\s+with|administered|allocated\s+to|assigned\s+to|"
-                           r"randomi[sz]ed\s+to|managed\s+(?:by|with)|undergoing|underwent|who\s+had)\s+(?=\S)", re.I)
+                           r"randomi[sz]ed\s+to|randomly\s+assigned\s+to|managed\s+(?:by|with)|undergoing|underwent|who\s+had)\s+(?=\S)", re.I)
 _LABEL_OPENING = re.compile(r"^(?:(?:the|a|an)\s+)?(?:\d[\d,]*\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?=[A-Za-z]{3}))?", re.I)
 
 
@@ -1471,7 +1473,24 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                             ci_high=_months(ci2.high, vs.group("unit")) if ci2 else None,
                             p_value=p2.value if p2 else None, p_op=p2.op if p2 else None,
                             confidence=0.7, rule="prose.median_vs"))
+        elif level:
+            # "Median OS for patients randomised to A was 9.6 months, for B 9.3 months, and for
+            # C 7.3 months": each further arm with its value.
+            pos = end
+            while (more := _MEDIAN_MORE.match(s, pos)) is not None:
+                g2 = _group_label(more.group("g"))
+                v2 = _months(to_float(more.group("value")), more.group("unit"))
+                if g2 is None or v2 is None:
+                    break
+                out.append(_fig(clean, sent, sent.start + more.start("g"), sent.start + more.end(), endpoint=e,
+                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
+                                confidence=0.7, rule="prose.median_list"))
+                pos = more.end()
     return out
+
+
+_MEDIAN_MORE = re.compile(rf",?\s*(?:and\s+)?(?:for|in|among)\s+(?:the\s+)?(?P<g>[^,;()\d]{{2,60}}?(?:[A-Za-z/+-]\d[^,;()\s]*)?)\s+"
+                          rf"(?:(?:it\s+)?(?:was|were)\s+)?(?P<value>{NUM})\s*(?P<unit>months?|years?|weeks?)\b", re.I)
 
 
 _EVENT_COUNT = re.compile(
