@@ -57,3 +57,10 @@ def test_a_standard_error_between_a_median_and_its_unit():
                   "in the control group (P=0.02).")
     assert [(e, g, v) for e, _, _, g, v, _ in got] == [
         ("tumour-specific survival", "IL-2 group", 21.0), ("tumour-specific survival", "control group", 12.0)]
+
+
+def test_differences_between_arms_are_no_rates():
+    got = figures("5-year disease-free survival rates were 77.1% (95% CI 75.0–79.2) for the experimental group and "
+                  "75.9% (73.8–78.0) for controls (absolute difference [experimental–control] 1.2%, −2.0 to 4.4). "
+                  "The difference in disease-free survival at 5 years (experimental–control) was 0.8% (−3.5 to 5.1).")
+    assert sorted(v for _, _, _, _, v, _ in got) == [75.9, 77.1]

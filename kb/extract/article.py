@@ -72,6 +72,11 @@ def extract_article(record: ArticleRecord) -> Extraction:
     tables = parse_tables(text, spans)
     figures = _dedupe_figures(_own_discussion(fig_rules.prose_figures(clean, sentences, folded) + tables.figures,
                                               clean, sentences), text)
+    # A share or a survival probability cannot be below zero: one whose interval is is a
+    # difference between arms ("5-year DFS (experimental-control) was 0.6% (-3.9 to 5.1)"); so
+    # is a value the quote calls one ("absolute difference [experimental-control] 1.3%").
+    figures = [f for f in figures if not (f.measure in ("rate", "proportion") and (
+        (f.ci_low is not None and f.ci_low < 0) or fig_rules.quotes_difference(f.quote, f.value)))]
 
     # The texts the study facts are read from, and their folded copies (fold works character
     # by character, so the fold of a join is the join of the folds).

@@ -1065,10 +1065,21 @@ def _period_pair(s: str) -> tuple[str, str] | None:
 
 
 # "decreased by 10%", "12% lower", "a 7.9% absolute difference": a difference, not a rate.
-_DIFF_BEFORE = re.compile(r"(?:\bby|\bdifference(?:\s+of)?|\bgain(?:\s+of)?|\bchange(?:\s+of)?)\s*(?:an?\s+)?(?:approximately\s+|about\s+)?$",
+_DIFF_BEFORE = re.compile(r"(?:\bby|\bdifference(?:\s+of)?(?:\s*[\[(][^\])]{1,40}[\])])?|\bgain(?:\s+of)?|\bchange(?:\s+of)?)\s*"
+                          r"(?:an?\s+)?(?:approximately\s+|about\s+)?$",
                           re.I)
 _DIFF_AFTER = re.compile(r"\s*(?:(?:absolute|relative|percentage)\b|points?\b|(?:lower|higher|more|less|greater|better|worse|"
                          r"smaller|larger)\b|(?:difference|reduction|increase|improvement|decrease|drop|gain)\b)", re.I)
+
+
+def quotes_difference(quote: str, value: float) -> bool:
+    """Whether a figure's quote states its value as a difference ('absolute difference
+    [experimental-control] 1.3%'): the words before the value's last printing in the quote."""
+    at = None
+    for m in re.finditer(NUM, quote.replace("·", ".")):   # (a middle-dot decimal, same length)
+        if to_float(m.group(0)) == value:
+            at = m.start()
+    return at is not None and bool(_DIFF_BEFORE.search(quote[max(0, at - 60):at]))
 
 
 def _is_difference(clause: str, vs: int, ve: int) -> bool:
