@@ -64,3 +64,16 @@ def test_differences_between_arms_are_no_rates():
                   "75.9% (73.8–78.0) for controls (absolute difference [experimental–control] 1.2%, −2.0 to 4.4). "
                   "The difference in disease-free survival at 5 years (experimental–control) was 0.8% (−3.5 to 5.1).")
     assert sorted(v for _, _, _, _, v, _ in got) == [75.9, 77.1]
+
+
+def test_a_plural_code_names_its_endpoint():
+    got = figures("The ORRs for the whole treatment period were 45% (25 of 56) for ILF and 22% (13 of 58) for ELF.")
+    assert [(e, m, v) for e, m, _, _, v, _ in got] == [("ORR", "proportion", 45.0), ("ORR", "proportion", 22.0)]
+
+
+def test_a_ratio_adjusted_for_tumour_factors_is_for_the_paragraphs_endpoint():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nNo difference in disease-free survival was found between the groups (HR 0.96, 95% CI 0.85-1.09; "
+        "p=0.48). Adjustment for factors known to affect prognosis (age, tumour grade, and tumour size) gave an HR of "
+        "0.91 (0.80-1.04; p=0.21).\n")))
+    assert [(f.endpoint, f.value) for f in ex.figures] == [("DFS", 0.96), ("DFS", 0.91)]

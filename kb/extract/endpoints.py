@@ -45,7 +45,8 @@ def _lexicon() -> tuple[TermMatcher, dict[str, str]]:
                     terms[_key(t)] = code
     # Longest first so "distant metastasis-free survival" wins over "metastasis".
     alts = sorted(terms, key=len, reverse=True)
-    pats = [(re.split(r"[\s/-]+", t)[0], re.escape(t) if t.isupper() else _flex(t)) for t in alts]
+    # (a code takes a plural s: "the ORRs were")
+    pats = [(re.split(r"[\s/-]+", t)[0], re.escape(t) + "s?" if t.isupper() else _flex(t)) for t in alts]
     return TermMatcher(pats), terms
 
 
@@ -92,6 +93,8 @@ def _find_mentions(text: str) -> list[tuple[int, int, str]]:
         raw = m.group(0)
         # Short codes must be upper case in the text ("OS", not "os" inside a word), and
         # codes that also mean something else (SD = standard deviation, PD-1) need their long name.
+        if raw.endswith("s") and raw[:-1].isupper() and len(raw) > 2:
+            raw = raw[:-1]   # "ORRs": the code's plural
         if len(raw) <= 5 and not raw.isupper() and _key(raw) not in _lexicon()[1]:
             continue  # "pCR" as the vocabulary writes it is fine; "os" inside prose is not
         if raw in AMBIGUOUS_CODES or text[m.end():m.end() + 1] == "-" and text[m.end() + 1:m.end() + 2].isalnum():

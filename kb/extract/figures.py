@@ -544,8 +544,14 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
         name_end = s.find(name, m_start) + len(name) if name in s[m_start:m_end] else m_start
         endpoint = ep.ratio_event(s[name_end:m_end]) or (nearest if ep.is_specific(nearest) else None) \
             or ep.outcome_of_sentence(s) or (specific_before[-1] if specific_before else None) \
-            or ep.first_endpoint(s[m_start:m_end]) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:]) \
-            or _disease_outcome(s, m_start)
+            or ep.first_endpoint(s[m_start:m_end]) or ep.last_endpoint(before) or ep.first_endpoint(s[m_start:])
+        if endpoint is None:
+            endpoint = _disease_outcome(s, m_start)
+            if endpoint and kind == "HR" and re.match(r"tumou?rs?$", endpoint, re.I):
+                # "Adjustment for (age, tumour grade and tumour size) gave an HR of 0.93": a tumour
+                # is no outcome; the ratio is for the time to event the paragraph is about.
+                context = sent.context()
+                endpoint = context if context and ep.is_time_to_event(context) else None
         endpoint = _resolve_for(endpoint, sent)
         if endpoint is None and prior_ratio and _trailing_group(s, m_end):
             # "..., with an RR of 1.35 (95% CI ...) in males": the subgroup estimate of the
