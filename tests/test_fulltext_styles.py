@@ -77,3 +77,13 @@ def test_a_ratio_adjusted_for_tumour_factors_is_for_the_paragraphs_endpoint():
         "p=0.48). Adjustment for factors known to affect prognosis (age, tumour grade, and tumour size) gave an HR of "
         "0.91 (0.80-1.04; p=0.21).\n")))
     assert [(f.endpoint, f.value) for f in ex.figures] == [("DFS", 0.96), ("DFS", 0.91)]
+
+
+def test_numbers_listed_before_one_percentage_sign():
+    got = figures("The response rates were 21, 25 and 11% in arms A, B and C, respectively.")
+    assert [(g, v) for _, _, _, g, v, _ in got] == [("A", 21.0), ("B", 25.0), ("C", 11.0)]
+    got = figures("The 1-, 3- and 5-year OS rates were 91, 72 and 55%, respectively.")
+    assert [(t, v) for _, _, t, _, v, _ in got] == [(12, 91.0), (36, 72.0), (60, 55.0)]
+    # nothing to pair them with: the percentage alone, and no group named "and"
+    got = figures("The response rate was 21, 25, and 11% respectively.")
+    assert [(g, v) for _, _, _, g, v, _ in got] == [("Overall", 11.0)]

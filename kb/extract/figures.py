@@ -264,6 +264,7 @@ _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)
 
 
 # An article and a count before a group: "the 64 patients who ...", "12 of 30 patients".
+_CONNECTIVES = frozenset({"and", "or", "but", "the", "vs", "vs.", "versus", "respectively", "both", "whereas", "while"})
 # Patients named by the treatment they had are that treatment's arm: 'patients receiving 16 Gy/2
 # fr' -> '16 Gy/2 fr', 'those treated with cetuximab' -> 'cetuximab'.
 _TREATED_WITH = re.compile(r"^(?:patients|those|participants|subjects|women|men)\s+(?:who\s+(?:were\s+)?)?"
@@ -282,6 +283,8 @@ def _group_label(phrase: str | None, has_endpoint: bool | None = None, long_ok: 
         return None
     g = _LABEL_OPENING.sub("", phrase.strip(" ,;:."), count=1)
     g = _TREATED_WITH.sub("", g, count=1)
+    if g.lower() in _CONNECTIVES:
+        return None   # "19, 22, and 13%": the word before a value is no group
     if not g or len(g) > (100 if long_ok else 70) or len(g.split()) > (16 if long_ok else 10) \
             or not re.search(r"[A-Za-z0-9]", g):
         return None
@@ -850,7 +853,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     last_clause: tuple[list[str], float | None, int] | None = None   # the last list's endpoints, timepoint, clause
     last_tps = None   # the times the last list of values was matched to, and its clause
     current_clause = None
-    for clause_start, clause, lst_start, values, head, head_start in _value_lists(s, numbers):
+    for clause_start, clause, lst_start, values, head, head_start, n_bare in _value_lists(s, numbers):
         clause_group = None
         if clause_start != current_clause:
             current_clause = clause_start
@@ -919,6 +922,12 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
+        if n_bare and not ((len(eps) > 1 and len(eps) == len(vals)) or (groups and len(groups) == len(vals))
+                           or labels or (tps and len(tps[0]) == len(vals))):
+            # Numbers before the percentage that nothing pairs with are read as before: the list
+            # is the percentages that print their sign.
+            vals = vals[n_bare:]
+            labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
         within = clause_group or scope or sent.lead(clean)   # the subgroup every value of the list is within
         if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
@@ -1194,7 +1203,8 @@ def _clauses(s: str) -> list[tuple[int, str]]:
 
 def _value_lists(s: str, numbers: list[int] | None = None):
     """Each list of percentages in each clause, with the text before it (since the previous
-    list) that names its endpoints, timepoint and groups. A list's values exclude the
+    list) that names its endpoints, timepoint and groups, and how many of its values are bare
+    numbers before the first percentage ("19, 22, and 13%"). A list's values exclude the
     percentages inside its bracketed intervals. `numbers`: fastre.number_token_starts(s)."""
     if numbers is None:
         numbers = fastre.number_token_starts(s)
@@ -1210,17 +1220,30 @@ def _value_lists(s: str, numbers: list[int] | None = None):
             if "(" in body or "[" in body:   # (brackets blanked: without one there is none to blank)
                 body = _Gates.bracketed.sub(_blank, body)
             vals = _pct_values(body, m.start())
-            head = clause[prev_end:m.start()]
+            list_start, n_bare = m.start(), 0
+            just_before = clause[max(prev_end, m.start() - 6):m.start()].rstrip()
+            bare = _BARE_BEFORE.search(clause, prev_end, m.start()) \
+                if just_before.endswith((",", " and")) else None
+            if bare:
+                # "the response rate was 19, 22, and 13%": the sign is printed once, after the last
+                firsts = [(to_float(b.group(0)), bare.start() + b.start(), bare.start() + b.end())
+                          for b in re.finditer(NUM, clause[bare.start():m.start()])]
+                if all(v is not None and v <= 100 for v, _, _ in firsts):
+                    vals = firsts + vals
+                    list_start, n_bare = bare.start(), len(firsts)
+            head = clause[prev_end:list_start]
             if not _Gates.word.search(head):
                 head = clause[:m.start()]
                 head_start = 0
             else:
                 head_start = prev_end
-            yield clause_start, clause, m.start(), vals, head, head_start
+            yield clause_start, clause, list_start, vals, head, head_start, n_bare
             prev_end = m.end()
 
 
 _THRESHOLD_MARKS = frozenset("≥≤<>±")
+# Numbers listed right before a percentage, the sign printed only after the last: "19, 22, and ".
+_BARE_BEFORE = re.compile(rf"(?<![\w.,%])(?:{NUM}\s*(?:,\s*and|,|and)\s*)+$")
 _GROUPS_RE = re.compile(
     r"\b(?:for|among|in|of)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving|aged)?\s*"
     r"(?P<g>[^,;]{1,40}(?:,\s*[^,;]{1,40}){0,5},?\s+(?:and|or)\s+[^,;]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
