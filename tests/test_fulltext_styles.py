@@ -87,3 +87,12 @@ def test_numbers_listed_before_one_percentage_sign():
     # nothing to pair them with: the percentage alone, and no group named "and"
     got = figures("The response rate was 21, 25, and 11% respectively.")
     assert [(g, v) for _, _, _, g, v, _ in got] == [("Overall", 11.0)]
+
+
+def test_respectively_with_no_groups_takes_the_groups_of_the_sentence_before():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nThe median overall survival was 22 months in the IL-2 group and 13 months in the control group "
+        "(P=0.01). Median time to progression was 15 months and 7 months, respectively (P=0.004).\n")))
+    assert [(f.endpoint, f.group, f.value) for f in ex.figures] == [
+        ("OS", "IL-2 group", 22.0), ("OS", "control group", 13.0),
+        ("TTP", "IL-2 group", 15.0), ("TTP", "control group", 7.0)]

@@ -2260,6 +2260,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
     carry: tuple[str, float] | None = None
     carry_at = -1
     periods: tuple[str, str] | None = None   # the last two periods a sentence of the run compared
+    prev_found = None   # the last sentence's index and figures, when it had any
     for k, sent in enumerate(sentences):
         if k and sent.section != sentences[k - 1].section:
             run_start = k
@@ -2306,15 +2307,31 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
                 found.append(f)
         if len(found) > 2:
             _ratio_between_arms(found)
+        if len(found) == 2 and prev_found and prev_found[0] == k - 1 and RESPECTIVELY.search(text):
+            _groups_of_sentence_before(found, prev_found[1])
         if found and has_any(fs, _REPORTED_WORDS):
             elsewhere = _reported_elsewhere(text)
             found = [f for f in found if not any(abs(f.value - v) < 1e-9 for v in elsewhere)]
         out.extend(found)
+        prev_found = (k, found) if found else None
         rate = next((f for f in reversed(found) if f.measure == "rate" and f.timepoint_months), None)
         if rate:
             carry, carry_at = (rate.endpoint, rate.timepoint_months), k
         prev = sent
     return out
+
+
+def _groups_of_sentence_before(found: list[Figure], before: list[Figure]) -> None:
+    """'The median survival was 18 months in the IL-2 group and 10 months in the control group.
+    Median time to progression was 14 and 6 months, respectively': two values of one measure
+    with no group, 'respectively', are for the two groups the sentence before compared."""
+    a, b = found
+    if a.group or b.group or a.measure != b.measure or a.endpoint != b.endpoint:
+        return
+    named = [f for f in before if f.group and f.group != "Overall" and f.measure not in ("HR", "OR", "RR")]
+    if len(named) != 2 or named[0].group == named[1].group:
+        return
+    a.group, b.group = named[0].group, named[1].group
 
 
 def _ratio_between_arms(found: list[Figure]) -> None:
