@@ -96,3 +96,14 @@ def test_respectively_with_no_groups_takes_the_groups_of_the_sentence_before():
     assert [(f.endpoint, f.group, f.value) for f in ex.figures] == [
         ("OS", "IL-2 group", 22.0), ("OS", "control group", 13.0),
         ("TTP", "IL-2 group", 15.0), ("TTP", "control group", 7.0)]
+
+
+def test_medians_of_listed_groups_respectively_in_years_with_intervals():
+    got = figures("The median survival for patients who had resection, RFA, and resection in combination with RFA of "
+                  "their metastases was 4.1 years (95% CI = 3.2 to 6.0 years), 2.5 years (95% CI = 1.7 to 3.1 years), "
+                  "and 2.0 (95% CI = 1.5 to 3.0 years), respectively.")
+    assert [(g, v, lo) for _, _, _, g, v, lo in got] == [
+        ("resection", 49.2, 38.4), ("RFA", 30.0, 20.4), ("resection in combination with RFA", 24.0, 18.0)]
+    got = figures("The median overall survival times in this subset for resection and for RFA were 5.1 years "
+                  "(95% CI = 3.9 to 7.5 years) and 2.8 years (95% CI 1.5 to 3.3 years), respectively.")
+    assert [(g, v) for _, _, _, g, v, _ in got] == [("resection", 61.2), ("RFA", 33.6)]

@@ -92,7 +92,7 @@ MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "haz
 MEDIAN_RE = re.compile(
     # (a digit inside a name is part of it: "for patients randomised to RT-5-FU was 9.6 months";
     # a standard error may stand between the value and its unit: "18 (±4) months")
-    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d){{0,80}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
+    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d){{0,120}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
     rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
@@ -1501,6 +1501,11 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             ci2 = find_ci(s, vs.end(), bare_ok=True, limit=30)
             end2 = ci2.end if ci2 else vs.end()
             level2 = _trailing_group(s, end2) or pair[1]
+            listed = _listed_groups(what, 2) if RESPECTIVELY.match(s, end2) else None
+            if listed and not second:
+                # "for resection and for RFA were 4.9 years (...) and 3.0 years (...), respectively"
+                out[-1].group = _in_scope(sent.lead(clean), listed[0])
+                level2 = listed[1]
             # The test of the two medians, after the second and its group ('... compared with
             # 38 months for cutaneous melanoma (p<0.001)'), when no other value comes between.
             p2 = p or _comparison_p(s, end2)
@@ -1513,6 +1518,15 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                             ci_high=_months(ci2.high, vs.group("unit")) if ci2 else None,
                             p_value=p2.value if p2 else None, p_op=p2.op if p2 else None,
                             confidence=0.7, rule="prose.median_vs"))
+        elif (series := _median_series(s, end, unit, what)) is not None:
+            # "The median survival for patients who had A, B, and C was 3.8 years (CI), 2.6 years
+            # (CI), and 2.3 (CI), respectively": each value is its group's.
+            groups, rest = series
+            out[-1].group = _in_scope(sent.lead(clean), groups[0])
+            for g2, (v2, lo2, hi2, a2, b2) in zip(groups[1:], rest):
+                out.append(_fig(clean, sent, sent.start + a2, sent.start + b2, endpoint=e, measure="median", value=v2,
+                                unit="months", group=_in_scope(sent.lead(clean), g2), ci_low=lo2, ci_high=hi2,
+                                confidence=0.7, rule="prose.median_series"))
         elif level:
             # "Median OS for patients randomised to A was 9.6 months, for B 9.3 months, and for
             # C 7.3 months": each further arm with its value.
@@ -1527,6 +1541,45 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                                 confidence=0.7, rule="prose.median_list"))
                 pos = more.end()
     return out
+
+
+_NEXT_VALUE = re.compile(rf",?\s*(?:and\s+)?(?P<value>{NUM})\s*(?P<unit>months?|years?|weeks?|days?)?(?![\d.%])", re.I)
+_LIST_PREP = re.compile(r"\b(?:for|in|among)\s+", re.I)
+
+
+def _median_series(s: str, end: int, unit: str, what: str):
+    """The further values of a median stated for a list of groups, 'respectively'; (groups,
+    [(value in months, ci low, ci high, start, end)]) or None. A value may leave its unit to the
+    first's ("3.8 years (...), 2.6 years (...), and 2.3 (...)")."""
+    rest, pos = [], end
+    while (m := _NEXT_VALUE.match(s, pos)) is not None:
+        u = m.group("unit") or unit
+        ci = find_ci(s, m.end(), bare_ok=True, limit=45)
+        v = _months(to_float(m.group("value")), u)
+        if v is None:
+            break
+        rest.append((v, _months(ci.low, u) if ci else None, _months(ci.high, u) if ci else None,
+                     m.start("value"), ci.end if ci else m.end()))
+        pos = ci.end if ci else m.end()
+    if not rest or not RESPECTIVELY.match(s, pos):
+        return None
+    groups = _listed_groups(what, len(rest) + 1)
+    return (groups, rest) if groups else None
+
+
+def _listed_groups(what: str, n: int) -> list[str] | None:
+    """The n groups a phrase lists after its last preposition whose remainder is a list
+    ("in this subset for resection and for RFA", "for patients who had A, B, and C of their
+    metastases"), or None."""
+    for p in reversed(list(_LIST_PREP.finditer(what))):
+        tail = what[p.end():]
+        if re.search(r"\band\b", tail):
+            tail = re.sub(r"\s+of\s+(?:their|the|his|her|its)\b.*$", "", tail)
+            parts = [re.sub(r"^(?:for|in|among)\s+", "", x.strip(), flags=re.I) for x in
+                     re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", _TREATED_WITH.sub("", tail.strip(), count=1)) if x.strip()]
+            groups = [_group_label(x) for x in parts]
+            return groups if len(groups) == n and all(groups) else None
+    return None
 
 
 _MEDIAN_MORE = re.compile(rf",?\s*(?:and\s+)?(?:for|in|among)\s+(?:the\s+)?(?P<g>[^,;()\d]{{2,60}}?(?:[A-Za-z/+-]\d[^,;()\s]*)?)\s+"

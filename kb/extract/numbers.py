@@ -76,6 +76,9 @@ class Interval:
     end: int
 
 
+_UNIT_CLOSE = re.compile(r"\s*(?:months?|years?|weeks?|days?|mo)\s*[)\]]")
+
+
 def find_ci(s: str, pos: int = 0, bare_ok: bool = False, limit: int = 60) -> Interval | None:
     """A confidence interval starting within `limit` characters of pos."""
     window = s[pos:pos + limit]
@@ -83,7 +86,12 @@ def find_ci(s: str, pos: int = 0, bare_ok: bool = False, limit: int = 60) -> Int
     if m:
         lo, hi = to_float(m.group(1)), to_float(m.group(2))
         if lo is not None and hi is not None and lo <= hi:
-            return Interval(lo, hi, pos + m.start(), pos + m.end())
+            end = m.end()
+            if not window[:end].endswith((")", "]")):
+                # "(95% CI = 3.0 to 5.9 years)": the bound's unit, then the bracket, are the interval's
+                u = _UNIT_CLOSE.match(s, pos + end)
+                end = u.end() - pos if u else end
+            return Interval(lo, hi, pos + m.start(), pos + end)
     if bare_ok:
         m = CI_BARE.match(window)
         if m:
