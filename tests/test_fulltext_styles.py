@@ -107,3 +107,16 @@ def test_medians_of_listed_groups_respectively_in_years_with_intervals():
     got = figures("The median overall survival times in this subset for resection and for RFA were 5.1 years "
                   "(95% CI = 3.9 to 7.5 years) and 2.8 years (95% CI 1.5 to 3.3 years), respectively.")
     assert [(g, v) for _, _, _, g, v, _ in got] == [("resection", 61.2), ("RFA", 33.6)]
+
+
+def test_a_ratio_naming_its_two_groups_in_brackets():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nMedian TTP was 4.9 months, with a hazard ratio (capecitabine/S-1) of 1.1 (95% CI, 0.7–1.7).\n")))
+    assert [(f.endpoint, f.measure, f.group, f.comparator, f.value) for f in ex.figures if f.measure == "HR"] == [
+        ("TTP", "HR", "capecitabine", "S-1", 1.1)]
+
+
+def test_a_group_between_a_median_and_its_interval():
+    got = figures("The median TTP was 4.4 months for capecitabine (95% CI, 2.9–5.8) and 3.1 months for S-1 "
+                  "(95% CI, 1.6–4.6).")
+    assert [(e, g, v, lo) for e, _, _, g, v, lo in got] == [("TTP", "capecitabine", 4.4, 2.9), ("TTP", "S-1", 3.1, 1.6)]

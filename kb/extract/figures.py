@@ -77,7 +77,7 @@ _TIME_WORD = rf"\d+(?:\.\d+)?\s?-?\s?{_TIME_UNIT}"
 RATIO_RE = re.compile(
     rf"\b(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(a?HR|a?OR|a?RR|IRR|SHR|sHR|"
     rf"hazard ratios?|odds ratios?|relative risks?|risk ratios?|incidence rate ratio)"
-    rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*)?"
+    rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*|\([^()/]{{1,30}}/[^()/]{{1,30}}\)\s*)?"
     # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16",
     # "the HR for 3-year mortality was 0.72" (a time in the outcome's name is no value)
     rf"(?:(?:of|for)\s+(?:[^.;()\d=]|{_TIME_WORD}){{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
@@ -568,6 +568,10 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             endpoint = "OS"   # "higher all-cause mortality (HR 1.23)": death from any cause, as "HR for death"
         # A ratio in the parenthesis after "survival in A was longer than in B" compares A with B.
         group, comparator = _paren_pair(s, m_start)
+        arms = _RATIO_ARMS.search(s, name_end, m_end) if "/" in s[name_end:m_end] else None
+        if arms:
+            # "a hazard ratio (capecitabine/S-1) of 1.3": the first group's hazard over the second's
+            group, comparator = arms.group(1).strip(), arms.group(2).strip()
         if group is None:
             group, comparator = comparison(s)
         if group is None:
@@ -629,6 +633,9 @@ _COMPARATIVE_LEAD = re.compile(
     r"increased|reduced|decreased|longer|shorter|improved|poorer|inferior|superior)\s+(?:after|following|with|in|"
     r"for|among)\s+(?=\S)", re.I)
 _STATS_WORDS = re.compile(r"\b(?:analys[ie]s|models?|regression|respectively|ratio|CI)\b", re.I)
+
+
+_RATIO_ARMS = re.compile(r"\(([^()/]{1,30})/([^()/]{1,30})\)")
 
 
 def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
@@ -1459,7 +1466,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             g = None   # "not reached in the pembrolizumab group and was 10.3 months", "... versus 8.3
             #            months": another clause's group
         level = _group_label(g.group("g")) if g else None
-        level = level or _trailing_group(s, end)
+        # (the group may come between the value and its interval: "4.3 months for capecitabine (95% CI ...)")
+        level = level or _trailing_group(s, end) or (_trailing_group(s, m.end()) if ci and ci.start > m.end() else None)
         vs = MEDIAN_VS_RE.match(s, end)
         if p is None and not vs:
             # A median compared with one not reached ("not reached in A vs. 11.2 months in B
@@ -1500,7 +1508,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             v2 = _months(to_float(vs.group("value")), vs.group("unit"))
             ci2 = find_ci(s, vs.end(), bare_ok=True, limit=30)
             end2 = ci2.end if ci2 else vs.end()
-            level2 = _trailing_group(s, end2) or pair[1]
+            level2 = _trailing_group(s, end2) or (_trailing_group(s, vs.end()) if ci2 and ci2.start > vs.end() else None) \
+                or pair[1]
             listed = _listed_groups(what, 2) if RESPECTIVELY.match(s, end2) else None
             if listed and not second:
                 # "for resection and for RFA were 4.9 years (...) and 3.0 years (...), respectively"
