@@ -120,3 +120,8 @@ def test_a_group_between_a_median_and_its_interval():
     got = figures("The median TTP was 4.4 months for capecitabine (95% CI, 2.9–5.8) and 3.1 months for S-1 "
                   "(95% CI, 1.6–4.6).")
     assert [(e, g, v, lo) for e, _, _, g, v, lo in got] == [("TTP", "capecitabine", 4.4, 2.9), ("TTP", "S-1", 3.1, 1.6)]
+
+
+def test_a_median_with_its_interval_before_its_unit():
+    got = figures("In Part 2, the median time to PD for all treated patients was 110 (95% CI: 61, 152) days.")
+    assert [(e, m, round(v, 2), round(lo, 2)) for e, m, _, _, v, lo in got] == [("TTP", "median", 3.61, 2.0)]

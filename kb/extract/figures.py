@@ -93,7 +93,9 @@ MEDIAN_RE = re.compile(
     # (a digit inside a name is part of it: "for patients randomised to RT-5-FU was 9.6 months";
     # a standard error may stand between the value and its unit: "18 (±4) months")
     rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d){{0,120}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
-    rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
+    rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?"
+    # (or its interval: "102 (95% CI: 52, 169) days")
+    rf"(?P<pci>\((?:9[05]\s*%\s*)?(?:CI|confidence interval)\b[^()]{{1,30}}\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 
@@ -1452,8 +1454,9 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         if v is None:
             continue
         v = _months(v, unit)
-        ci = find_ci(s, m.end(), bare_ok=True, limit=40)
-        end = ci.end if ci else m.end()
+        ci = find_ci(s, m.start("pci"), bare_ok=True, limit=len(m.group("pci")) + 1) if m.group("pci") \
+            else find_ci(s, m.end(), bare_ok=True, limit=40)
+        end = ci.end if ci and not m.group("pci") else m.end()
         # The interval is in the value's unit: '3.1 years (95% CI, 2.4 to 4.0)' is 37.2
         # months (28.8-48.0), not 37.2 (2.4-4.0).
         lo, hi = (_months(ci.low, unit), _months(ci.high, unit)) if ci else (None, None)
