@@ -196,3 +196,22 @@ def test_sex_counts_with_letters_ignorecase_folds_are_read_not_a_key_error():
     # up casefolded, as it was matched; lower() left 'maleſ' and extraction raised KeyError.
     got = cohorts("Of the 40 patients, 22 were maleſ and 18 were female.")
     assert ("Male", 22) in got and ("Female", 18) in got
+
+
+def _aes(sentence):
+    from kb.extract.article import extract_article
+    from kb.models import ArticleRecord
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{sentence}\n"))
+    return [(a.event, a.grade, a.n, a.percent) for a in ex.adverse_events]
+
+
+def test_an_adverse_event_in_each_of_two_arms():
+    assert _aes("The incidence of grade 3–4 granulocytopenia was 7.2% with capecitabine and 4.1% with S-1.") == [
+        ("Granulocytopenia (capecitabine)", "3-4", None, 7.2), ("Granulocytopenia (S-1)", "3-4", None, 4.1)]
+    assert _aes("Grade 3 or 4 neutropenia occurred in 47% of patients in the FEC-D group and 36% in the control "
+                "group.") == [("Neutropenia (FEC-D group)", "3-4", None, 47.0), ("Neutropenia (control group)", "3-4", None, 36.0)]
+    got = _aes("Grade 3–4 nonhaematologic toxicities were: asthenia (9.5% with capecitabine vs 7.0% with S-1), "
+               "anorexia (6.1 vs 9.9%), and diarrhoea (2.1 vs 0%).")
+    assert got == [("Asthenia (capecitabine)", "3-4", None, 9.5), ("Asthenia (S-1)", "3-4", None, 7.0),
+                   ("Anorexia (capecitabine)", "3-4", None, 6.1), ("Anorexia (S-1)", "3-4", None, 9.9),
+                   ("Diarrhoea (capecitabine)", "3-4", None, 2.1), ("Diarrhoea (S-1)", "3-4", None, 0.0)]

@@ -200,7 +200,7 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 qa: int | None = None) -> None:
             event, phase = _split_phase(_event(event), phase)
             event = event[:1].upper() + event[1:]
-            if not _valid_event(event):
+            if not _valid_event(_ARM_SUFFIX.sub("", event)):
                 return
             while b > a and sent[b - 1].isspace():
                 b -= 1
@@ -213,6 +213,8 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
         # (str.isdigit also takes superscripts and other digits \d does not: kept past ASCII)
         has_digit = (ascii_has_digit(sent) if sent.isascii() else any(ch.isdigit() for ch in sent)) \
             or WORD_NUM_RE.search(sent) is not None
+        if has_digit and "grade" in fs and (" vs" in fs or "versus" in fs or " and " in fs):
+            _arm_pairs(sent, add, free)   # (first: a clause of two arms is not read as one event)
         for m in _CLAUSE.finditer(sent) if has_digit and has_any(fs, _VERB_WORDS) and (
                 "grade" in fs or re.search(_KIND_WORDS, sent, re.I)) else ():
             event = m.group("event")
@@ -221,7 +223,7 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
             lead = re.match(r"(?:(?:in|during|after|among|with|of|the|a|an|overall|and)\s+)+", event, re.I)
             grade = (_grade(m, "a") or _grade(m, "b") or _grade(m, "d") or _grade(m, "kc") or _grade(m, "e")
                      or ("any" if m.group("anyg") or re.search(rf"\b{_KIND_WORDS}\b", event, re.I) else None))
-            if grade is None or (lead and lead.end() == len(event)):
+            if grade is None or (lead and lead.end() == len(event)) or not free(m.start(), m.end()):
                 continue
             if lead:
                 event = event[lead.end():]
@@ -283,6 +285,53 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
             out.append(AdverseEvent(event=event, grade=grade, phase=phase, n=n, percent=pct,
                                     quote=quote, start=qs, end=qe))
     return out
+
+
+# One event's share in each of two arms: "6.8% with capecitabine and 4.8% with S-1", "45% of
+# patients in the FEC-D group and 38% in the control group", "(9.1% with A vs 7.1% with B)".
+_ARM = r"(?:with|in|for|on)\s+(?:the\s+)?(?P<g{k}>[^,;()%]{{1,40}}?)"
+_ARM_PAIR = re.compile(
+    rf"(?P<p1>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|cases)\s+)?{_ARM.format(k=1)}\s*,?\s*(?:and|vs\.?|versus|"
+    rf"compared\s+with)\s+(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|cases)\s+)?{_ARM.format(k=2)}"
+    rf"(?=\s*(?:[,;.)]|\(|$))", re.I)
+# "<grade> <event> was / occurred in / were", then the pair.
+_GRADED_EVENT = re.compile(rf"{_grade_pat('a')}\s+(?P<event>[a-z][a-z/–-]*(?:\s+[a-z][a-z/–-]*){{0,3}}?)\s+"
+                           rf"(?:(?:was|were)\s+(?:(?:observed|seen|reported|noted)\s+in\s+)?|occurred\s+in\s+|in\s+)", re.I)
+# Items of a list of events with each arm's share: "asthenia (9.1% with A vs 7.1% with B), anorexia (6.8 vs 9.5%)".
+_PAIR_ITEM = re.compile(rf"(?P<event>[a-z][a-z/–-]*(?:\s+[a-z][a-z/–-]*){{0,3}})\s*\(\s*(?P<p1>{NUM})\s?%?\s*"
+                        rf"(?:with\s+(?P<g1>[^()]{{1,30}}?)\s+)?(?:vs\.?|versus)\s+(?P<p2>{NUM})\s?%\s*"
+                        rf"(?:with\s+(?P<g2>[^()]{{1,30}}?))?\s*\)", re.I)
+
+
+_ARM_SUFFIX = re.compile(r"\s*\([^()]*\)$")   # the arm _arm_pairs names an event with
+
+
+def _arm_pairs(sent: str, add, free) -> None:
+    """Adverse events stated for two arms: each arm's share is an event of its own, named with
+    the arm ('Granulocytopenia (capecitabine)'), as the export has no arm field."""
+    for m in _GRADED_EVENT.finditer(sent):
+        pair = _ARM_PAIR.match(sent, m.end())
+        grade = _grade(m, "a")
+        if not pair or not grade or not free(m.start(), pair.end()):
+            continue
+        event = re.sub(r"^(?:incidence|rate|frequency)\s+of\s+", "", m.group("event"), flags=re.I)
+        for k in ("1", "2"):
+            add(m.start() if k == "1" else pair.start("p2"), pair.end("g" + k),
+                f"{event} ({pair.group('g' + k).strip()})", grade, None, percent_value(pair.group("p" + k) + "%"),
+                _phase_at(sent, m.start()))
+    head = _GRADE_RE.search(sent)
+    if head is None or ":" not in sent[head.end():]:
+        return
+    grade = _grade(head)
+    arms: tuple[str, str] | None = None
+    for it in _PAIR_ITEM.finditer(sent, sent.index(":", head.end())):
+        if it.group("g1") and it.group("g2"):
+            arms = it.group("g1").strip(), it.group("g2").strip()
+        if arms is None or not grade or not free(it.start(), it.end()):
+            continue
+        for k, arm in zip(("1", "2"), arms):
+            add(it.start("event"), it.end(), f"{it.group('event')} ({arm})", grade, None,
+                percent_value(it.group("p" + k) + "%"), _phase_at(sent, head.start()))
 
 
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+")
