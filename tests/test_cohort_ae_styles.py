@@ -215,3 +215,19 @@ def test_an_adverse_event_in_each_of_two_arms():
     assert got == [("Asthenia (capecitabine)", "3-4", None, 9.5), ("Asthenia (S-1)", "3-4", None, 7.0),
                    ("Anorexia (capecitabine)", "3-4", None, 6.1), ("Anorexia (S-1)", "3-4", None, 9.9),
                    ("Diarrhoea (capecitabine)", "3-4", None, 2.1), ("Diarrhoea (S-1)", "3-4", None, 0.0)]
+
+
+def _cohorts(sentence):
+    from kb.extract.article import extract_article
+    from kb.models import ArticleRecord
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{sentence}\n"))
+    return [(c.label, c.n) for c in ex.cohorts]
+
+
+def test_two_arms_and_their_sizes():
+    assert ("20 Gy/5 fr arm", 52) in _cohorts("In all, 97 patients (52 in the 20 Gy/5 fr arm and 45 in the 16 Gy/2 fr arm) "
+                                              "were entered into the trial.")
+    assert _cohorts("A total of 98 patients were enrolled; 50 were randomly assigned to capecitabine and 48 to S-1.")[1:] == [
+        ("Capecitabine", 50), ("S-1", 48)]
+    # a stage and a sex are no arms
+    assert _cohorts("The mandible was more retrusive at stage 1 in males and at stages 3 and 4 in females.") == []

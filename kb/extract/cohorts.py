@@ -67,6 +67,13 @@ _ARM_SIZE = re.compile(rf"\b(?:[Tt]he\s+)?(?P<label>[A-Za-z][\w -]{{1,40}}?\s(?:
                        r"(?!\s+(?:treated|who|with|receiving|undergoing|that|in)\b)")
 # "(EE, 67; EP, 65)": arms listed with their sizes
 _ARM_LIST = re.compile(r"\(\s*((?:[A-Z][\w+/ -]{0,30},\s*\d{1,6}\s*;\s*)+[A-Z][\w+/ -]{0,30},\s*\d{1,6})\s*\)")
+# Two arms and their sizes: "100 patients (55 in the 20 Gy/5 fr arm and 45 in the 16 Gy/2 fr arm)",
+# "49 were randomly assigned to capecitabine and 47 to S-1".
+_ARM_PAIRS = re.compile(
+    # (a bare "55 in X" only inside the total's parenthesis: "at stage 1 in males" is no arm)
+    r"(?:\b(?P<n1>\d{1,5})\s+(?:patients\s+)?(?:were|was)\s+(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to|"
+    r"(?<=\()\s*(?P<n0>\d{1,5})\s+(?:in|to))\s+(?:the\s+)?(?P<a>[^,;()]{2,40}?)\s*,?\s+and\s+(?P<n2>\d{1,5})\s+(?:in|to)\s+(?:the\s+)?"
+    r"(?P<b>[^,;()]{2,40}?)\s*(?=[);,.]|$)", re.I)
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
 
 
@@ -231,6 +238,12 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             noun = m.group("noun")
             for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):
                 out.append(_cohort(clean, s + at, s + m.end(), f"{adj} {noun}", int(n), "prose.pair"))
+        for m in (_ARM_PAIRS.finditer(sent) if has_digit and (" to " in sent or " in " in sent) else ()):
+            first = "n1" if m.group("n1") else "n0"
+            for k, who in ((first, "a"), ("n2", "b")):
+                label = _LEAD_WORDS.sub("", m.group(who).strip())
+                if label and not _NOT_ARM.match(label) and not re.search(r"\b(?:patients?|years?|months?)\b", label):
+                    out.append(_cohort(clean, s + m.start(k), s + m.end(who), label, int(m.group(k)), "prose.arm_pair"))
         for m in (_ARM_LIST.finditer(sent) if has_digit and arm_lists else ()):
             for part in re.finditer(r"([A-Z][\w+/ -]{0,30}),\s*(\d{1,6})", m.group(1)):
                 out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
