@@ -125,3 +125,12 @@ def test_a_group_between_a_median_and_its_interval():
 def test_a_median_with_its_interval_before_its_unit():
     got = figures("In Part 2, the median time to PD for all treated patients was 110 (95% CI: 61, 152) days.")
     assert [(e, m, round(v, 2), round(lo, 2)) for e, m, _, _, v, lo in got] == [("TTP", "median", 3.61, 2.0)]
+
+
+def test_probabilities_of_remaining_progression_free_and_of_being_alive():
+    got = figures("The probability of remaining progression-free at 6 months was 33.1 and 40.9% for the capecitabine "
+                  "and S-1 arms, respectively.")
+    assert [(e, m, t, g, v) for e, m, t, g, v, _ in got] == [
+        ("PFS", "rate", 6, "capecitabine", 33.1), ("PFS", "rate", 6, "S-1", 40.9)]
+    got = figures("The probability of being alive at 12 months was 47% in arm A and 31% in arm B.")
+    assert [(e, t, v) for e, _, t, _, v, _ in got] == [("OS", 12, 47.0), ("OS", 12, 31.0)]
