@@ -134,3 +134,22 @@ def test_probabilities_of_remaining_progression_free_and_of_being_alive():
         ("PFS", "rate", 6, "capecitabine", 33.1), ("PFS", "rate", 6, "S-1", 40.9)]
     got = figures("The probability of being alive at 12 months was 47% in arm A and 31% in arm B.")
     assert [(e, t, v) for e, _, t, _, v, _ in got] == [("OS", 12, 47.0), ("OS", 12, 31.0)]
+
+
+def test_medians_listed_value_then_group_and_with_ranges():
+    got = figures("Median PFS was 4.2 months in the RT-5-FU arm, 5.1 months in the RT-GC arm and 6.3 months in the "
+                  "RT-GC+GC arm (P=0.2).")
+    assert [(g, v) for _, _, _, g, v, _ in got] == [("RT-5-FU arm", 4.2), ("RT-GC arm", 5.1), ("RT-GC+GC arm", 6.3)]
+    got = figures("The median times to recurrence for patients who had hepatic resection, RFA, and resection plus RFA "
+                  "were 12 months (range 1 to 25), 6 months (range 1 to 22) and 9 months (range 2 to 31), respectively.")
+    assert [(e, g, v) for e, _, _, g, v, _ in got] == [("time to recurrence", "hepatic resection", 12.0),
+                                                        ("time to recurrence", "RFA", 6.0),
+                                                        ("time to recurrence", "resection plus RFA", 9.0)]
+
+
+def test_a_time_to_an_event_the_vocabulary_does_not_name():
+    got = figures("The median time to first bone event was 88.1 weeks with ibandronate and 61.7 weeks with placebo "
+                  "(P=0.09).")
+    assert [(e, g, round(v, 1)) for e, _, _, g, v, _ in got] == [
+        ("time to first bone event", "ibandronate", 20.3), ("time to first bone event", "placebo", 14.2)]
+    assert figures("The median time to surgery was 5 weeks.") == []

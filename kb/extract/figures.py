@@ -1446,7 +1446,8 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         what = m.group("what")
         if re.search(r"follow|\bage\b|\bdose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
             continue
-        e = ep.first_endpoint(what) or ("OS" if re.search(r"\bsurvival\b", what, re.I) else None)
+        e = ep.first_endpoint(what) or ("OS" if re.search(r"\bsurvival\b", what, re.I) else None) \
+            or _time_to_event(what)
         if not e:
             continue
         unit = m.group("unit").lower()
@@ -1542,7 +1543,21 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         elif level:
             # "Median OS for patients randomised to A was 9.6 months, for B 9.3 months, and for
             # C 7.3 months": each further arm with its value.
-            pos = end
+            tg = _TRAILING_GROUP.match(s, end)
+            pos = tg.end() if tg else end
+            listed_after = False
+            while tg and (after := _MEDIAN_MORE_AFTER.match(s, pos)) is not None:
+                # "4.0 months in the A arm, 5.6 months in the B arm and 6.0 months in the C arm"
+                g2 = _group_label(after.group("g"))
+                v2 = _months(to_float(after.group("value")), after.group("unit"))
+                if g2 is None or v2 is None:
+                    break
+                out.append(_fig(clean, sent, sent.start + after.start("value"), sent.start + after.end(), endpoint=e,
+                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
+                                confidence=0.7, rule="prose.median_list"))
+                pos, listed_after = after.end(), True
+            if not listed_after:
+                pos = end
             while (more := _MEDIAN_MORE.match(s, pos)) is not None:
                 g2 = _group_label(more.group("g"))
                 v2 = _months(to_float(more.group("value")), more.group("unit"))
@@ -1555,6 +1570,7 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     return out
 
 
+_RANGE_AFTER = re.compile(rf"\s*\((?:range|IQR|interquartile range)?[:,]?\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*(?:months?|years?|weeks?)?\s*\)", re.I)
 _NEXT_VALUE = re.compile(rf",?\s*(?:and\s+)?(?P<value>{NUM})\s*(?P<unit>months?|years?|weeks?|days?)?(?![\d.%])", re.I)
 _LIST_PREP = re.compile(r"\b(?:for|in|among)\s+", re.I)
 
@@ -1564,9 +1580,15 @@ def _median_series(s: str, end: int, unit: str, what: str):
     [(value in months, ci low, ci high, start, end)]) or None. A value may leave its unit to the
     first's ("3.8 years (...), 2.6 years (...), and 2.3 (...)")."""
     rest, pos = [], end
+    rng = _RANGE_AFTER.match(s, pos)
+    pos = rng.end() if rng else pos
     while (m := _NEXT_VALUE.match(s, pos)) is not None:
         u = m.group("unit") or unit
         ci = find_ci(s, m.end(), bare_ok=True, limit=45)
+        if ci is None and (rng := _RANGE_AFTER.match(s, m.end())):
+            pos = rng.end()   # "7 months (range 1 to 26)": a range is no interval
+            rest.append((_months(to_float(m.group("value")), u), None, None, m.start("value"), rng.end()))
+            continue
         v = _months(to_float(m.group("value")), u)
         if v is None:
             break
@@ -1592,6 +1614,23 @@ def _listed_groups(what: str, n: int) -> list[str] | None:
             groups = [_group_label(x) for x in parts]
             return groups if len(groups) == n and all(groups) else None
     return None
+
+
+_MEDIAN_MORE_AFTER = re.compile(rf",?\s*(?:and\s+)?(?P<value>{NUM})\s*(?P<unit>months?|years?|weeks?)\s+(?:in|for|with)\s+"
+                                rf"(?:the\s+)?(?P<g>[^,;()]{{2,60}}?)(?=\s*(?:[,;.(]|\band\b|$))", re.I)
+# "the median time to first bone event": an outcome named by its event, kept in the paper's words.
+_TIME_TO = re.compile(r"\btime\s+to\s+(?P<ev>(?:first\s+)?[a-z][a-z-]*(?:\s+(?!for\b|in\b|with\b|among\b|of\b|was\b|were\b)"
+                      r"[a-z][a-z-]*){0,3})", re.I)
+_NOT_OUTCOME_TIME = re.compile(r"\b(?:surgery|treatment|therapy|randomi[sz]ation|enrol\w*|diagnosis|admission|discharge|"
+                               r"referral|start|initiation|operation|chemotherapy|radiotherapy|transplant\w*|peak|maximum|"
+                               r"onset|nadir|recovery|engraftment)\b", re.I)
+
+
+def _time_to_event(what: str) -> str | None:
+    m = _TIME_TO.search(what)
+    if not m or _NOT_OUTCOME_TIME.search(m.group("ev")):
+        return None
+    return "time to " + m.group("ev").lower()
 
 
 _MEDIAN_MORE = re.compile(rf",?\s*(?:and\s+)?(?:for|in|among)\s+(?:the\s+)?(?P<g>[^,;()\d]{{2,60}}?(?:[A-Za-z/+-]\d[^,;()\s]*)?)\s+"
