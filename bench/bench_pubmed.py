@@ -9,7 +9,8 @@ measures, each in a fresh subprocess so peak memory is its own:
     one writer);
   - pubmed_parser: `parse_medline_xml` of the same file (parse only, no storage).
 Reported: records per second and peak resident memory, at two sizes, so that "memory flat
-as the file grows" can be read off the figures.
+as the file grows" can be read off the figures; and kb's CPU time a record (its process and
+its workers', start-up included), steadier than the rate on a machine shared with other work.
 
 Usage: python bench/bench_pubmed.py [--records 30000] [--small 10000]
 """
@@ -63,8 +64,8 @@ t = time.perf_counter()
 report = ingest_paths(open_db(sys.argv[2]), [sys.argv[1]], workers=int(sys.argv[3]))
 dt = time.perf_counter() - t
 assert not report.failed, report.failed
-print(report.studies, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(report.studies, dt, me.ru_maxrss, kids.ru_maxrss, me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime)
 """
 _PP = """
 import resource, sys, time
@@ -78,11 +79,18 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def run(code: str, *args: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    n, seconds, rss_kb, *child_kb = out.stdout.split()
+    n, seconds, rss_kb, *more = out.stdout.split()
     row = {"records": int(n), "seconds": round(float(seconds), 2),
            "records_per_s": round(int(n) / float(seconds), 1), "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
-    if child_kb and int(child_kb[0]):
-        row["worker_peak_rss_mb"] = round(int(child_kb[0]) / 1024, 1)   # the largest worker process
+    if more and int(more[0]):
+        row["worker_peak_rss_mb"] = round(int(more[0]) / 1024, 1)   # the largest worker process
+    if len(more) == 3:
+        # CPU a record of the kb process (with --workers, the writer) and of its workers,
+        # which other work on a shared machine changes far less than the rate: with
+        # --workers N on C cores the rate is at most C / (both) records a millisecond.
+        row["cpu_ms_per_record"] = round(float(more[1]) * 1000 / int(n), 3)
+        if float(more[2]):
+            row["workers_cpu_ms_per_record"] = round(float(more[2]) * 1000 / int(n), 3)
     return row
 
 

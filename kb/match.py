@@ -52,17 +52,23 @@ class Verdict:
 def normalise_title(title: str | None) -> str:
     if not title:
         return ""
-    t = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    t = re.sub(r"<[^>]+>", " ", t)
-    t = re.sub(r"[^a-z0-9]+", " ", t.lower())
-    return re.sub(r"\s+", " ", t).strip()
+    # (ASCII is its own NFKD form, and a title without "<" has no markup: most titles skip both.
+    # The runs of other characters become single spaces, so no whitespace is left to collapse.)
+    t = title if title.isascii() else unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    if "<" in t:
+        t = _MARKUP.sub(" ", t)
+    return _NOT_ALNUM.sub(" ", t.lower()).strip()
+
+
+_MARKUP = re.compile(r"<[^>]+>")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def surname(name: str | None) -> str:
     """'Junmei Zhao' / 'Zhao J' / 'Zhao, Junmei' -> 'zhao'."""
     if not name:
         return ""
-    n = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip()
+    n = (name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()).strip()
     if "," in n:
         n = n.split(",")[0]
     else:

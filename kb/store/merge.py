@@ -41,15 +41,18 @@ def candidate_of_study(db: Database, study_id: str) -> Candidate:
 def find_match(db: Database, cand: Candidate, keys: set[str] | None = None) -> tuple[str | None, Verdict | None]:
     """The stored study this record is, or the closest related one (with its verdict).
     `keys`: the candidate's blocking keys, when the caller has them already."""
-    for kind in IDENTIFIER_KINDS:
-        value = cand.identifiers.get(kind)
-        if value:
-            row = db.execute("SELECT study_id FROM study_identifiers WHERE kind = ? AND value = ?",
-                             [kind, value]).fetchone()
-            if row:
-                verdict = compare(cand, candidate_of_study(db, row[0]))
+    present = [(kind, cand.identifiers[kind]) for kind in IDENTIFIER_KINDS if cand.identifiers.get(kind)]
+    if present:
+        # One statement for all the record's identifiers (a PubMed record has two or three),
+        # then tried in IDENTIFIER_KINDS order as before: a (kind, value) names one study.
+        where = " OR ".join("(kind = ? AND value = ?)" for _ in present)
+        found = dict(db.conn.execute(f"SELECT kind, study_id FROM study_identifiers WHERE {where}",
+                                     [x for kv in present for x in kv]).fetchall())
+        for kind, _ in present:
+            if kind in found:
+                verdict = compare(cand, candidate_of_study(db, found[kind]))
                 if verdict.relation == "same":
-                    return row[0], verdict
+                    return found[kind], verdict
     keys = sorted(blocking_keys(cand) if keys is None else keys)
     if not keys:
         return None, None
@@ -71,7 +74,7 @@ def find_match(db: Database, cand: Candidate, keys: set[str] | None = None) -> t
     else:
         sql = f"SELECT DISTINCT b.study_id FROM study_blocks b WHERE {in_keys}{exclude}"
         params = keys + args
-    ids = [r[0] for r in db.execute(sql, params)]
+    ids = [r[0] for r in db.conn.execute(sql, params)]
     best: tuple[str | None, Verdict | None] = (None, None)
     for sid in ids:
         v = compare(cand, candidate_of_study(db, sid))
