@@ -1541,32 +1541,22 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                                 unit="months", group=_in_scope(sent.lead(clean), g2), ci_low=lo2, ci_high=hi2,
                                 confidence=0.7, rule="prose.median_series"))
         elif level:
-            # "Median OS for patients randomised to A was 9.6 months, for B 9.3 months, and for
-            # C 7.3 months": each further arm with its value.
+            def listed(pattern: re.Pattern, pos: int, quote_from: str) -> int:
+                """Each further arm's median, a match of `pattern` from pos on; where they end."""
+                while (x := pattern.match(s, pos)) is not None:
+                    g2, v2 = _group_label(x.group("g")), _months(to_float(x.group("value")), x.group("unit"))
+                    if g2 is None or v2 is None:
+                        break
+                    out.append(_fig(clean, sent, sent.start + x.start(quote_from), sent.start + x.end(), endpoint=e,
+                                    measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
+                                    confidence=0.7, rule="prose.median_list"))
+                    pos = x.end()
+                return pos
+            # "4.0 months in the A arm, 5.6 months in the B arm and 6.0 months in the C arm"; or
+            # "Median OS for patients randomised to A was 9.6 months, for B 9.3 months, and for C 7.3 months"
             tg = _TRAILING_GROUP.match(s, end)
-            pos = tg.end() if tg else end
-            listed_after = False
-            while tg and (after := _MEDIAN_MORE_AFTER.match(s, pos)) is not None:
-                # "4.0 months in the A arm, 5.6 months in the B arm and 6.0 months in the C arm"
-                g2 = _group_label(after.group("g"))
-                v2 = _months(to_float(after.group("value")), after.group("unit"))
-                if g2 is None or v2 is None:
-                    break
-                out.append(_fig(clean, sent, sent.start + after.start("value"), sent.start + after.end(), endpoint=e,
-                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
-                                confidence=0.7, rule="prose.median_list"))
-                pos, listed_after = after.end(), True
-            if not listed_after:
-                pos = end
-            while (more := _MEDIAN_MORE.match(s, pos)) is not None:
-                g2 = _group_label(more.group("g"))
-                v2 = _months(to_float(more.group("value")), more.group("unit"))
-                if g2 is None or v2 is None:
-                    break
-                out.append(_fig(clean, sent, sent.start + more.start("g"), sent.start + more.end(), endpoint=e,
-                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
-                                confidence=0.7, rule="prose.median_list"))
-                pos = more.end()
+            reached = listed(_MEDIAN_MORE_AFTER, tg.end(), "value") if tg else end
+            listed(_MEDIAN_MORE, reached if tg and reached != tg.end() else end, "g")
     return out
 
 
