@@ -153,3 +153,11 @@ def test_a_time_to_an_event_the_vocabulary_does_not_name():
     assert [(e, g, round(v, 1)) for e, _, _, g, v, _ in got] == [
         ("time to first bone event", "ibandronate", 20.3), ("time to first bone event", "placebo", 14.2)]
     assert figures("The median time to surgery was 5 weeks.") == []
+
+
+def test_values_after_different_treatments_are_each_treatments():
+    got = figures("The 5-year overall survival after resection alone was 45% (95% CI = 28 to 60%), while the 5-year "
+                  "survival after RFA alone was 21% (95% CI = 10 to 37%).")
+    assert [(g, v) for _, _, _, g, v, _ in got] == [("resection alone", 45.0), ("RFA alone", 21.0)]
+    # one value after the treatment every patient had is the cohort's
+    assert [g for _, _, _, g, _, _ in figures("The 5-year OS after surgery was 60%.")] == ["Overall"]

@@ -854,6 +854,14 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             lazy["after"] = ("after" in fs or "following" in fs) and len(_VALUE_AFTER.findall(s)) >= 2
         return lazy["after"]
 
+    def heads_after() -> bool:
+        """Whether two clauses state values after different treatments ('OS after A was ...,
+        while OS after B was ...')."""
+        if "heads_after" not in lazy:
+            fs = sent.folded(clean)
+            lazy["heads_after"] = ("after" in fs or "following" in fs) and len(_HEADS_AFTER.findall(s)) >= 2
+        return lazy["heads_after"]
+
     def respectively() -> bool:
         if "resp" not in lazy:
             lazy["resp"] = bool(RESPECTIVELY.search(s))
@@ -967,6 +975,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             v = vals[0]
             before = _label_before(clause, v[1], v[2])
             level = before or _trailing_group(clause, v[2]) or _bare_label_before(clause, v[1]) \
+                or (_head_after(head) if heads_after() else None) \
                 or (_clause_subject(head) if own else None) \
                 or (_after_level(clause, v[2]) if after_contrast() and tp is not None and ep.is_time_to_event(eps[0]) else None)
             if level and _period_label(level):
@@ -1104,6 +1113,19 @@ def quotes_difference(quote: str, value: float) -> bool:
         if to_float(m.group(0)) == value:
             at = m.start()
     return at is not None and bool(_DIFF_BEFORE.search(quote[max(0, at - 60):at]))
+
+
+# "the 5-year overall survival after resection alone was 43%, while ... after RFA alone was 23%":
+# where the sentence contrasts values after different treatments, each is its treatment's.
+_HEAD_AFTER = re.compile(r"\b(?:after|following)\s+(?P<g>[^,;()%\d]{2,40}?)\s+(?:was|were|is|are|of)\s*$", re.I)
+
+
+_HEADS_AFTER = re.compile(r"\b(?:after|following)\s+[^,;()%\d]{2,40}?\s+(?:was|were|is|are)\s+\d", re.I)
+
+
+def _head_after(head: str) -> str | None:
+    m = _HEAD_AFTER.search(head)
+    return _group_label(m.group("g")) if m else None
 
 
 def _is_difference(clause: str, vs: int, ve: int) -> bool:
