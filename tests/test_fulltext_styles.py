@@ -161,3 +161,10 @@ def test_values_after_different_treatments_are_each_treatments():
     assert [(g, v) for _, _, _, g, v, _ in got] == [("resection alone", 45.0), ("RFA alone", 21.0)]
     # one value after the treatment every patient had is the cohort's
     assert [g for _, _, _, g, _, _ in figures("The 5-year OS after surgery was 60%.")] == ["Overall"]
+
+
+def test_a_sentence_testing_the_difference_gives_its_p_to_both_values():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nThe 5-year overall survival after resection alone was 45%, while the 5-year survival after RFA "
+        "alone was 21%, as shown in Figure 1. This difference was statistically significant (P = .03).\n")))
+    assert [(f.group, f.p_value, f.p_op) for f in ex.figures] == [("resection alone", 0.03, "="), ("RFA alone", 0.03, "=")]

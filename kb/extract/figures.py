@@ -2428,6 +2428,14 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
         if found and has_any(fs, _REPORTED_WORDS):
             elsewhere = _reported_elsewhere(text)
             found = [f for f in found if not any(abs(f.value - v) < 1e-9 for v in elsewhere)]
+        if not found and prev_found and prev_found[0] == k - 1 and _DIFFERENCE_P.match(text):
+            # "... 43% after A, while ... 23% after B. This difference was statistically significant
+            # (P = .02)": the test of the two values just stated.
+            pair = [f for f in prev_found[1] if f.measure not in ("HR", "OR", "RR")]
+            p = find_p(text, 0, limit=len(text))
+            if p and len(pair) == 2 and pair[0].endpoint == pair[1].endpoint and not any(f.p_value for f in pair):
+                for f in pair:
+                    f.p_value, f.p_op = p.value, p.op
         out.extend(found)
         prev_found = (k, found) if found else None
         rate = next((f for f in reversed(found) if f.measure == "rate" and f.timepoint_months), None)
@@ -2435,6 +2443,11 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
             carry, carry_at = (rate.endpoint, rate.timepoint_months), k
         prev = sent
     return out
+
+
+# A sentence that only tests the comparison the sentence before stated.
+_DIFFERENCE_P = re.compile(r"\s*(?:This|The|These|That)\s+(?:difference|differences|comparison|improvement|benefit|"
+                           r"advantage)\s+(?:was|were|is|are|did|remained)\b[^.;]{0,60}?\(?\s*[Pp]\s*[=<>≤]", re.I)
 
 
 def _groups_of_sentence_before(found: list[Figure], before: list[Figure]) -> None:
