@@ -168,3 +168,10 @@ def test_a_sentence_testing_the_difference_gives_its_p_to_both_values():
         "Results\nThe 5-year overall survival after resection alone was 45%, while the 5-year survival after RFA "
         "alone was 21%, as shown in Figure 1. This difference was statistically significant (P = .03).\n")))
     assert [(f.group, f.p_value, f.p_op) for f in ex.figures] == [("resection alone", 0.03, "="), ("RFA alone", 0.03, "=")]
+
+
+def test_the_present_study_is_this_one():
+    paper = PAPER.replace("Our 5-year overall survival of 41% after surgery compares well.",
+                          "In the present study, the 5-year overall survival of women was 30%.")
+    got = sorted(f.value for f in extract_article(ArticleRecord("text", text=paper)).figures)
+    assert 30.0 in got and 54.0 not in got

@@ -72,7 +72,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
     tables = parse_tables(text, spans)
     figures = _dedupe_figures(_own_discussion(fig_rules.prose_figures(clean, sentences, folded) + tables.figures,
                                               clean, sentences), text)
-    # A share or a survival probability cannot be below zero: one whose interval is is a
+    # A share or a survival probability cannot be below zero: one whose interval is, is a
     # difference between arms ("5-year DFS (experimental-control) was 0.6% (-3.9 to 5.1)"); so
     # is a value the quote calls one ("absolute difference [experimental-control] 1.3%").
     figures = [f for f in figures if not (f.measure in ("rate", "proportion") and (
@@ -291,9 +291,9 @@ def _own_discussion(figs: list[Figure], clean, sentences: list) -> list[Figure]:
 
 
 # A sentence that names another study: "the Nordic study", "The LIFE trial", "et al", "[12]", "reported".
-_OTHER_STUDY = re.compile(r"\b(?:the|a|an|that|another|other|previous|earlier|prior)\s+(?:[A-Z][\w-]*\s+)?"
+_OTHER_STUDY = re.compile(r"\b(?:the|a|an|that|another|other|previous|earlier|prior)\s+(?!present\b|current\b)(?:[\w-]+\s+)?"
                           r"(?:stud(?:y|ies)|trials?|series|report|meta-analys[ie]s)\b|\bet al\b|\[\s*\d|"
-                          r"\breported\b|\b[A-Z][A-Z0-9-]{2,}\s+(?:study|trial)\b", re.I)
+                          r"\breported\b|\b(?-i:[A-Z][A-Z0-9-]{2,})\s+(?:study|trial)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b|\b(?:this|the present|the current)\s+(?:study|series|cohort|trial)\b",
                            re.I)
 
