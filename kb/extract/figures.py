@@ -1536,11 +1536,11 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             end2 = ci2.end if ci2 else vs.end()
             level2 = _trailing_group(s, end2) or (_trailing_group(s, vs.end()) if ci2 and ci2.start > vs.end() else None) \
                 or pair[1]
-            listed = _listed_groups(what, 2) if RESPECTIVELY.match(s, end2) else None
-            if listed and not second:
+            two_named = _listed_groups(what, 2) if RESPECTIVELY.match(s, end2) else None
+            if two_named and not second:
                 # "for resection and for RFA were 4.9 years (...) and 3.0 years (...), respectively"
-                out[-1].group = _in_scope(sent.lead(clean), listed[0])
-                level2 = listed[1]
+                out[-1].group = _in_scope(sent.lead(clean), two_named[0])
+                level2 = two_named[1]
             # The test of the two medians, after the second and its group ('... compared with
             # 38 months for cutaneous melanoma (p<0.001)'), when no other value comes between.
             p2 = p or _comparison_p(s, end2)
