@@ -175,3 +175,14 @@ def test_the_present_study_is_this_one():
                           "In the present study, the 5-year overall survival of women was 30%.")
     got = sorted(f.value for f in extract_article(ArticleRecord("text", text=paper)).figures)
     assert 30.0 in got and 54.0 not in got
+
+
+def test_abstract_and_results_state_one_figure_once():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Abstract\nA 5-year survival after resection was 45% compared to 21% after RFA. Disease-free survival in the "
+        "experimental group was similar to the 539 of 2089 controls (HR 0.96, 95% CI 0.85-1.09).\n\n"
+        "Results\nThe 5-year overall survival after resection alone was 45% (95% CI = 28 to 60%), while the 5-year "
+        "survival after RFA alone was 21% (95% CI = 10 to 37%). Disease-free survival did not differ between the "
+        "FEC-D group and the control group (HR 0.96, 95% CI 0.85-1.09).\n")))
+    got = sorted((f.endpoint, f.value, f.section) for f in ex.figures)
+    assert got == [("DFS", 0.96, "results"), ("OS", 21.0, "results"), ("OS", 45.0, "results")]

@@ -298,6 +298,13 @@ _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b|\b(?:this|the present|the current
                            re.I)
 
 
+def _same_ratio(f: Figure, g: Figure) -> bool:
+    """A ratio with the same value and interval stated in two places is one estimate, however
+    each place names its arms ('experimental' in the abstract, 'FEC-D' in the results)."""
+    return f.measure in ("HR", "OR", "RR") and f.ci_low is not None and g.ci_low is not None \
+        and f.ci_high is not None and g.ci_high is not None and abs(f.ci_high - g.ci_high) < 1e-9
+
+
 def _dedupe_figures(figs: list[Figure], text: str | None = None) -> list[Figure]:
     """A number stated in the abstract and again in the results or a table is stored once,
     from the richest place (table > results > discussion > abstract); so is one an abstract's
@@ -306,10 +313,12 @@ def _dedupe_figures(figs: list[Figure], text: str | None = None) -> list[Figure]
     # Only figures with the same endpoint, measure, value and timepoint can repeat each other.
     seen: dict[tuple, list[Figure]] = {}
     for f in sorted(figs, key=lambda f: (_SECTION_RANK.get(f.section or "", 5), f.start)):
-        key = (f.endpoint, f.measure, round(f.value, 9), f.timepoint_months)
+        # (the endpoint as exported: a bare "5-year survival" in the abstract is the results' OS)
+        key = (ep.contract_name(f.endpoint), f.measure, round(f.value, 9), f.timepoint_months)
         if any(g.section != f.section
                and (f.ci_low is None or g.ci_low is None or abs(f.ci_low - g.ci_low) < 1e-9)
-               and _same_group(f.group, g.group) and not (f.section == "table" and g.section == "table")
+               and (_same_group(f.group, g.group) or _same_ratio(f, g))
+               and not (f.section == "table" and g.section == "table")
                for g in seen.get(key, ())) or _restates(f, seen.get(key, []), text):
             continue
         seen.setdefault(key, []).append(f)
