@@ -125,11 +125,7 @@ def extract_article(record: ArticleRecord) -> Extraction:
         adverse = adverse + prose_adverse_events(clean, cohort_sents, folded)
     _name_groups_as_cohorts(figures, cohorts)
     for f in figures:
-        # A code outside the contract's list is written in words, unless the paper itself
-        # writes the code ("the median TTF was 4.3 months"): then as the paper does.
-        named = ep.contract_name(f.endpoint)
-        f.endpoint = f.endpoint if named != f.endpoint and f.endpoint.isupper() and f.quote \
-            and re.search(rf"\b{re.escape(f.endpoint)}\b", f.quote) else named
+        f.endpoint = ep.contract_name(f.endpoint)
     ex = Extraction(study=facts, cohorts=cohorts, therapies=therapies, figures=figures, adverse_events=adverse)
     if record.extra.get("pages"):
         add_page_locators(ex, record.extra["pages"])  # "page 3" for what came from a PDF
