@@ -186,3 +186,9 @@ def test_abstract_and_results_state_one_figure_once():
         "FEC-D group and the control group (HR 0.96, 95% CI 0.85-1.09).\n")))
     got = sorted((f.endpoint, f.value, f.section) for f in ex.figures)
     assert got == [("DFS", 0.96, "results"), ("OS", 21.0, "results"), ("OS", 45.0, "results")]
+
+
+def test_a_response_rates_group_before_its_interval():
+    got = figures("The confirmed ORR for the ITT population was 24.4% for capecitabine (95% CI, 12.1–36.7) and 30.2% "
+                  "for S-1 (95% CI, 16.5–43.9).")
+    assert [(g, v, lo) for _, _, _, g, v, lo in got] == [("capecitabine", 24.4, 12.1), ("S-1", 30.2, 16.5)]

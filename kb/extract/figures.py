@@ -1957,8 +1957,10 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         seen.add(percent_value(m.group(2) + "%"))
         v = percent_value(m.group(2) + "%")
         ci = _value_ci(s, m.end(), limit=40)
-        # "The ORR was 71% in the daratumumab group versus 52% in the control group"
-        level = _trailing_group(s, ci.end if ci else m.end())
+        # "The ORR was 71% in the daratumumab group versus 52% in the control group"; the group may
+        # stand between the value and its interval ("26.1% for capecitabine (95% CI, 13.4-38.8)")
+        level = _trailing_group(s, ci.end if ci else m.end()) \
+            or (_trailing_group(s, m.end()) if ci and ci.start > m.end() else None)
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
                         measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
                         ci_high=ci.high if ci else None, group=_in_scope(scope(), level, "Overall"),
