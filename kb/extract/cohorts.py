@@ -74,6 +74,7 @@ _ARM_PAIRS = re.compile(
     r"(?:\b(?P<n1>\d{1,5})\s+(?:patients\s+)?(?:were|was)\s+(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to|"
     r"(?<=\()\s*(?P<n0>\d{1,5})\s+(?:in|to))\s+(?:the\s+)?(?P<a>[^,;()]{2,40}?)\s*,?\s+and\s+(?P<n2>\d{1,5})\s+(?:in|to)\s+(?:the\s+)?"
     r"(?P<b>[^,;()]{2,40}?)\s*(?=[);,.]|$)", re.I)
+_PAREN_ARM = re.compile(r"\(\s*\d{1,5}\s+(?:in|to)\s")
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
 
 
@@ -238,7 +239,10 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             noun = m.group("noun")
             for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):
                 out.append(_cohort(clean, s + at, s + m.end(), f"{adj} {noun}", int(n), "prose.pair"))
-        for m in (_ARM_PAIRS.finditer(sent) if has_digit and (" to " in sent or " in " in sent) else ()):
+        # (every match follows a verb of assignment or opens a parenthesis with "N in|to")
+        for m in (_ARM_PAIRS.finditer(sent) if has_digit and (
+                fastre.has_any(fs, ("assigned", "allocated", "randomi")) or ("(" in sent and _PAREN_ARM.search(sent)))
+                else ()):
             first = "n1" if m.group("n1") else "n0"
             for k, who in ((first, "a"), ("n2", "b")):
                 label = _LEAD_WORDS.sub("", m.group(who).strip())
