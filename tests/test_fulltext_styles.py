@@ -192,3 +192,13 @@ def test_a_response_rates_group_before_its_interval():
     got = figures("The confirmed ORR for the ITT population was 24.4% for capecitabine (95% CI, 12.1–36.7) and 30.2% "
                   "for S-1 (95% CI, 16.5–43.9).")
     assert [(g, v, lo) for _, _, _, g, v, lo in got] == [("capecitabine", 24.4, 12.1), ("S-1", 30.2, 16.5)]
+
+
+def test_two_groups_shares_then_the_event_they_needed():
+    got = figures("Seven patients (21%) in the placebo group (n=33) and two patients (6%) in the PTA group (n=34) "
+                  "needed nasogastric tube feeding during the evaluation period (P=0.07).")
+    assert [(e, g, v) for e, _, _, g, v, _ in got] == [("nasogastric tube feeding", "placebo group", 21.0),
+                                                       ("nasogastric tube feeding", "PTA group", 6.0)]
+    ex = extract_article(ArticleRecord("text", text="Results\nSeven patients (21%) in the placebo group and two "
+                                       "patients (6%) in the PTA group needed adjuvant chemotherapy.\n"))
+    assert ex.figures == []   # a planned treatment is no event

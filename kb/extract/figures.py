@@ -1677,6 +1677,13 @@ _COUNT_THEN_NEED = re.compile(
     rf"because|owing|and|or|but|while|whereas|compared|versus|vs|than|on|from|by|with|despite|following|per|who|which)\b)"
     # the passive of an event that happens to a patient: "11 (14%) patients were readmitted"
     rf"|(?:were|was)\s+(?P<passive>re-?admitted|re-?hospitali[sz]ed|re-?operated|transfused))", re.I)
+_COUNTED_IN = (rf"(?:(?<![\d.,])\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:{_COUNTED_NOUN}\s*)?\(\s*(?P<p{{k}}>{NUM})\s?%\s*\)\s*"
+                rf"(?:in|of|from)\s+(?:the\s+)?(?P<g{{k}}>[^,;()]{{{{2,40}}}}?)\s*(?:\([^()]{{{{0,20}}}}\)\s*)?")
+_PAIR_THEN_NEED = re.compile(
+    "(?P<n1>" + _COUNTED_IN.format(k=1) + r"),?\s+(?:and|versus|vs\.?|compared\s+with)\s+(?P<n2>" + _COUNTED_IN.format(k=2) + ")"
+    + rf"(?:required|needed|necessitated|developed|experienced|suffered)\s+(?:from\s+)?(?:an?\s+|any\s+)?"
+    rf"(?P<obj>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}}?)(?=\s*(?:[,;.:()\[\]]|$)|\s+(?:within|after|during|at|for|in|due|"
+    rf"because|and|or|compared|versus|vs|than|on|from|by|with|following)\b)", re.I)
 _PASSIVE_EVENTS = {"readmitted": "readmission", "rehospitalized": "rehospitalization", "rehospitalised": "rehospitalisation",
                    "reoperated": "re-operation", "transfused": "transfusion"}
 _NEED_WORDS = ("required", "needed", "necessitated", "developed", "experienced", "suffered", "admitted", "hospitali",
@@ -1769,6 +1776,19 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
+    for m in (_PAIR_THEN_NEED.finditer(s) if paren_pct and has_any(fs, _NEED_WORDS) and " and " in s else ()):
+        # "Six patients (19%) in the placebo group (n=32) and two patients (6%) in the PTA group
+        # (n=33) needed nasogastric tube feeding": the event each group's share had.
+        obj = m.group("obj")
+        if m.start("p1") in taken or _NOT_AN_EVENT.search(obj):
+            continue
+        p = find_p(s, m.end(), limit=60)   # the test of the two shares, when it follows
+        for k in ("1", "2"):
+            out.append(_fig(clean, sent, sent.start + m.start("n" + k), sent.start + m.end(), endpoint=obj,
+                            measure="proportion", value=percent_value(m.group("p" + k) + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), _group_label(m.group("g" + k))), confidence=0.65,
+                            p_value=p.value if p else None, p_op=p.op if p else None, rule="prose.pair_then_need"))
+            taken.add(m.start("p" + k))
     for m in (_COUNT_THEN_NEED.finditer(s) if paren_pct and has_any(fs, _NEED_WORDS) else ()):
         passive = m.group("passive")
         obj = _PASSIVE_EVENTS[passive.lower().replace("-", "")] if passive else m.group("obj")
