@@ -202,3 +202,10 @@ def test_two_groups_shares_then_the_event_they_needed():
     ex = extract_article(ArticleRecord("text", text="Results\nSeven patients (21%) in the placebo group and two "
                                        "patients (6%) in the PTA group needed adjuvant chemotherapy.\n"))
     assert ex.figures == []   # a planned treatment is no event
+
+
+def test_each_groups_share_of_an_event_compared():
+    got = figures("In all, 58% of patients who had only open RFA suffered local recurrences compared to 8% of patients "
+                  "who underwent hepatic resection (P < .001).")
+    assert [(e, g, v) for e, _, _, g, v, _ in got] == [("local recurrence", "open RFA", 58.0),
+                                                       ("local recurrence", "hepatic resection", 8.0)]

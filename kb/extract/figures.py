@@ -1684,6 +1684,11 @@ _PAIR_THEN_NEED = re.compile(
     + rf"(?:required|needed|necessitated|developed|experienced|suffered)\s+(?:from\s+)?(?:an?\s+|any\s+)?"
     rf"(?P<obj>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}}?)(?=\s*(?:[,;.:()\[\]]|$)|\s+(?:within|after|during|at|for|in|due|"
     rf"because|and|or|compared|versus|vs|than|on|from|by|with|following)\b)", re.I)
+_WHO_HAD = r"of\s+(?:the\s+)?patients\s+(?:who\s+(?:had|underwent|received)\s+|treated\s+with\s+|with\s+)(?:only\s+)?"
+_SHARE_OF_GROUP_EVENT = re.compile(
+    rf"(?P<p1>{NUM})\s?%\s+{_WHO_HAD}(?P<g1>[^,;()%]{{2,40}}?)\s+(?:suffered|developed|experienced|had|required|needed)\s+"
+    rf"(?:an?\s+)?(?P<obj>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}}?)\s*,?\s+(?:compared\s+(?:to|with)|vs\.?|versus|and)\s+"
+    rf"(?:only\s+)?(?P<p2>{NUM})\s?%\s+{_WHO_HAD}(?P<g2>[^,;()%]{{2,40}}?)(?=\s*(?:[,;.()]|$))", re.I)
 _PASSIVE_EVENTS = {"readmitted": "readmission", "rehospitalized": "rehospitalization", "rehospitalised": "rehospitalisation",
                    "reoperated": "re-operation", "transfused": "transfusion"}
 _NEED_WORDS = ("required", "needed", "necessitated", "developed", "experienced", "suffered", "admitted", "hospitali",
@@ -1776,6 +1781,21 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
+    for m in (_SHARE_OF_GROUP_EVENT.finditer(s) if "%" in s and " of patients " in s and has_any(fs, _NEED_WORDS)
+              else ()):
+        # "60% of patients who had only open RFA suffered local recurrences compared to 7% of
+        # patients who underwent hepatic resection (P < .0005)": each group's share of the event.
+        obj = m.group("obj")
+        e = ep.event_endpoint(obj) or (None if _NOT_AN_EVENT.search(obj) else obj)
+        if not e or m.start("p1") in taken:
+            continue
+        p = find_p(s, m.end(), limit=40)
+        for k in ("1", "2"):
+            out.append(_fig(clean, sent, sent.start + m.start("p" + k), sent.start + m.end("g" + k), endpoint=e,
+                            measure="proportion", value=percent_value(m.group("p" + k) + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), _group_label(m.group("g" + k))), confidence=0.65,
+                            p_value=p.value if p else None, p_op=p.op if p else None, rule="prose.share_of_group"))
+            taken.add(m.start("p" + k))
     for m in (_PAIR_THEN_NEED.finditer(s) if paren_pct and has_any(fs, _NEED_WORDS) and " and " in s else ()):
         # "Six patients (19%) in the placebo group (n=32) and two patients (6%) in the PTA group
         # (n=33) needed nasogastric tube feeding": the event each group's share had.
