@@ -209,3 +209,9 @@ def test_each_groups_share_of_an_event_compared():
                   "who underwent hepatic resection (P < .001).")
     assert [(e, g, v) for e, _, _, g, v, _ in got] == [("local recurrence", "open RFA", 58.0),
                                                        ("local recurrence", "hepatic resection", 8.0)]
+
+
+def test_a_part_of_a_composite_response_is_not_its_endpoint():
+    # "(CR+PR+NC)" defines the tumour control rate; the rate is not the complete response rate
+    assert [e for e, *_ in figures("The tumour control rate (CR+PR+NC) was 61% (34 of 56).")] == ["disease control rate"]
+    assert ("CR", 20.0) in [(e, v) for e, _, _, _, v, _ in figures("The CR rate was 20%.")]

@@ -1991,6 +1991,8 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
               if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
             continue
+        if s[m.end("ep"):m.end("ep") + 1] == "+" or s[max(0, m.start("ep") - 1):m.start("ep")] == "+":
+            continue   # "The tumour control rates (CR+PR+NC) were 63%": a part of the composite the rate is of
         e = ep.endpoint_code(m.group("ep")) or m.group("ep")
         if not _RESPONSE_FAMILY.search(e) and _GAP_TIME.search(s, max(0, m.start() - 12), m.start(2)):
             continue   # "the (3-year) larynx preservation rate (at 2 years) was 88%": a rate at a time, for the rate rules
