@@ -70,8 +70,9 @@ def extract_article(record: ArticleRecord) -> Extraction:
         sentences.append(fig_rules.Sentence(s, e, kind, cited))
 
     tables = parse_tables(text, spans)
+    orig_sentences = clean.spans([(s.start, s.end) for s in sentences])   # each sentence's place in the document
     figures = _dedupe_figures(_own_discussion(fig_rules.prose_figures(clean, sentences, folded) + tables.figures,
-                                              clean, sentences), text)
+                                              clean, sentences, orig_sentences), text)
     # A share or a survival probability cannot be below zero: one whose interval is, is a
     # difference between arms ("5-year DFS (experimental-control) was 0.6% (-3.9 to 5.1)"); so
     # is a value the quote calls one ("absolute difference [experimental-control] 1.3%").
@@ -95,7 +96,6 @@ def extract_article(record: ArticleRecord) -> Extraction:
             front + " " + " ".join(clean.text[s.start:s.end] for s in later_s),
             front_f + " " + " ".join(folded[s.start:s.end] for s in later_s)),
     )
-    orig_sentences = clean.spans([(s.start, s.end) for s in sentences])
     therapies = find_therapies(text, orig_sentences, spans)
     cohort_sents = [(s.start, s.end, s.section, s.cited) for s in sentences]
     cohorts = _dedupe_cohorts(
@@ -265,7 +265,7 @@ def _restates(f: Figure, earlier: list[Figure], text: str | None) -> bool:
         g.section == f.section and g.start < line and _same_group(f.group, g.group) for g in earlier)
 
 
-def _own_discussion(figs: list[Figure], clean, sentences: list) -> list[Figure]:
+def _own_discussion(figs: list[Figure], clean, sentences: list, orig_sentences: list[tuple[int, int]]) -> list[Figure]:
     """A paper's discussion weighs its results against other studies': a figure stated only
     there is another study's far more often than a result of this one the results left out.
     Kept: what restates a figure stated elsewhere in the paper (the same endpoint, measure,
@@ -275,8 +275,7 @@ def _own_discussion(figs: list[Figure], clean, sentences: list) -> list[Figure]:
     if not any(f.section == "discussion" for f in figs) or not any(f.section in ("results", "table") for f in figs):
         return figs
     stated = {(f.endpoint, f.measure, round(f.value, 9), f.timepoint_months) for f in figs if f.section != "discussion"}
-    spans = clean.spans([(x.start, x.end) for x in sentences])   # sentences' offsets in the document
-    starts = [a for a, _ in spans]
+    starts = [a for a, _ in orig_sentences]
 
     def own(f: Figure) -> bool:
         k = bisect.bisect_right(starts, f.start) - 1
