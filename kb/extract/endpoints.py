@@ -100,9 +100,33 @@ def _find_mentions(text: str) -> list[tuple[int, int, str]]:
         if raw in AMBIGUOUS_CODES or text[m.end():m.end() + 1] == "-" and text[m.end() + 1:m.end() + 2].isalnum():
             continue
         code = _code_of(raw)
+        start = m.start()
+        if code == "survival" and text[max(0, start - 1):start] in (" ", "-"):
+            named = _qualified_survival(text, start)
+            if named:
+                start, code = named
         if code:
-            out.append((m.start(), m.end(), code))
+            out.append((start, m.end(), code))
     return out
+
+
+# "multiple myeloma-free survival", "melanoma-specific survival": a survival the vocabulary
+# does not know is its own endpoint, named in words, not overall survival.
+_QUALIFIER = re.compile(r"(?:(?<![\w-])(?P<w>[A-Za-z][a-z]+)\s+)?(?<![\w-])(?P<q>[A-Za-z][A-Za-z]+)-(?:free|specific)[\s-]+$")
+_NOT_QUALIFIERS = {"the", "a", "an", "and", "or", "of", "with", "for", "in", "to", "at", "by", "on", "median",
+                   "estimated", "actuarial", "overall", "rates", "rate", "were", "was", "year", "month", "all",
+                   "whose", "their", "its", "longer", "shorter", "improved", "better", "worse", "mean", "our"}
+
+
+def _qualified_survival(text: str, start: int) -> tuple[int, str] | None:
+    """(start, name) of an unknown '<disease>-free survival' ending at `start`."""
+    m = _QUALIFIER.search(text, max(0, start - 60), start)
+    if not m or m.group("q").lower() in _NOT_QUALIFIERS:
+        return None
+    at = m.start("q")
+    if m.group("w") and m.group("w").lower() not in _NOT_QUALIFIERS:
+        at = m.start("w")
+    return at, re.sub(r"\s+", " ", text[at:start] + "survival").lower()
 
 
 def all_endpoints(text: str) -> list[str]:
