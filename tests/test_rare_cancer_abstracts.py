@@ -22,3 +22,53 @@ def test_an_unknown_free_survival_is_its_own_endpoint_not_overall_survival():
 def test_a_known_survival_and_a_bare_survival_keep_their_codes():
     got = figures("The 3-year disease-free survival was 58% and the 3-year survival was 70%.")
     assert [(e, v) for e, _, _, _, v in got] == [("DFS", 58.0), ("OS", 70.0)]
+
+
+def full(text: str):
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{text}\n"))
+    return [(contract_name(f.endpoint), f.measure, f.timepoint_months, f.group, f.value, f.p_value, f.quote)
+            for f in ex.figures]
+
+
+def test_an_abbreviation_the_paper_defines_is_read_as_its_endpoint():
+    # "LC" alone is ambiguous (lung cancer, liquid chromatography); defined, it is local control.
+    got = full("The local control (LC) was assessed. The LC rate was 91% after proton therapy.")
+    assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("local control", "proportion", 91.0)]
+    # A code the vocabulary lacks is the words it stands for.
+    got = full("Sarcoma-free survival (SaFS) was the time to any sarcoma. The 5-year SaFS was 58%.")
+    assert [(e, t, v) for e, _, t, _, v, _, _ in got] == [("sarcoma-free survival", 60, 58.0)]
+    # Undefined, the ambiguous code stays unread.
+    assert full("The LC rate was 91% after proton therapy.") == []
+
+
+def test_a_control_rate_without_a_time_point_is_a_share_of_patients():
+    got = full("The crude local control rate was 88%. The 3-year local control rate was 80%.")
+    assert [(m, t, v) for _, m, t, _, v, _, _ in got] == [("proportion", None, 88.0), ("rate", 36, 80.0)]
+
+
+def test_a_treatment_said_to_give_better_outcomes_is_the_first_values_group():
+    got = full("Proton therapy was associated with a significantly higher local control rate "
+               "(92% vs. 71% for photons, p = 0.02).")
+    assert [(g, v, p) for _, _, _, g, v, p, _ in got] == [("Proton therapy", 92.0, 0.02), ("photons", 71.0, 0.02)]
+    # An event's share in two named groups is each group's proportion.
+    got = full("Interferon was associated with a lower distant relapse rate (12% vs. 30% for observation, p = 0.03).")
+    assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [
+        ("distant metastasis", "proportion", "Interferon", 12.0), ("distant metastasis", "proportion", "observation", 30.0)]
+
+
+def test_two_medians_with_the_unit_written_once():
+    got = full("At progression, re-irradiation provided a longer median OS (14 months vs 5.5, p = 0.01).")
+    assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [("OS", "median", "re-irradiation", 14.0),
+                                                            ("OS", "median", None, 5.5)]
+    assert got[0][6].startswith("OS (14 months")   # the quote names what the number is
+
+
+def test_a_second_list_of_values_in_the_sentence_is_at_the_same_times():
+    got = full("At 2 and 4 years, OS was 61% and 40% and disease-free survival was 50% and 33%, respectively.")
+    assert [(e, t, v) for e, _, t, _, v, _, _ in got] == [("OS", 24, 61.0), ("OS", 48, 40.0), ("DFS", 24, 50.0),
+                                                         ("DFS", 48, 33.0)]
+
+
+def test_the_outcome_named_after_the_value_wins_over_one_named_before():
+    got = full("No complete response was seen, but 9 of 15 (60%) patients achieved stable disease.")
+    assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [("stable disease", "proportion", "Overall", 60.0)]

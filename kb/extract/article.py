@@ -51,6 +51,11 @@ def is_full_text(record: ArticleRecord) -> bool:
 
 
 def extract_article(record: ArticleRecord) -> Extraction:
+    with ep.document_codes(record.text):
+        return _extract(record)
+
+
+def _extract(record: ArticleRecord) -> Extraction:
     text = record.text
     spans = document_spans(record)
     clean = clean_view(text, prose_ranges(text, spans, PROSE_KINDS))

@@ -76,14 +76,114 @@ def _code_of(mention: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16384)
+# The endpoint abbreviations the document being read defines ("local control (LC)",
+# "multiple myeloma-free survival (MMFS)"): set by `document_codes`, empty between documents.
+_doc_codes: dict[str, str] = {}
+
+
 def _mentions(text: str) -> tuple[tuple[int, int, str], ...]:
+    return _cached_mentions(text, tuple(_doc_codes.items()) if _doc_codes else ())
+
+
+@lru_cache(maxsize=16384)
+def _cached_mentions(text: str, codes: tuple[tuple[str, str], ...]) -> tuple[tuple[int, int, str], ...]:
     """Cached: rules ask about the same sentence heads many times."""
-    return tuple(_find_mentions(text))
+    found = _find_mentions(text)
+    if codes:
+        found = _with_defined(text, found, dict(codes))
+    return tuple(found)
 
 
 def clear_caches() -> None:
-    _mentions.cache_clear()
+    _cached_mentions.cache_clear()
+
+
+class document_codes:
+    """`with document_codes(text):` the endpoint abbreviations `text` defines are endpoints
+    while it is read: an ambiguous code ("LC" is also lung cancer) once the paper says what it
+    means, and a code the vocabulary lacks ("BCS") as the words it stands for."""
+
+    def __init__(self, text: str):
+        self.codes = defined_codes(text) if ")" in text else {}
+
+    def __enter__(self) -> dict[str, str]:
+        _doc_codes.clear()
+        _doc_codes.update(self.codes)
+        return self.codes
+
+    def __exit__(self, *exc) -> None:
+        _doc_codes.clear()
+
+
+_DEFINITION = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9]{1,6})\)")
+_LONG_WORDS = re.compile(r"[A-Za-z]+")
+_SKIPPABLE = {"of", "to", "and", "the", "from", "in"}
+
+
+def defined_codes(text: str) -> dict[str, str]:
+    """{abbreviation: endpoint} for each endpoint the text defines in the form 'long form
+    (ABBR)', where the long form's initials spell the abbreviation. Codes the vocabulary
+    already reads unambiguously are left to it."""
+    out: dict[str, str] = {}
+    for m in _DEFINITION.finditer(text):
+        abbr = m.group("abbr")
+        if abbr in out or sum(c.isupper() for c in abbr) < 2 or (abbr not in AMBIGUOUS_CODES and _code_of(abbr)):
+            continue
+        long = _long_form(text[max(0, m.start() - 90):m.start()].rstrip(), abbr)
+        if not long:
+            continue
+        found = _find_mentions(long)
+        if found and found[-1][1] == len(long) and found[-1][0] == 0 and found[-1][2] != "survival":
+            out[abbr] = found[-1][2]
+        elif found and found[-1][1] == len(long) or re.search(r"(?:survival|control)$|^(?:time to|freedom from)\b",
+                                                              long, re.I):
+            out[abbr] = re.sub(r"\s+", " ", long).lower()
+    return out
+
+
+def _long_form(before: str, abbr: str) -> str | None:
+    """The words ending `before` whose initials (each part of a hyphenated word counts) spell
+    `abbr`, or its capitals ('SaFS'): 'multiple myeloma-free survival' for MMFS. 'of', 'to',
+    'and' may count or not."""
+    found = _spelled(before, [c.lower() for c in abbr if c.isalpha()])
+    if found is None and not abbr.isupper():
+        found = _spelled(before, [c.lower() for c in abbr if c.isupper()])
+    return found
+
+
+def _spelled(before: str, letters: list[str]) -> str | None:
+    words = list(_LONG_WORDS.finditer(before))
+    k, i = len(letters) - 1, len(words) - 1
+    start = None
+    while k >= 0 and i >= 0:
+        w = words[i].group(0).lower()
+        if w[0] == letters[k]:
+            k -= 1
+        elif w not in _SKIPPABLE:
+            return None
+        start = words[i].start()
+        i -= 1
+    if k >= 0 or start is None:
+        return None
+    long = before[start:]
+    return long if "(" not in long and ")" not in long and len(long) <= 80 else None
+
+
+def _with_defined(text: str, found: list[tuple[int, int, str]], codes: dict[str, str]) -> list[tuple[int, int, str]]:
+    """`found` plus the mentions of the document's own abbreviations."""
+    extra = []
+    for abbr, code in codes.items():
+        at = text.find(abbr)
+        while at >= 0:
+            end = at + len(abbr)
+            if end < len(text) and text[end] == "s":
+                end += 1
+            if not (at > 0 and (text[at - 1].isalnum() or text[at - 1] == "-")) \
+                    and not (end < len(text) and (text[end].isalnum() or text[end] == "-")) \
+                    and not any(a < end and at < b for a, b, _ in found):
+                extra.append((at, end, code))
+            at = text.find(abbr, at + 1)
+    return sorted(found + extra) if extra else found
 
 
 def _find_mentions(text: str) -> list[tuple[int, int, str]]:
@@ -224,6 +324,16 @@ RESPONSE = {"ORR", "CR", "PR", "VGPR", "DCR", "PCR", "CBR", "MRD", "SCR", "NCR",
 
 def is_response(endpoint: str) -> bool:
     return endpoint.upper() in RESPONSE or "response" in endpoint.lower() or "remission" in endpoint.lower()
+
+
+# Control endpoints: with a time point a probability ("3-year local control 80%"), without
+# one the share of patients controlled ("the local control rate was 96%").
+CONTROL = {"LC", "LRC", "RC", "DMC"}
+
+
+def is_crude_share(endpoint: str) -> bool:
+    """A response, or a control rate stated without a time point: the share of patients."""
+    return is_response(endpoint) or endpoint.upper() in CONTROL or endpoint.lower().endswith(" control")
 
 
 def is_time_to_event(endpoint: str) -> bool:

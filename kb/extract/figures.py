@@ -378,7 +378,7 @@ def _label_before(clause: str, value_start: int, value_end: int) -> str | None:
         return None
     before = clause[max(0, value_start - 80):value_start]
     m = _LABEL_BEFORE.fullmatch(before, _after_last(_LABEL_STARTS, before))
-    if not m or re.match(r"\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", m.group("g"), re.I):
+    if not m or re.match(r"\s*(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)", m.group("g"), re.I):
         return None   # a count ("12 patients (40%)") is no label
     return _group_label(m.group("g"))
 
@@ -403,6 +403,17 @@ _SUBJECT = re.compile(
     re.I)
 
 
+# A treatment or factor said to give its patients a better or worse outcome, before the two
+# values it compares: "Modern techniques were associated with a trend toward a higher LC rate
+# (98% vs. 87% for conventional)", "After relapse, immunotherapy provided longer median OS (17
+# months vs 3.6)". The first value is the subject's; the second group is named after it, if at all.
+_EFFECT_SUBJECT = re.compile(
+    r"^\s*(?:[^,;()]{1,40},\s+)?(?P<a>[A-Za-z][^,;()]{1,60}?)\s+(?:(?:was|were)\s+associated\s+with|provided|yielded|"
+    r"resulted\s+in|led\s+to|conferred|offered)\s+(?:an?\s+)?(?:(?:trend|tendency)\s+towards?\s+(?:an?\s+)?)?"
+    r"(?:(?:significantly|statistically\s+significantly|marginally|slightly|markedly|much|a\s+significantly)\s+)?"
+    r"(?:higher|lower|better|worse|longer|shorter|improved|superior|inferior|greater|poorer|prolonged|increased|"
+    r"reduced|decreased)\b", re.I)
+
 _CLAUSE_JOIN = re.compile(r"^[\s,;]*(?:(?:whereas|while|but|and|compared\s+with|in\s+contrast)\s*,?\s+)?", re.I)
 
 
@@ -416,7 +427,8 @@ def _clause_subject(head: str) -> str | None:
 
 _OPENING = re.compile(r"^\s*(?:among|in|for|within)\s+[^,;()]{2,80}?,\s*", re.I)
 _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "had", "has", "showed", "achieved",
-               "experienced", "demonstrated", "displayed", "exhibited")
+               "experienced", "demonstrated", "displayed", "exhibited", "associated", "provided", "yielded",
+               "resulted", "led to", "conferred", "offered")
 
 
 def _pair_groups(head: str) -> tuple[str | None, str | None]:
@@ -445,6 +457,11 @@ def _pair_groups(head: str) -> tuple[str | None, str | None]:
         b = _group_label(last.group("b")) if last else None
         if a:
             return a, b
+    effect = _EFFECT_SUBJECT.match(head)
+    if effect:
+        a = _group_label(effect.group("a"))
+        if a and not _only_outcome(a):
+            return a, None
     return comparison(head)
 
 
@@ -872,6 +889,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     current_clause = None
     for clause_start, clause, lst_start, values, head, head_start, n_bare in _value_lists(s, numbers):
         clause_group = None
+        named = None   # the outcome named right after a single value ("(65%) patients achieved SD")
         if clause_start != current_clause:
             current_clause = clause_start
             inherited = inherited if inherited and inherited[2] == clause_start else None
@@ -930,9 +948,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             # the values
             tail = find_timepoint_list(clause[vals[-1][2]:vals[-1][2] + 40])
             tps = tail if tail and tail[1] <= 2 else None
-        if not tps and not own and last_tps and len(last_tps[0]) == len(vals) and last_tps[1] == clause_start:
-            # "6- and 12-month survival was 57% and 27% for arm B, and 30% and 11% for arm A": the
-            # second list of values is at the same times as the first
+        if not tps and last_tps and len(last_tps[0]) == len(vals) and last_tps[1] == clause_start \
+                and (not own or find_last_timepoint(head) is None):
+            # "6- and 12-month survival was 57% and 27% for arm B, and 30% and 11% for arm A", "At
+            # 3 and 5 years, OS was 43.5% and 29% and EFS was 23.6% and 12.4%": the second list of
+            # values is at the same times as the first
             tps = last_tps[0], 0
         last_tps = (tps[0], clause_start) if tps else None
         groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
@@ -964,6 +984,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             two = _paren_pair(s, clause_start + lst_start)
             if not all(two):
                 two = _pair_groups(clause[:lst_start])
+                if two[0] and not two[1]:
+                    # "(98% vs. 87% for conventional)": the second group named after its value
+                    two = (two[0], _trailing_group(clause, vals[1][2]))
             if not all(two) and not re.search(r"\b(?:vs\.?|versus|to)\b", after):
                 continue
             if _CHANGE_FROM.search(head):
@@ -992,7 +1015,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 inherited = (eps, tp, clause_start, scope)
             elif k >= 0 and not own:
                 label_at[v[1]] = k   # quoted from its label: "testicular (77.7%)"
-            pairs = [(eps[0], _in_scope(within, level, "Overall"), tp, v)]
+            named = _outcome_after(clause, v[2])
+            pairs = [(named or eps[0], _in_scope(within, level, "Overall"), tp, v)]
         else:
             continue
         q_from = head_start + _quote_start(head, head)
@@ -1004,9 +1028,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 t = own_t   # "52% at 3 years and 38% at 5 years", "40% after 5 years": each its own
             if t is not None and not ep.is_response(e):
                 measure = "rate"      # a time-point probability, whatever the event
-            elif ep.is_response(e) or (len(pairs) > 1 and len({x[0] for x in pairs}) == len(pairs)
+            elif ep.is_crude_share(e) or named or (len(pairs) > 1 and len({x[0] for x in pairs}) == len(pairs)
                                        and not ep.is_time_to_event(e)):
                 measure = "proportion"  # a response, or events listed one by one ("local, regional ...")
+            elif len(pairs) == 2 and not ep.is_time_to_event(e) and all(x[1] and x[1] != "Overall" for x in pairs):
+                measure = "proportion"  # each named group's share: "a lower local relapse rate (6% vs. 25% for B)"
             else:
                 continue  # other event shares are read by event_proportions, with their counts
             # (read in the sentence: a parenthesis may hold a ';' the clauses were cut at)
@@ -1963,6 +1989,21 @@ def _phase_group(s: str, fs: str) -> str | None:
     return "After " + m.group("t").strip()
 
 
+# A value the sentence names the outcome of right after it: "..., but 13 out of 20 (65%)
+# patients achieved SD" is a share of stable disease, whatever response was named before.
+_OUTCOME_AFTER = re.compile(r"\)?\s*(?:of\s+(?:the\s+)?)?(?:patients|cases|subjects|participants)?\s*(?:achieved|attained|"
+                            r"had|experienced|showed|developed|reached)\s+(?:an?\s+|the\s+)?(?:best\s+response\s+of\s+)?",
+                            re.I)
+
+
+def _outcome_after(s: str, value_end: int) -> str | None:
+    m = _OUTCOME_AFTER.match(s, value_end)
+    if not m:
+        return None
+    found = ep._mentions(s[m.end():m.end() + 60])
+    return found[0][2] if found and found[0][0] == 0 else None
+
+
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     fs = sent.folded(clean)
@@ -1993,7 +2034,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
             continue
         if s[m.end("ep"):m.end("ep") + 1] == "+" or s[max(0, m.start("ep") - 1):m.start("ep")] == "+":
             continue   # "The tumour control rates (CR+PR+NC) were 63%": a part of the composite the rate is of
-        e = ep.endpoint_code(m.group("ep")) or m.group("ep")
+        e = _outcome_after(s, m.end()) or ep.endpoint_code(m.group("ep")) or m.group("ep")
         if not _RESPONSE_FAMILY.search(e) and _GAP_TIME.search(s, max(0, m.start() - 12), m.start(2)):
             continue   # "the (3-year) larynx preservation rate (at 2 years) was 88%": a rate at a time, for the rate rules
         seen.add(percent_value(m.group(2) + "%"))
@@ -2147,8 +2188,10 @@ def labelled_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
 
 
 _TIME_PAIR = re.compile(
-    rf"(?<![\d.])(?P<a>{NUM}|not reached|NR)\s*(?:months?|mo|years?)?\s*(?:[\[(][^\])]{{0,50}}[\])])?\s*"
-    rf"(?:v\.?|vs\.?|versus)\s*(?P<b>{NUM})\s*(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+    rf"(?<![\d.])(?P<a>{NUM}|not reached|NR)\s*(?P<unit_a>months?|mo|years?)?\s*(?:[\[(][^\])]{{0,50}}[\])])?\s*"
+    rf"(?:v\.?|vs\.?|versus)\s*(?P<b>{NUM})(?:\s*(?P<unit>months?|mo|years?|weeks?)\b|"
+    # ("17 months vs 3.6,": the unit written once, after the first)
+    rf"(?(unit_a)(?![\d.]|\s*(?:%|[a-z]))|(?!)))", re.I)
 _MEDIAN_LIST = re.compile(
     rf"\bmedians?\s+(?P<what>[^.;\d]{{3,120}}?)\s+(?:were|was|of)\s+(?P<vals>{NUM}(?:\s*(?:,|,?\s*and)\s*{NUM})+)\s*"
     rf"(?P<unit>months?|years?|weeks?)\b", re.I)
@@ -2190,19 +2233,23 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                 if p and (";" in s[m.end():p.start] or re.search(r"\d\s*(?:%|months?|mo\b|years?)", s[m.end():p.start])):
                     p = None
         p = p or find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
+        unit_word = m.group("unit") or m.group("unit_a")
+        # (quoted from the endpoint when it is close: "median OS (17 months vs 3.6")
+        near = ep.last_endpoint_span(head)
+        q0 = near[0] if near and m.start() - near[0] < 60 else m.start()
         for k, grp in (("a", g1), ("b", g2)):
-            v = _months(to_float(m.group(k)), m.group("unit"))
+            v = _months(to_float(m.group(k)), unit_word)
             if v is None:
                 continue  # "not reached" has no number to store
             # Each time may carry its interval: "20 months [95% CI 13-26] vs 15 months [13-17]".
             after = m.end(k) if k == "a" else m.end()
             unit = re.match(r"\s*(?:months?|mo|years?)\b", s[after:])
             ci = find_ci(s, after + (unit.end() if unit else 0), bare_ok=True, limit=40)
-            lo, hi = (_months(ci.low, m.group("unit")), _months(ci.high, m.group("unit"))) if ci else (None, None)
+            lo, hi = (_months(ci.low, unit_word), _months(ci.high, unit_word)) if ci else (None, None)
             if ci and not lo <= v <= hi:
                 ci, lo, hi = None, None, None
-            end = ci.end if ci else (m.end() if k == "b" else m.end(k))
-            out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end,
+            end = ci.end if ci else (m.end() if k == "b" else max(m.end(k), m.end("unit_a")))
+            out.append(_fig(clean, sent, sent.start + q0, sent.start + end,
                             endpoint=e, measure="median", value=v, unit="months",
                             group=_in_scope(sent.lead(clean), grp), ci_low=lo, ci_high=hi,
                             p_value=p.value if p else None, p_op=p.op if p else None,
