@@ -1031,7 +1031,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             elif ep.is_crude_share(e) or named or (len(pairs) > 1 and len({x[0] for x in pairs}) == len(pairs)
                                        and not ep.is_time_to_event(e)):
                 measure = "proportion"  # a response, or events listed one by one ("local, regional ...")
-            elif len(pairs) == 2 and not ep.is_time_to_event(e) and all(x[1] and x[1] != "Overall" for x in pairs):
+            elif len(pairs) == 2 and e in _FAILURE_EVENTS and all(x[1] and x[1] != "Overall" for x in pairs):
                 measure = "proportion"  # each named group's share: "a lower local relapse rate (6% vs. 25% for B)"
             else:
                 continue  # other event shares are read by event_proportions, with their counts
@@ -1987,6 +1987,10 @@ def _phase_group(s: str, fs: str) -> str | None:
     if not m or _TIME_PHASE.search(m.group("t")):
         return None
     return "After " + m.group("t").strip()
+
+
+# The patterns of failure whose share in two named groups a sentence may compare.
+_FAILURE_EVENTS = {"local recurrence", "regional recurrence", "locoregional recurrence", "distant metastasis", "recurrence"}
 
 
 # A value the sentence names the outcome of right after it: "..., but 13 out of 20 (65%)
