@@ -42,6 +42,15 @@ def test_a_period_without_patients_is_not_a_design():
     ("Using registry data, we studied the course of 732 patients under 60 years of age.", 732),
     ("Of the 62 patients enrolled; 53 were eligible.", 53),
     ("27 Chinese metastatic breast cancer patients were enrolled in this study.", 27),
+    # rare-cancer series (session 6): a parenthesis after the patients, a period before them,
+    # the data "of" them, where they were treated, the results' opening count
+    ("Forty-one patients (25 men and 16 women) with sinonasal melanoma treated from 1990 to 2015 were reviewed.", 41),
+    ("From 2003 to 2018, 52 patients, including 30 with nasal and 22 with oral tumours, received proton therapy.", 52),
+    ("We analysed the clinical outcomes of 38 Japanese patients with plasma cell leukaemia.", 38),
+    ("Survival was compared in 91 patients treated at two university hospitals.", 91),
+    ("Results: Of 143 patients, 61 (43%) received adjuvant radiotherapy.", 143),
+    # an event's count is not the series
+    ("In total, 12 patients died of their disease.", None),
 ])
 def test_number_of_patients(sentence, n):
     assert study("A study of outcomes", sentence).n_patients == n

@@ -46,12 +46,38 @@ _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?
 _PATIENTS = re.compile(
     rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
-    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
+    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b"
+    # ("In total, 18 patients died": an event's count, not the series)
+    r"(?!\s+(?:died|developed|experienced|relapsed|recurred|progressed|had\s+(?:a\s+)?(?:recurrence|relapse|progression)))", re.I)
 _PATIENTS_BARE = re.compile(
     rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}}|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,5}}?(?:patients|subjects|participants)"
     r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
     # "27 patients with HER2-positive metastatic breast cancer were enrolled"
-    rf"{_WHO}\s+(?:were|was)\s+(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
+    # ("Sixty-seven patients (43 male and 24 female) diagnosed with X ... were reviewed")
+    rf"(?:\s*\([^()]{{0,60}}\))?{_WHO}\s+(?:were|was)\s+(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
+_N = rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})"
+# Further ways abstracts state their series, tried after the ones above:
+# "Between 2000 and 2019, 84 patients, including ..., underwent RT";
+_PATIENTS_PERIOD = re.compile(
+    rf"\b(?:between|from)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s+(?:and|to|until|through)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d,"
+    rf"\s+(?:a total of\s+)?{_N}\s+(?:[\w-]+\s+){{0,4}}?(?:patients|cases)\b", re.I)
+# "the survival outcomes of 69 Korean patients", "details of 66 patients were collected";
+_PATIENTS_DATA = re.compile(rf"\b(?:records|charts|details|outcomes|data|files)\s+of\s+{_N}\s+(?:[\w-]+\s+){{0,4}}?"
+                            r"(?:patients|cases)\b", re.I)
+# "in 74 patients treated at the Department of ...";
+_PATIENTS_AT = re.compile(rf"\bin\s+{_N}\s+(?:consecutive\s+)?(?:patients|cases)\s+(?:treated|managed|operated(?:\s+on)?|seen|"
+                          r"diagnosed)\s+(?:at|in)\s+(?:the|our|a|two|three|four|five|six|\d+)\b", re.I)
+# the results' opening "Of 207 patients, 88 (43%) received ...".
+_PATIENTS_OF_RESULT = re.compile(rf"(?:^|(?<=[.:]\s))Of\s+(?:the\s+|all\s+)?{_N}\s+(?:[\w-]+\s+){{0,3}}?patients,", re.M)
+# (pattern, what a text must hold for it to match, where its matches start)
+_DATA_LEADS = ("records of", "charts of", "details of", "outcomes of", "data of", "files of")
+_LATER_PATTERNS = (
+    (_PATIENTS_PERIOD, ("between ", "from "), ("between ", "from ")),
+    (_PATIENTS_DATA, _DATA_LEADS, _DATA_LEADS),
+    (_PATIENTS_AT, (" patients treated", " patients managed", " patients operated", " patients seen",
+                    " patients diagnosed", " cases treated", " cases diagnosed"), ("in ",)),
+    (_PATIENTS_OF_RESULT, ("of ",), ("of ",)))
+
 _PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed)[,;]\s*(?P<n>\d+)\s+"
                           r"(?:were|was)\s+(?:eligible|evaluable|assessable|analy[sz]ed)")
 _FOLLOW_UP = re.compile(
@@ -66,7 +92,7 @@ _PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of",
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
 _PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed)[,;]")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
-_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants)(?:\s*\(\s*n\s*=\s*\d+\s*\))?{_WHO}\s+(?:were|was)\s+"
+_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants)(?:\s*\(\s*n\s*=\s*\d+\s*\))?(?:\s*\([^()]{{0,60}}\))?{_WHO}\s+(?:were|was)\s+"
                         r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)")
 
 
@@ -155,6 +181,13 @@ def _total_match(text: str, folded: str | None = None) -> re.Match | None:
             raw = m.group("n").replace(",", "")
             n = int(raw) if raw.isdigit() else word_to_int(raw)
             if n:
+                return m
+    for pat, needs, leads in _LATER_PATTERNS:
+        present = tuple(x for x in leads if x in folded)
+        m = search_at_literals(pat, text, folded, present) if present and any(x in folded for x in needs) else None
+        if m:
+            raw = m.group("n").replace(",", "")
+            if (int(raw) if raw.isdigit() else word_to_int(raw)):
                 return m
     return None
 
