@@ -72,3 +72,26 @@ def test_a_second_list_of_values_in_the_sentence_is_at_the_same_times():
 def test_the_outcome_named_after_the_value_wins_over_one_named_before():
     got = full("No complete response was seen, but 9 of 15 (60%) patients achieved stable disease.")
     assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [("stable disease", "proportion", "Overall", 60.0)]
+
+
+def cohorts(text: str):
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{text}\n"))
+    return {(c.label, c.n) for c in ex.cohorts}
+
+
+def test_groups_with_their_value_and_size():
+    assert cohorts("The 3-year survival by subsite was as follows: tongue 71% (n = 21), floor of mouth 55% (n = 9), "
+                   "and gingiva 40% (n = 6).") == {("Tongue", 21), ("Floor of mouth", 9), ("Gingiva", 6)}
+    assert cohorts("The 3-year survival was 30% (n = 11) in patients with bone metastases and 12% (n = 5) in "
+                   "patients with lung metastases.") == {("Patients with bone metastases", 11),
+                                                         ("Patients with lung metastases", 5)}
+    # events with their frequency are no groups
+    assert cohorts("Complications were pneumonia - 12.5% (n = 3) and sepsis - 8% (n = 2).") == set()
+
+
+def test_listed_groups_then_their_counts():
+    assert cohorts("Clinical stage was cT2, cT3, and cT4 in 14 cases (20%), 35 cases (50%), and 21 cases (30%).") \
+        == {("cT2", 14), ("cT3", 35), ("cT4", 21)}
+    assert cohorts("Primary sites were the nasal cavity in 20 (50%) patients, the maxillary sinus in 12 (30%) "
+                   "patients, and the ethmoid sinus in 8 (20%) patients.") == {
+        ("Nasal cavity", 20), ("Maxillary sinus", 12), ("Ethmoid sinus", 8)}

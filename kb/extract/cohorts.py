@@ -78,7 +78,8 @@ _PAREN_ARM = re.compile(r"\(\s*\d{1,5}\s+(?:in|to)\s")
 _NOT_ARM = re.compile(r"^(?:the|a|an|more than|less than|at least|stage|age|years?|months?|follow)\b", re.I)
 
 
-_IN_N = rf"(?P<n>{_N})(?![\d.,]*\s*%)\s+(?:patients|cases|subjects)\b(?:\s*\(\s*(?:[\d.]+\s*%|n\s*=\s*\d+)\s*\))?"
+_IN_N = (rf"(?P<n>{_N})(?![\d.,]*\s*%)\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:patients|cases|subjects)\b"
+         r"(?:\s*\(\s*(?:[\d.]+\s*%|n\s*=\s*\d+)\s*\))?")   # (or 'in 36 (54%) patients')
 # 'R0 resection was achieved in 64 patients', 'BRAF mutation was detected in 9 patients',
 # 'adjuvant chemotherapy was administered to 31 patients': a feature or treatment and its
 # patients. Verbs of baseline and treatment only: what 'developed' or was 'observed' in N
@@ -95,9 +96,62 @@ _SITE_IN = re.compile(
     rf"(?P<label>[a-z][\w /-]{{1,40}}?)\s+in\s+{_IN_N}", re.I)
 # ', the maxillary sinus in 21 (23.3%) and the ethmoid sinus in 12'
 _IN_MORE = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?(?P<label>[A-Za-z][\w /+-]{{0,40}}?)\s+in\s+"
-                      rf"(?P<n>{_N})(?![\d.,]*\s*%)\b(?:\s+(?:patients|cases))?(?:\s*\(\s*[\d.]+\s*%\s*\))?", re.I)
+                      rf"(?P<n>{_N})(?![\d.,]*\s*%)\b(?:\s*\(\s*[\d.]+\s*%\s*\)(?=\s+(?:patients|cases)))?"
+                      r"(?:\s+(?:patients|cases))?(?:\s*\(\s*[\d.]+\s*%\s*\))?", re.I)
 _OUTCOME_WORDS = re.compile(r"\b(?:recurr\w*|relapse\w*|progress\w*|death|died|failure|respon\w*|complications?|"
                             r"toxicit\w*|events?|survival|mortality|infection)\b", re.I)
+
+
+_VALUE_BEFORE = re.compile(r"(?:^|[,;:(]|\band\b)\s*(?P<label>[A-Za-z][\w /+-]{0,50}?)\s+\d+(?:\.\d+)?\s*%\s*$")
+_GROUP_AFTER = re.compile(r"\s+(?:in|for|among)\s+(?P<g>(?:patients|those|cases)\s+(?:with|without|who|treated|receiving|"
+                          r"given)\b[^,;()]{2,60}?)(?=\s*(?:[,;.)]|and\b|$))", re.I)
+_GROUPED_OUTCOME = re.compile(r"\b(?:surviv\w*|control|respon\w*)\b[^.]{0,80}\b(?:according to|by|for|in|among|was|were)\b", re.I)
+_VERB_IN_LABEL = re.compile(r"\b(?:was|were|is|are|had|has|showed|reached|amounted|totall?ed|equalled)\b|\b(?:to|of|at|with)$", re.I)
+
+
+def _valued_group(sent: str, w0: int, at: int, end: int) -> tuple[str, int, int] | None:
+    """(label, start, end) of the group whose value stands before its '(n = N)' at `at`: the
+    group named right after ('in patients with liver metastases'), else the label before the
+    value ('palate 85%'), never a clause ('The survival was 34%')."""
+    after = _GROUP_AFTER.match(sent, end)
+    if after:
+        return after.group("g").strip(), w0, after.end()
+    lm = _VALUE_BEFORE.search(sent, w0, at)
+    # (only groups' survival, control or response: 'bacteraemia - 16.6% (n = 2)' is an event)
+    if not lm or not _GROUPED_OUTCOME.search(sent, 0, lm.start("label")):
+        return None
+    label = _LEAD_WORDS.sub("", lm.group("label").strip())
+    if not label or _VERB_IN_LABEL.search(label) or _NOT_ARM.match(label) or _OUTCOME_WORDS.search(label) \
+            or not label[-1].isalnum():
+        return None
+    return label, lm.start("label"), end
+
+
+# 'pT3, pT4a, and pT4b in 30 cases (51.7%), 17 cases (29.3%), and 11 cases (19.0%)': listed
+# groups, then their counts in the same order.
+_LABEL_ITEM = r"[A-Za-z][\w/+-]*(?:\s+[\w/+-]+){0,3}?"
+_COUNT_ITEM = rf"{_N}\s+(?:patients|cases)?\s*(?:\(\s*[\d.]+\s*%\s*\))?"
+_LISTED_COUNTS = re.compile(
+    rf"(?P<labels>{_LABEL_ITEM}(?:\s*,\s*{_LABEL_ITEM})*,?\s+(?:and|or)\s+{_LABEL_ITEM})\s+in\s+"
+    rf"(?P<counts>{_COUNT_ITEM}(?:\s*,\s*(?:and\s+)?{_COUNT_ITEM})*,?\s+and\s+{_COUNT_ITEM})", re.I)
+
+
+def _listed_counts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
+    out = []
+    for m in _LISTED_COUNTS.finditer(sent):
+        labels = [x.strip() for x in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group("labels")) if x.strip()]
+        counts = re.findall(rf"({_N})\s+(?:patients|cases)?\s*(?:\(\s*[\d.]+\s*%\s*\))?", m.group("counts"), re.I)
+        if len(labels) != len(counts) or len(labels) < 2:
+            continue
+        # (the first label may carry the clause's subject: 'staging was pT3' -> 'pT3')
+        labels[0] = re.split(r"\s+(?:was|were|is|are|of|included|including)\s+", labels[0])[-1]
+        if any(_NOT_ARM.match(x) or _OUTCOME_WORDS.search(x) or _VERB_IN_LABEL.search(x) for x in labels):
+            continue
+        for label, raw in zip(labels, counts):
+            n = word_to_int(raw.replace(",", ""))
+            if n:
+                out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.listed_counts"))
+    return out
 
 
 def _feature_cohorts(clean: CleanText, s: int, sent: str, fs: str) -> list[Cohort]:
@@ -162,6 +216,13 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
         has_digit = bool(digits)
         for m in (_N_EQUALS.finditer(sent) if has_digit and n_equals else ()):
             w0 = max(0, m.start() - 64)
+            if sent[w0:m.start()].rstrip().endswith("%"):
+                # a group's value and its size: 'palate 85% (n = 32)', '34% (n = 8) in patients
+                # with liver metastases'
+                valued = _valued_group(sent, w0, m.start(), m.end())
+                if valued:
+                    out.append(_cohort(clean, s + valued[1], s + valued[2], valued[0], int(m.group("n")), "prose.n_equals"))
+                continue
             lm = _LABEL_BEFORE.search(sent, w0, m.start())
             if not lm:
                 continue
@@ -198,6 +259,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
         if (" was " in fs or " were " in fs or " involved " in fs) and (" in " in fs or " to " in fs) \
                 and (has_digit or WORD_NUM_RE.search(sent)):
             out += _feature_cohorts(clean, s, sent, fs)
+        if has_digit and " in " in sent and (" and " in sent or " or " in sent) and "," in sent:
+            out += _listed_counts(clean, s, sent)
         # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
         # tried only at numbers, and only when a verb is there.
         count_verbs = fastre.has_any(fs, verbs)
@@ -265,4 +328,6 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
 
 def _cohort(clean: CleanText, cs: int, ce: int, label: str, n: int, rule: str) -> Cohort:
     quote, start, end = clean.quote(cs, ce)
-    return Cohort(label=label[:1].upper() + label[1:], n=n, quote=quote, start=start, end=end, rule=rule)
+    if not label[1:2].isupper():   # (not 'pT3', 'cN0': a prefix that is part of the name)
+        label = label[:1].upper() + label[1:]
+    return Cohort(label=label, n=n, quote=quote, start=start, end=end, rule=rule)
