@@ -130,6 +130,10 @@ def compare(a: Candidate, b: Candidate) -> Verdict:
             return Verdict("near_duplicate" if score >= SAME_TITLE and specific else "different", score,
                            reasons + [f"first authors {sa} and {sb}"])
         reasons.append("same first author")
+    if score >= SAME_TITLE and len(ta.split()) < 5 and not (sa and sb) and not (a.year and b.year):
+        # A short title with neither year nor author to back it ("Editorial", a web page's
+        # "Skip to main content") is no proof of one paper: reported, not merged.
+        return Verdict("near_duplicate", score, reasons + ["short title, no year or author to confirm"])
     if score >= SAME_TITLE:
         return Verdict(_relation(ka, kb, "same"), score, reasons)
     if score >= NEAR_TITLE:

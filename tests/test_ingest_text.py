@@ -57,6 +57,12 @@ def test_title_doi_from_a_plain_text_header():
     ("Clin Exp Med (2025) 25:301\n\nAbstract\n", None),          # a citation line is not a title
     ("The study aims to analyze the clinical characteristics.\nAbstract\n", None),  # a sentence
     ("Results\nThe median follow-up time was 34.0 months.\n", None),               # no Abstract heading
+    # a page copied from a journal site: its navigation, logo and citation line come first
+    ("Skip to main content\nJournal of Rare Tumours logoLink to Journal of Rare Tumours\n"
+     ". 2019 Mar 2;11(4):210-218. doi: 10.1000/jrt.2019.11\n\n"
+     "Proton therapy for sinonasal mucosal melanoma\n\nA. Author, B. Author\n\nAbstract\n",
+     "Proton therapy for sinonasal mucosal melanoma"),
+    ("Skip to main content\n\nAbstract\n", None),
 ])
 def test_guess_title(header, title):
     assert guess_title(header + "Objectives: The study aims to analyze MMHN.\n") == title

@@ -82,3 +82,14 @@ def test_store_keeps_recurring_items_apart_and_merges_a_second_source(tmp_path):
                           JOIN study_documents sd ON sd.study_id = s.id GROUP BY s.id ORDER BY s.pages""").fetchall()
     assert rows == [("115-116", 2), ("3-4", 1)]
     assert con.execute("SELECT count(*) FROM field_conflicts").fetchone()[0] == 0
+
+
+def test_a_short_title_with_no_year_or_author_is_no_proof_of_one_paper():
+    # Two web pages copied as text both "titled" by their navigation had been merged into
+    # one study; without a year or an author, a short title is only reported.
+    bare = dict(id=None, year=None, first_author=None, identifiers={})
+    v = compare(Candidate(title="Skip to main content", **bare), Candidate(title="Skip to main content", **bare))
+    assert v.relation == "near_duplicate"
+    long_title = "Proton therapy for sinonasal mucosal melanoma: a multicentre series"
+    assert compare(Candidate(title=long_title, **bare), Candidate(title=long_title, **bare)).relation == "same"
+    assert compare(cand(title="Reply"), cand(title="Reply")).relation == "same"   # year and author back it

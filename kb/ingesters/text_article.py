@@ -45,11 +45,22 @@ def guess_title(text: str) -> str | None:
         return labelled.group(1).strip()
     for k, ln in enumerate(lines):
         if re.fullmatch(r"(?i)abstract|summary", ln):
-            cand = next((c for c in lines[:k] if c), None)
-            if cand and 15 <= len(cand) <= 300 and not cand.endswith(".") and not re.search(r"\d{4}|doi|©", cand, re.I):
-                return cand
+            # (the first line that reads like a title: a page copied from the web starts with
+            # its navigation, "Skip to main content", a journal logo, the citation line)
+            for cand in lines[:k]:
+                if not cand or _PAGE_CHROME.search(cand) or _CITATION_LINE.search(cand) or len(cand.split()) < 4:
+                    continue
+                if 15 <= len(cand) <= 300 and not cand.endswith(".") and not re.search(r"\d{4}|doi|©", cand, re.I):
+                    return cand
+                return None
             return None
     return None
+
+
+# The citation line of a journal page: ". 2016 Apr 4;7(22):33408-33417. doi: 10.18632/..."
+_CITATION_LINE = re.compile(r"(?i)\bdoi:\s*10\.|\b(?:19|20)\d\d\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?;\s*\d+")
+_PAGE_CHROME = re.compile(r"(?i)^(?:skip to|jump to|go to)\b|logo|\b(?:main content|sign in|log in|cookies?|advertisement|"
+                          r"download pdf|view pdf|open access|menu)\b")
 
 
 _PROLOG_ITEM = re.compile(r"\s*(?:<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE\s+([\w:.-]+)[^>]*>)", re.S | re.I)
