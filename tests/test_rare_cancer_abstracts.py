@@ -95,3 +95,31 @@ def test_listed_groups_then_their_counts():
     assert cohorts("Primary sites were the nasal cavity in 20 (50%) patients, the maxillary sinus in 12 (30%) "
                    "patients, and the ethmoid sinus in 8 (20%) patients.") == {
         ("Nasal cavity", 20), ("Maxillary sinus", 12), ("Ethmoid sinus", 8)}
+
+
+def test_equal_values_of_listed_groups_are_each_groups():
+    got = full("The 3-year overall survival by grade was 100%, 100%, 71.0%, and 40.5% in grade 1, 2, 3, and 4, "
+               "respectively.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("grade 1", 100.0), ("grade 2", 100.0), ("grade 3", 71.0),
+                                                      ("grade 4", 40.5)]
+
+
+def test_two_groups_named_before_their_two_values():
+    got = full("The 3-year disease-free survival of the surgery group and the chemoradiotherapy group was 61.2% "
+               "and 48.9% (p = 0.03).")
+    assert [(e, g, v, p) for e, _, _, g, v, p, _ in got] == [("DFS", "surgery group", 61.2, 0.03),
+                                                            ("DFS", "chemoradiotherapy group", 48.9, 0.03)]
+
+
+def test_the_comparator_named_after_the_parenthesis():
+    got = full("Proton therapy obtained comparable 3-year overall survival (OS) (80.1% vs 78.3%, P = 0.41) to IMRT.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("Proton therapy", 80.1), ("IMRT", 78.3)]
+
+
+def test_a_known_code_the_paper_defines_otherwise_takes_its_meaning():
+    got = full("Locoregional relapse-free survival (LRFS) was the primary endpoint. The 3-year LRFS was 85%.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("LRRFS", 85.0)]
+    got = full("The 3-year local relapse-free survival (LRFS) was 85%.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("LRFS", 85.0)]
+    got = full("The 5-year overall survival and distant control rates were 70.2% and 81.5%, respectively.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("OS", 70.2), ("distant control", 81.5)]

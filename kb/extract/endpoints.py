@@ -127,12 +127,19 @@ def defined_codes(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _DEFINITION.finditer(text):
         abbr = m.group("abbr")
-        if abbr in out or sum(c.isupper() for c in abbr) < 2 or (abbr not in AMBIGUOUS_CODES and _code_of(abbr)):
+        if abbr in out or sum(c.isupper() for c in abbr) < 2:
             continue
+        known = None if abbr in AMBIGUOUS_CODES else _code_of(abbr)
         long = _long_form(text[max(0, m.start() - 90):m.start()].rstrip(), abbr)
         if not long:
             continue
         found = _find_mentions(long)
+        if known:
+            # A known code the paper defines otherwise ("locoregional relapse-free survival
+            # (LRFS)"): the paper's meaning, in this paper.
+            if found and found[-1][1] == len(long) and found[-1][0] == 0 and found[-1][2] not in (known, "survival"):
+                out[abbr] = found[-1][2]
+            continue
         if found and found[-1][1] == len(long) and found[-1][0] == 0 and found[-1][2] != "survival":
             out[abbr] = found[-1][2]
         elif found and found[-1][1] == len(long) or re.search(r"(?:survival|control)$|^(?:time to|freedom from)\b",
@@ -170,7 +177,10 @@ def _spelled(before: str, letters: list[str]) -> str | None:
 
 
 def _with_defined(text: str, found: list[tuple[int, int, str]], codes: dict[str, str]) -> list[tuple[int, int, str]]:
-    """`found` plus the mentions of the document's own abbreviations."""
+    """`found` plus the mentions of the document's own abbreviations; a known code the
+    document defines otherwise takes its meaning."""
+    found = [(a, b, codes.get(text[a:b], codes.get(text[a:b - 1], c)) if text[a:a + 1].isupper() else c)
+             for a, b, c in found]
     extra = []
     for abbr, code in codes.items():
         at = text.find(abbr)

@@ -408,11 +408,20 @@ _SUBJECT = re.compile(
 # (98% vs. 87% for conventional)", "After relapse, immunotherapy provided longer median OS (17
 # months vs 3.6)". The first value is the subject's; the second group is named after it, if at all.
 _EFFECT_SUBJECT = re.compile(
-    r"^\s*(?:[^,;()]{1,40},\s+)?(?P<a>[A-Za-z][^,;()]{1,60}?)\s+(?:(?:was|were)\s+associated\s+with|provided|yielded|"
-    r"resulted\s+in|led\s+to|conferred|offered)\s+(?:an?\s+)?(?:(?:trend|tendency)\s+towards?\s+(?:an?\s+)?)?"
+    r"^\s*(?:[^,;()]{1,80},\s+)?(?P<a>[A-Za-z][^,;()]{1,60}?)\s+(?:(?:was|were)\s+associated\s+with|provided|yielded|"
+    r"resulted\s+in|led\s+to|conferred|offered|obtained)\s+(?:an?\s+)?(?:(?:trend|tendency)\s+towards?\s+(?:an?\s+)?)?"
     r"(?:(?:significantly|statistically\s+significantly|marginally|slightly|markedly|much|a\s+significantly)\s+)?"
     r"(?:higher|lower|better|worse|longer|shorter|improved|superior|inferior|greater|poorer|prolonged|increased|"
-    r"reduced|decreased)\b", re.I)
+    r"reduced|decreased|comparable|similar)\b", re.I)
+# The group a comparison names after the parenthesis of its values: "IMRT obtained comparable
+# 5-year OS (91.3% vs 87.1%, P = 0.120) to 2DCRT".
+_AFTER_PAREN_GROUP = re.compile(r"[^()]{0,60}?\)\s*(?:to|than|with|compared\s+(?:with|to)|versus|vs\.?)\s+"
+                                r"(?:that\s+of\s+|those\s+of\s+)?(?P<b>[^,;().]{1,40}?)(?=\s*(?:[,;.]|\band\b|$))", re.I)
+
+
+def _group_after_paren(s: str, pos: int) -> str | None:
+    m = _AFTER_PAREN_GROUP.match(s, pos)
+    return _group_label(m.group("b")) if m else None
 
 _CLAUSE_JOIN = re.compile(r"^[\s,;]*(?:(?:whereas|while|but|and|compared\s+with|in\s+contrast)\s*,?\s+)?", re.I)
 
@@ -425,15 +434,24 @@ def _clause_subject(head: str) -> str | None:
     return _group_label(subj.group("a")) if subj else None
 
 
+_OF_BOTH = re.compile(r"\b(?:of|in|for|among)\s+(?:the\s+)?(?P<a>[^,;()]{1,40}?)\s+and\s+(?:the\s+|those\s+)?"
+                      r"(?P<b>[^,;()]{1,40}?)\s+(?:was|were|is|are)\s*$", re.I)
 _OPENING = re.compile(r"^\s*(?:among|in|for|within)\s+[^,;()]{2,80}?,\s*", re.I)
 _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "had", "has", "showed", "achieved",
                "experienced", "demonstrated", "displayed", "exhibited", "associated", "provided", "yielded",
-               "resulted", "led to", "conferred", "offered")
+               "resulted", "led to", "conferred", "offered", "obtained")
 
 
 def _pair_groups(head: str) -> tuple[str | None, str | None]:
     """The two groups a sentence compares before stating their two values: 'in A than in B',
     'Compared with B, A had ...', 'A had a longer OS than B', 'A versus B', 'between A and B'."""
+    both = _OF_BOTH.search(head) if " and " in head else None
+    if both:
+        # "The 5-year RFS of the RT group and CCRT group was 42.6% and 75.4%": two groups named
+        # before their two values, in order
+        a, b = _group_label(both.group("a")), _group_label(both.group("b"))
+        if a and b and not ep.all_endpoints(both.group(0)):
+            return a, b
     if not has_any(fold(head), _PAIR_WORDS):
         return None, None   # every pattern below needs one of these words
     m = _THAN.search(head)
@@ -985,14 +1003,16 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             if not all(two):
                 two = _pair_groups(clause[:lst_start])
                 if two[0] and not two[1]:
-                    # "(98% vs. 87% for conventional)": the second group named after its value
-                    two = (two[0], _trailing_group(clause, vals[1][2]))
+                    # "(98% vs. 87% for conventional)", "(...) to 2DCRT": the second group named after
+                    two = (two[0], _trailing_group(clause, vals[1][2]) or _group_after_paren(s, clause_start + vals[1][2]))
             if not all(two) and not re.search(r"\b(?:vs\.?|versus|to)\b", after):
                 continue
             if _CHANGE_FROM.search(head):
                 # "rose from 24% to 46%": each value is the rate of its period, when the
                 # sentence or the one it says "the same period" of names two.
                 two = tuple(_period_label(g) or p for g, p in zip(two, period_pair() or (None, None)))
+            if within and all(g and g.lower() in within.lower() for g in two):
+                within = None   # the head named both groups ("of the RT group and CCRT group"): no scope
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(two, vals)]
         elif len(vals) == 1:
             v = vals[0]
@@ -1434,7 +1454,7 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
             if not (g1 and g2):
                 g1, g2 = _pair_groups(head)
             # "68% versus 42% for those who did not": the second group named after its value.
-            g2 = _trailing_group(s, m.end()) or g2
+            g2 = _trailing_group(s, m.end()) or g2 or (_group_after_paren(s, m.end()) if g1 else None)
         scope = sent.lead(clean)
         lead = _LEAD.match(s) if not (g1 or g2) else None
         pair = _lead_pair(lead.group("g")) if lead else None
@@ -2610,4 +2630,7 @@ def _explained(general: Figure, specific: Figure) -> bool:
 def _overlap(a: Figure, b: Figure) -> bool:
     """Two readings of the same printed number (the caller checks the value): the same end,
     or overlapping quotes for the same endpoint."""
-    return a.end == b.end or (a.start <= b.end - 1 and b.start <= a.end - 1 and a.endpoint == b.endpoint)
+    return a.end == b.end or (a.start <= b.end - 1 and b.start <= a.end - 1 and a.endpoint == b.endpoint
+                              # (one rule's list gives equal values to different groups: "100%, 100%,
+                              # 80.0% ... in stage I, II, III ..." are two stages' rates)
+                              and not (a.rule == b.rule and a.group != b.group))
