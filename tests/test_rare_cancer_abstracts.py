@@ -123,3 +123,29 @@ def test_a_known_code_the_paper_defines_otherwise_takes_its_meaning():
     assert [(e, v) for e, _, _, _, v, _, _ in got] == [("LRFS", 85.0)]
     got = full("The 5-year overall survival and distant control rates were 70.2% and 81.5%, respectively.")
     assert [(e, v) for e, _, _, _, v, _, _ in got] == [("OS", 70.2), ("distant control", 81.5)]
+
+
+def test_the_subject_compared_with_another_group_later_in_the_sentence():
+    got = full("The log-rank test showed that adjuvant chemotherapy had a tendency of improving OS compared with "
+               "observation, with 3-year OS of 71.5 and 60.2 %, respectively (P = 0.07).")
+    assert [(g, v, p) for _, _, _, g, v, p, _ in got] == [("adjuvant chemotherapy", 71.5, 0.07),
+                                                         ("observation", 60.2, 0.07)]
+    # a ratio of all-cause mortality is one of overall survival, with its two groups
+    ex = extract_article(ArticleRecord("text", text="Results\nMultivariate analysis showed that adjuvant chemotherapy "
+                                                    "reduced mortality compared with observation (HR = 0.61, 95% CI "
+                                                    "0.40-0.93, p = 0.02).\n"))
+    assert [(f.endpoint, f.group, f.comparator, f.value) for f in ex.figures] == [
+        ("OS", "adjuvant chemotherapy", "observation", 0.61)]
+
+
+def test_an_endpoint_the_parenthesis_already_gave_values_is_not_the_lists():
+    got = full("Adjuvant chemotherapy was associated with a reduced distant relapse risk versus observation (HR = 0.52, "
+               "95% CI 0.31-0.88, P = 0.01), with 3-year metastasis-free survival of 75.0 and 58.1 %, respectively.")
+    rates = [(e, g, v) for e, m, _, g, v, _, _ in got if m == "rate"]
+    assert rates == [("metastasis-free survival", "Adjuvant chemotherapy", 75.0), ("metastasis-free survival", "observation", 58.1)]
+
+
+def test_a_list_of_factors_each_with_its_pair_of_medians():
+    got = full("Longer OS was associated with: age <65 (15.1 vs 9.0 months; P<0.001); ECOG 0 (20.2 vs 8.8 months; "
+               "P=0.01).")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("age <65", 15.1), (None, 9.0), ("ECOG 0", 20.2), (None, 8.8)]

@@ -215,6 +215,9 @@ def _find_mentions(text: str) -> list[tuple[int, int, str]]:
             named = _qualified_survival(text, start)
             if named:
                 start, code = named
+                # ("local failure-free survival": not also the event "local failure" inside it)
+                while out and out[-1][0] >= start:
+                    out.pop()
         if code:
             out.append((start, m.end(), code))
     return out

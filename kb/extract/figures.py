@@ -601,8 +601,10 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             continue
         if kind == "HR" and endpoint == "death":
             endpoint = "OS"   # "the hazard of death was reduced by 32% (HR 0.68)", as "HR for death"
-        elif kind == "HR" and endpoint == "mortality" and re.search(r"\b(?:all[-\s]cause|overall)\s+mortality\b", before, re.I):
-            endpoint = "OS"   # "higher all-cause mortality (HR 1.23)": death from any cause, as "HR for death"
+        elif kind == "HR" and endpoint == "mortality" and not re.search(
+                r"\b(?:cancer|disease|tumou?r|[a-z]+oma)[-\s](?:specific|related)\s+mortality\b|\b(?:cancer|disease)\s+mortality\b",
+                before, re.I):
+            endpoint = "OS"   # "higher (all-cause) mortality (HR 1.23)": death from any cause, as "HR for death"
         # A ratio in the parenthesis after "survival in A was longer than in B" compares A with B.
         group, comparator = _paren_pair(s, m_start)
         arms = _RATIO_ARMS.search(s, name_end, m_end) if "/" in s[name_end:m_end] else None
@@ -629,6 +631,8 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             if named:
                 endpoint = "OS" if kind == "HR" and named == "death" else named
         variable, subgroup = _ratio_variable(s, m_start, name_end, m_end, endpoint)
+        if variable and comparator and variable == comparator:
+            variable = None   # "... compared with surgery alone (HR": the reference, not the variable
         if variable is None and prior_ratio and prior_ratio[1] == endpoint and group and not comparator:
             variable = prior_ratio[0]   # "..., with an RR of 1.35 in males": the exposure named before
         if group is None:
@@ -778,10 +782,27 @@ def _resolve_generic(endpoint: str | None, context: str | None) -> str | None:
 _VALUE_LABEL = re.compile(rf"{NUM}\s*(?:%|months?|mo\b|years?|weeks?|days?|$)", re.I)
 
 
+# The subject of a clause compared with another group later in it: "(the log-rank test showed
+# that) postoperative RT had a tendency of improving OS compared with surgery alone", "X
+# significantly reduced mortality compared with Y (HR ...".
+_SUBJECT_COMPARED = re.compile(
+    r"(?:^|\bthat\s+|,\s+)(?P<a>[A-Za-z](?:(?!\bthat\b)[\w /+-]){1,50}?)\s+(?:had|has|(?:showed|demonstrated)(?!\s+that)|was|were|significantly|also|"
+    r"further|reduced|improved|increased|decreased|prolonged|lowered)\b[^,;()]{0,80}?\b(?:compared\s+(?:with|to)|versus|"
+    r"vs\.?|relative\s+to)\s+(?P<b>(?:(?!\b(?:was|were|is|are|had|has)\b)[\w /+-]){2,50}?)(?=\s*(?:[,.;(]|$))", re.I)
+
+
+def _subject_compared(s: str) -> tuple[str | None, str | None]:
+    m = _SUBJECT_COMPARED.search(s) if "compared" in s or "vs" in s or "versus" in s or "relative" in s else None
+    if not m or ep.all_endpoints(m.group("a")) or re.match(r"(?:the|a|an|this|these|it|we|there)$", m.group("a"), re.I):
+        return None, None   # (a subject naming an outcome, "The increased response rate ...", is no group)
+    a, b = _strip_label(m.group("a")), _strip_label(m.group("b"))
+    return (a, b) if a and b and not (_VALUE_LABEL.match(a) or _VALUE_LABEL.match(b)) else (None, None)
+
+
 def comparison(s: str) -> tuple[str | None, str | None]:
     m = _BETWEEN.search(s) or _VERSUS.search(s)
     if not m:
-        return None, None
+        return _subject_compared(s)
     a, b = _strip_label(m.group(1)), _strip_label(m.group(2))
     # "18.4 months in the transplant arm compared with 11.9 months in ...": values, not two groups.
     if _VALUE_LABEL.match(a) or _VALUE_LABEL.match(b):
@@ -875,7 +896,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
 
     def groups_ctx() -> list[str]:
         if "groups" not in lazy:
-            lazy["groups"] = _groups_before(s)
+            # (else the two groups the sentence compares: "Postoperative RT was associated with
+            # ... versus surgery alone (HR ...), with 5-year LFFS of 81.1 and 63.6%, respectively")
+            lazy["groups"] = _groups_before(s) or [g for g in _subject_compared(s) if g]
         return lazy["groups"]
 
     def period_pair() -> tuple[str, str] | None:
@@ -916,6 +939,12 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             continue
         contrast = after_contrast()
         found = ep.all_endpoints(_distribute(_AFTER_LEVEL.sub(_blank, head) if contrast else head))
+        close = head.rfind(")")
+        if len(found) > 1 and close > 0 and re.search(r"\d", head[head.rfind("(", 0, close) + 1:close]):
+            # "... local recurrence risk versus surgery alone (HR = 0.408, ...), with 5-year LFFS of
+            # 81.1 and 63.6%": an endpoint whose values the parenthesis gave is not this list's
+            after = ep.all_endpoints(head[close + 1:])
+            found = after or found
         specific = [e for e in found if ep.is_specific(e)]
         eps = specific if len(specific) > 1 else (specific[-1:] or found[-1:])
         eps = [_resolve_for(e, sent) for e in eps]
@@ -2228,6 +2257,20 @@ def _time_pair_starts(numbers: list[int], fs: str) -> list[int]:
     return sorted(set(numbers).union(fastre.any_literal_starts(fs, ("nr", "not reached"))))
 
 
+_LISTED_LEVEL = re.compile(r"(?:[:;,]|\band\b)\s*(?P<g>[^:;,()]{2,50}?)\s*\(\s*$")
+
+
+def _listed_level(head: str) -> str | None:
+    """The level an item of a list of factors names before its parenthesis of values."""
+    m = _LISTED_LEVEL.search(head[-60:])
+    if not m or ep.all_endpoints(m.group("g")) or _VERB_IN_GROUP.search(m.group("g")):
+        return None
+    return _group_label(m.group("g"))
+
+
+_VERB_IN_GROUP = re.compile(r"\b(?:was|were|is|are|had|has|showed|associated|compared)\b", re.I)
+
+
 def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """Two times compared after a time-to-event endpoint are its medians: 'OS was longer in
     the EE group compared with the EP group (9.4 v 5.4 months ...)', 'median 21.8 vs. 13.8 months'."""
@@ -2238,7 +2281,9 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     for m in (fastre.finditer_at(_TIME_PAIR, s, _time_pair_starts(sent.numbers(clean), fs))
               if _Gates.time_pair.search(fs) else ()):
         head = s[:m.start()]
-        if re.search(r"follow|\baged?\b|years old|duration of (?:treatment|therapy)", head[-60:], re.I):
+        # (ages compared are no medians of an outcome; "age <70 (13.5 vs 8.5 months" names a group)
+        if re.search(r"follow|\baged\b|\b(?:median|mean)\s+age\b|\bage\s+(?:was|were|of|at|in)\b|\bage\s*[(:]?\s*$|"
+                     r"years old|duration of (?:treatment|therapy)", head[-60:], re.I):
             continue
         e = ep.last_endpoint(head)
         if not e or not ep.is_time_to_event(e):
@@ -2256,6 +2301,10 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                 p = find_p(s, m.end(), limit=120)
                 if p and (";" in s[m.end():p.start] or re.search(r"\d\s*(?:%|months?|mo\b|years?)", s[m.end():p.start])):
                     p = None
+        if not (g1 or g2):
+            # "Longer OS was associated with: age <70 (13.5 vs 8.5 months; P<0.001); female gender
+            # (12.0 vs 9.9 months ...)": the level named before the pair is the first value's
+            g1 = _listed_level(head)
         p = p or find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         unit_word = m.group("unit") or m.group("unit_a")
         # (quoted from the endpoint when it is close: "median OS (17 months vs 3.6")
