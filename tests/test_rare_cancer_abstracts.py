@@ -149,3 +149,35 @@ def test_a_list_of_factors_each_with_its_pair_of_medians():
     got = full("Longer OS was associated with: age <65 (15.1 vs 9.0 months; P<0.001); ECOG 0 (20.2 vs 8.8 months; "
                "P=0.01).")
     assert [(g, v) for _, _, _, g, v, _, _ in got] == [("age <65", 15.1), (None, 9.0), ("ECOG 0", 20.2), (None, 8.8)]
+
+
+def test_the_whole_series_median_then_its_subgroups():
+    got = full("Median overall survival was 18 months; 5 months in patients with an ECOG score (ECOG) >2, "
+               "24 months in patients with an ECOG score <=2 (P < 0.001).")
+    assert [(g, v, p) for _, _, _, g, v, p, _ in got] == [
+        ("Overall", 18.0, None), ("patients with an ECOG score (ECOG) >2", 5.0, 0.001),
+        ("patients with an ECOG score <=2", 24.0, 0.001)]
+
+
+def test_counted_patients_who_had_a_rate():
+    got = full("Thirty-one (12%) patients with limited disease received surgery alone, showing a 3-year OS of 88%.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("patients with limited disease received surgery alone", 88.0)]
+
+
+def test_a_list_of_endpoints_for_each_group():
+    got = full("The 3-year OS and PFS were 70.1% and 61.5% for regimen A compared with 58.0% and 47.2% for "
+               "regimen B in the entire cohort.")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [("OS", "regimen A", 70.1), ("PFS", "regimen A", 61.5),
+                                                         ("OS", "regimen B", 58.0), ("PFS", "regimen B", 47.2)]
+
+
+def test_a_treatment_achieving_an_outcome_within_a_subgroup():
+    got = full("The 3-year OS was 70% overall. For elderly patients, radiotherapy alone achieved a favorable 3-year "
+               "OS (81.2%).")
+    assert ("elderly patients, radiotherapy alone", 81.2) in [(g, v) for _, _, _, g, v, _, _ in got]
+
+
+def test_a_ratio_after_the_groups_size():
+    ex = extract_article(ArticleRecord("text", text="Results\nIn multivariate analysis, rituximab (n = 512; HR = 0.70; "
+                                                    "P = .002) was associated with improved OS.\n"))
+    assert [(f.endpoint, f.group, f.value) for f in ex.figures] == [("OS", "rituximab", 0.70)]

@@ -248,7 +248,9 @@ _NOT_A_GROUP = re.compile(
 # a timepoint, at a new verb ("... arm was longer"), at the sentence end.
 _GROUP_END = re.compile(
     r"\s+(?:vs\.?|versus|compared\s+(?:with|to)|than\s+(?=(?:in|for|among|with|that|those|the)\b)|respectively|"
-    r"whereas|while|but|at\s+\d|(?:and|or|to)\s+(?=(?:the\s+)?[<>≤≥]?\d|(?:in|for|among|with|those|patients)\b))|"
+    r"whereas|while|but|at\s+\d|(?:and|or|to)\s+(?=(?:the\s+)?[<>≤≥]?\d|(?:in|for|among|with|those|patients)\b)|"
+    # ("for B in the entire cohort": the scope of the whole comparison, not part of B)
+    r"(?:in|among|within)\s+the\s+(?:entire|whole|overall|total|full)\s+(?:cohort|population|series|sample))|"
     # a new clause with its own subject and verb: "... under 45 years and the lowest survival was ..."
     r"\s+(?:and|but)\s+(?=the\s+(?:\w+\s+){1,3}(?:was|were|is|are)\b)|"
     r"(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+(?:was|were|is|are|had|has)\b|\s*\.?\s*$", re.I)
@@ -374,7 +376,9 @@ def _after_last(pattern: re.Pattern, s: str) -> int:
 
 
 def _label_before(clause: str, value_start: int, value_end: int) -> str | None:
-    if not clause[:value_start].rstrip().endswith("(") or not clause[value_end:].lstrip().startswith(")"):
+    # (the value alone in its parenthesis, or with its test: "induction CT and RT (58.3%, P = .004)")
+    if not clause[:value_start].rstrip().endswith("(") or not (
+            clause[value_end:].lstrip().startswith(")") or _P_THEN_CLOSE.match(clause, value_end)):
         return None
     before = clause[max(0, value_start - 80):value_start]
     m = _LABEL_BEFORE.fullmatch(before, _after_last(_LABEL_STARTS, before))
@@ -426,12 +430,32 @@ def _group_after_paren(s: str, pos: int) -> str | None:
 _CLAUSE_JOIN = re.compile(r"^[\s,;]*(?:(?:whereas|while|but|and|compared\s+with|in\s+contrast)\s*,?\s+)?", re.I)
 
 
+_P_THEN_CLOSE = re.compile(r"\s*[,;]\s*[Pp]\s*[=<>≤]\s*0?\.\d+\s*\)")
+
+
 def _clause_subject(head: str) -> str | None:
     """The subject of a clause that states its own rate: 'Patients with X had a 3-year OS of
-    49.2%, whereas those with Y had a 3-year OS of 22.7%' -> 'Patients with X', 'those with Y'."""
+    49.2%, whereas those with Y had a 3-year OS of 22.7%' -> 'Patients with X', 'those with Y';
+    'Forty-three (3.6%) patients with stage I-II disease received radiotherapy, showing a 3-year
+    OS of' -> what those patients were and had."""
     rest = head[_CLAUSE_JOIN.match(head).end():]
-    subj = _SUBJECT.match(rest)
-    return _group_label(subj.group("a")) if subj else None
+    subj = _SUBJECT.match(rest) or _PATIENTS_WHO_HAD.match(rest) or _TREATMENT_SUBJECT.match(rest)
+    if subj is None or (subj.re is _TREATMENT_SUBJECT and ep.all_endpoints(subj.group("a"))):
+        return None
+    return _group_label(subj.group("a"), long_ok=subj.re is _PATIENTS_WHO_HAD)
+
+
+# "(For low-risk patients,) RT alone achieved a favorable OS (88.8%)", "RT followed by CT resulted
+# in superior OS (72.2%)": the treatment whose outcome the clause states.
+_TREATMENT_SUBJECT = re.compile(
+    r"^\s*(?:(?:for|in|among)\s+[^,;()]{1,60},\s+)?(?P<a>[A-Za-z][^,;()]{1,50}?)\s+(?:achieved|attained|resulted\s+in|"
+    r"provided|yielded|offered|conferred|led\s+to|showed)\s+(?:an?\s+)?(?:(?:favou?rable|superior|inferior|better|worse|"
+    r"excellent|poor|improved|higher|lower|longer|shorter|similar|comparable)\s+)", re.I)
+
+
+_PATIENTS_WHO_HAD = re.compile(
+    rf"^\s*(?:\)\s*|(?:\d+|{WORD_NUM_RE.pattern[2:-2]})\s*(?:\([^()]{{0,20}}\)\s*)?)?(?P<a>patients\b[^;()]{{2,100}}?)"
+    r"(?:,\s*|\s+and\s+)(?:showing|showed|had|achieving|achieved|reaching|with)\s+(?:an?\s+)?(?=\S)", re.I)
 
 
 _OF_BOTH = re.compile(r"\b(?:of|in|for|among)\s+(?:the\s+)?(?P<a>[^,;()]{1,40}?)\s+and\s+(?:the\s+|those\s+)?"
@@ -697,6 +721,8 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
         return ok(m.group("x")), None
     subgroup = None
     before = s[max(0, m_start - 80):m_start]
+    # ("rituximab (n = 766; HR = 0.66; P = .001)": the group's size first, then its ratio)
+    before = re.sub(r"([(\[])\s*n\s*=\s*[\d,]+\s*[;,]\s*$", r"\1", before)
     if before.rstrip().endswith(("(", "[")):
         phrase = before.rstrip()[:-1]
         phrase = phrase[_after_last(_PHRASE_STARTS, phrase):].strip()
@@ -1015,7 +1041,10 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
         within = clause_group or scope or sent.lead(clean)   # the subgroup every value of the list is within
         if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
-            pairs = [(e, _in_scope(within, None, "Overall"), tp, v) for e, v in zip(eps, vals)]
+            # (the group the list is for may follow it: "OS and PFS were 68.9% and 59.5% for A
+            # compared with 57.5% and 44.5% for B")
+            g = _trailing_group(clause, vals[-1][2]) if not respectively() else None
+            pairs = [(e, _in_scope(within, g, "Overall"), tp, v) for e, v in zip(eps, vals)]
         elif groups and len(groups) == len(vals):
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(groups, vals)]
         elif labels:
@@ -1654,7 +1683,29 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             tg = _TRAILING_GROUP.match(s, end)
             reached = listed(_MEDIAN_MORE_AFTER, tg.end(), "value") if tg else end
             listed(_MEDIAN_MORE, reached if tg and reached != tg.end() else end, "g")
+        elif not vs and s[end:end + 2].strip()[:1] in (";", ","):
+            # "Median overall survival was 20 months; 4 months in patients with a KPS <70, 25
+            # months in patients with a KPS >= 70 (P < 0.001)": the whole series', then its
+            # subgroups', tested together
+            k = len(out)
+            pos = end
+            while (x := _SUBGROUP_MEDIAN.match(s, pos)) is not None:
+                g2, v2 = _group_label(x.group("g")), _months(to_float(x.group("value")), x.group("unit"))
+                if g2 is None or v2 is None:
+                    break
+                out.append(_fig(clean, sent, sent.start + x.start("value"), sent.start + x.end(), endpoint=e,
+                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
+                                confidence=0.7, rule="prose.median_list"))
+                pos = x.end()
+            p2 = find_p(s, pos, limit=20) if len(out) - k > 1 else None
+            for f in out[k:] if p2 else ():
+                f.p_value, f.p_op = p2.value, p2.op
     return out
+
+
+_SUBGROUP_MEDIAN = re.compile(rf"\s*[,;]?\s*(?:and\s+)?(?P<value>{NUM})\s*(?P<unit>months?|years?|weeks?)\s+(?:in|for|among)\s+"
+                              r"(?:the\s+)?(?P<g>(?:patients|those|cases)\b(?:[^,;()]|\([A-Za-z]{1,8}\)){2,70}?)"
+                              r"(?=\s*(?:[,;.]|\((?![A-Za-z]{1,8}\))|\band\b|$))", re.I)
 
 
 _RANGE_AFTER = re.compile(rf"\s*\((?:range|IQR|interquartile range)?[:,]?\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*(?:months?|years?|weeks?)?\s*\)", re.I)
