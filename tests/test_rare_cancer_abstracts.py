@@ -181,3 +181,25 @@ def test_a_ratio_after_the_groups_size():
     ex = extract_article(ArticleRecord("text", text="Results\nIn multivariate analysis, rituximab (n = 512; HR = 0.70; "
                                                     "P = .002) was associated with improved OS.\n"))
     assert [(f.endpoint, f.group, f.value) for f in ex.figures] == [("OS", "rituximab", 0.70)]
+
+
+def test_a_range_of_stages_names_each_stage_and_the_corresponding_sentence_reuses_them():
+    got = full("Five-year overall survival rates for stages 0-III were 90%, 71%, 52%, and 30%, respectively. "
+               "Corresponding 5-year disease-specific survival rates were 100%, 80%, 61%, and 38%.")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
+        ("OS", "stage 0", 90.0), ("OS", "stage I", 71.0), ("OS", "stage II", 52.0), ("OS", "stage III", 30.0),
+        ("DSS", "stage 0", 100.0), ("DSS", "stage I", 80.0), ("DSS", "stage II", 61.0), ("DSS", "stage III", 38.0)]
+    got = full("The 5-year DFS rates were 88%, 70% and 45% (grades 1-3), respectively.")
+    assert [g for _, _, _, g, _, _, _ in got] == ["grade 1", "grade 2", "grade 3"]
+
+
+def test_a_time_point_written_3y():
+    got = full("Radiotherapy was associated with improved overall survival (3y OS 69% vs. 35%; p = 0.025).")
+    assert [(e, t, v) for e, _, t, _, v, _, _ in got] == [("OS", 36, 69.0), ("OS", 36, 35.0)]
+
+
+def test_the_factor_that_changed_the_outcome_is_the_ratios_variable():
+    ex = extract_article(ArticleRecord("text", text="Results\nThe local recurrence (LR) was recorded. Multivariate "
+                                                    "analysis showed that close margins increased the odds of LR "
+                                                    "(HR: 3.1, CI: 1.4-6.9, p = 0.005).\n"))
+    assert [(f.endpoint, f.variable, f.value) for f in ex.figures] == [("local recurrence", "close margins", 3.1)]

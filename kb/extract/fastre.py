@@ -264,6 +264,7 @@ def any_branch(text: str, folded: str, checks: list[tuple[re.Pattern, object]]) 
 # TIMEPOINT_RE: a unit after "-" (y..., mo..., w...), or "year", "yr", "month" after a space.
 TIMEPOINT_UNITS = ("year", "yr", "month")
 HYPHEN_UNIT = re.compile(r"-\s*(?:y|mo|w|d)")
+DIGIT_YEAR = re.compile(r"\dy\s")   # "3y OS"
 # AT_TIMEPOINT_RE's units.
 AT_UNITS = ("year", "yr", "month", "mo", "week")
 

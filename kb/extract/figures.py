@@ -700,6 +700,11 @@ _COMPARATIVE_LEAD = re.compile(
 _STATS_WORDS = re.compile(r"\b(?:analys[ie]s|models?|regression|respectively|ratio|CI)\b", re.I)
 
 
+_NOT_A_FACTOR = re.compile(r"\b(?:was|were|is|are|had|has|show\w*|demonstrat\w*|trend|towards?|tendency|results?|analys[ie]s)\b",
+                           re.I)
+_CLAUSE_STARTS = re.compile(r"[,;:]|\b(?:that|and|whereas|while)\b", re.I)
+_ACTED_ON = re.compile(r"^(?P<x>[A-Za-z][^,;()]{1,50}?)\s+(?:significantly\s+)?(?:reduced|increased|improved|decreased|"
+                       r"lowered|prolonged|worsened|predicted)\s+(?:the\s+)?(?:(?:risk|odds|hazard)\s+of\s+)?(?P<e>.+)$", re.I)
 _RATIO_ARMS = re.compile(r"\(([^()/]{1,30})/([^()/]{1,30})\)")
 
 
@@ -732,6 +737,12 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
             # "the risk of recurrence was higher after local excision (HR": the group the ratio
             # is for, not a variable.
             return None, _group_label(phrase[level.end():], has_endpoint=False)
+        whole = before.rstrip()[:-1]
+        acted = _ACTED_ON.match(whole[_after_last(_CLAUSE_STARTS, whole):].strip())
+        if acted and ep.all_endpoints(acted.group("e")) and not _NOT_A_FACTOR.search(acted.group("x")):
+            # "RT reduced LR (HR: 0.28", "Positive margins increased the odds of LR (HR: 5.6": the
+            # factor that changed the outcome
+            return ok(acted.group("x")), None
         if prep:
             subgroup = _group_label(prep.group("g"))
         elif ok(phrase) and not re.match(r"(?:the|a|an)\s+(?:risk|hazard|odds)\b", phrase, re.I):
@@ -894,6 +905,9 @@ def _after_level(clause: str, value_end: int) -> str | None:
     return _group_label(g[:end.start()] if end else g, has_endpoint=False)
 
 
+_CORRESPONDING = re.compile(r"\s*(?:the\s+)?corresponding\b", re.I)
+
+
 def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                      carry: tuple[str, float] | None = None, periods: tuple[str, str] | None = None) -> list[Figure]:
     """'The 5-year OS, DMFS and DFS rates were 37.7%, 30.2% and 20.3%, respectively' and its
@@ -1029,6 +1043,13 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             tps = last_tps[0], 0
         last_tps = (tps[0], clause_start) if tps else None
         groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
+        if not groups and len(vals) > 2 and prev is not None and _CORRESPONDING.match(s):
+            # "Five-year OS for stages 0-IV were 83%, ..., respectively. Corresponding 5-year DSS
+            # rates were 100%, 92%, ...": the previous sentence's groups, in its order
+            pt = prev.text(clean)
+            first = re.search(r"\d+(?:\.\d+)?\s*%", pt)
+            pt = pt[:first.start()] if first else pt
+            groups = _level_range(pt) or _groups_in(pt)
         p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
@@ -1390,7 +1411,28 @@ _COMPARATIVE = re.compile(r"older|younger|more|less|above|over|greater|higher|lo
 
 def _groups_in(head: str) -> list[str]:
     m = _GROUPS_RE.search(head)
-    return _group_list(m)
+    return _group_list(m) or _level_range(head)
+
+
+# "for Stages 0-IV", "(grades 1-3)": every level of a range, in order.
+_LEVEL_RANGE = re.compile(r"\b(?P<w>stages?|grades?|classes?)\s+(?P<a>0|[IV]{1,3}|[1-9])\s*(?:-|–|to)\s*(?P<b>[IV]{1,3}|[1-9])\b"
+                          r"(?![-–/]|\s*[a-c]\b)", re.I)
+_ROMAN = ["0", "I", "II", "III", "IV"]
+
+
+def _level_range(text: str) -> list[str]:
+    m = _LEVEL_RANGE.search(text) if any(w in text.lower() for w in ("stage", "grade", "class")) else None
+    if not m:
+        return []
+    a, b = m.group("a").upper(), m.group("b").upper()
+    if a in _ROMAN and b in _ROMAN:
+        levels = _ROMAN[_ROMAN.index(a):_ROMAN.index(b) + 1]
+    elif a.isdigit() and b.isdigit():
+        levels = [str(k) for k in range(int(a), int(b) + 1)]
+    else:
+        return []
+    word = m.group("w").lower().rstrip("s").replace("classe", "class")
+    return [f"{word} {x}" for x in levels] if 2 < len(levels) <= 6 else []
 
 
 _BY_STATE = re.compile(r"with(?:out)?\s", re.I)
@@ -1414,9 +1456,12 @@ _BEFORE_GROUPS = re.compile(rf"\s*(?:{_VALUE_BRACKET}\s*)?(?=(?:for|among|in|of)
 
 def _groups_after(clause: str, pos: int) -> list[str]:
     """Groups named right after the values: '72% and 55% in the MRD-negative and MRD-positive
-    groups, respectively'."""
+    groups, respectively', '... and 0% (Stages 0-IV)'."""
     m = _BEFORE_GROUPS.match(clause, pos)
-    return _group_list(_GROUPS_RE.match(clause, m.end())) if m else []
+    if m:
+        return _group_list(_GROUPS_RE.match(clause, m.end()))
+    paren = re.match(r"\s*\(([^()]{4,30})\)", clause[pos:])
+    return _level_range(paren.group(1)) if paren else []
 
 
 _BRACKET_LABEL = re.compile(r"\s*[(\[]\s*(?P<g>[A-Za-z][^()\[\]\d%;,=]{0,40}?)\s*[)\]]")

@@ -157,7 +157,8 @@ TIMEPOINT_RE = re.compile(
     # "30-day mortality", "100-day non-relapse mortality": days only for deaths or survival
     # ("21-day cycles" is a schedule)
     rf"days?(?=\s+(?:[\w-]+\s+)?(?:mortality|survival|death|NRM|TRM)\b))\b|"
-    rf"\s(years?|yrs?|months?)\s+(?=(?:\w+\s+){{0,2}}(?:(?-i:[A-Z]{{2,5}})\b|survival|overall|rates?|probabilit|cumulative)))", re.I)
+    # ("3y OS 69%": the unit written right after the number)
+    rf"(?:\s|(?=yr?s?\s))(years?|yrs?|y|months?)\s+(?=(?:\w+\s+){{0,2}}(?:(?-i:[A-Z]{{2,5}})\b|survival|overall|rates?|probabilit|cumulative)))", re.I)
 AT_TIMEPOINT_RE = re.compile(rf"\bat\s+(\d+(?:\.\d+)?|{_WORD_NUM})\s*(years?|yrs?|months?|mos?|weeks?)\b", re.I)
 # Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year".
 TIMEPOINT_LIST_RE = re.compile(
@@ -185,7 +186,8 @@ AT_TIMEPOINT_LIST_RE = re.compile(
 
 def _timepoints(s: str, folded: str) -> list[re.Match]:
     """TIMEPOINT_RE.finditer(s) as a list."""
-    if not (fastre.has_any(folded, fastre.TIMEPOINT_UNITS) or ("-" in folded and fastre.HYPHEN_UNIT.search(folded))):
+    if not (fastre.has_any(folded, fastre.TIMEPOINT_UNITS) or ("-" in folded and fastre.HYPHEN_UNIT.search(folded))
+            or ("y " in folded and fastre.DIGIT_YEAR.search(folded))):
         return []
     return list(fastre.finditer_at(TIMEPOINT_RE, s, fastre.number_starts(s, folded)))
 
