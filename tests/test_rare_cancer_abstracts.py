@@ -203,3 +203,21 @@ def test_the_factor_that_changed_the_outcome_is_the_ratios_variable():
                                                     "analysis showed that close margins increased the odds of LR "
                                                     "(HR: 3.1, CI: 1.4-6.9, p = 0.005).\n"))
     assert [(f.endpoint, f.variable, f.value) for f in ex.figures] == [("local recurrence", "close margins", 3.1)]
+
+
+def test_listed_subgroups_in_the_subject_have_their_medians():
+    got = full("Patients with stage I, II and III disease had a median OS of 52, 30, and 11 months, respectively.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("stage I", 52.0), ("stage II", 30.0), ("stage III", 11.0)]
+    got = full("The response rates for treatment-naive and pretreated patients were 58% and 33%, respectively; "
+               "median PFS were 10.4 and 4.1 months, respectively.")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
+        ("ORR", "treatment-naive", 58.0), ("ORR", "pretreated", 33.0), ("PFS", "treatment-naive", 10.4),
+        ("PFS", "pretreated", 4.1)]
+
+
+def test_best_responses_named_after_their_counts():
+    got = full("The ORR was 12.5%, with 2 (1.7%) patients achieving a complete response (CR) and 13 (10.8%) "
+               "achieving a partial response (PR). Another 25 (20.8%) patients achieved stable disease (SD).")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
+        ("ORR", "Overall", 12.5), ("CR", "Overall", 1.7), ("partial response", "Overall", 10.8),
+        ("stable disease", "Overall", 20.8)]

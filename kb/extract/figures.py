@@ -375,6 +375,11 @@ def _after_last(pattern: re.Pattern, s: str) -> int:
     return end
 
 
+# A label may end in the number of its level ("grade 2 (30%)", "ECOG 0 (45%)"), not in a count.
+_LEVEL_NUMBER = re.compile(r"(?:\b(?:stages?|grades?|class|types?|groups?|arms?|cohorts?|levels?|scores?|ECOG|KPS|lines?|"
+                           r"phases?|parts?|cycles?|[pcy]?[TNM])\s*[-–]?\s*\d+[a-c]?|(?-i:\b[A-Z]{1,2}\d+[a-c]?))\s*$", re.I)
+
+
 def _label_before(clause: str, value_start: int, value_end: int) -> str | None:
     # (the value alone in its parenthesis, or with its test: "induction CT and RT (58.3%, P = .004)")
     if not clause[:value_start].rstrip().endswith("(") or not (
@@ -382,8 +387,9 @@ def _label_before(clause: str, value_start: int, value_end: int) -> str | None:
         return None
     before = clause[max(0, value_start - 80):value_start]
     m = _LABEL_BEFORE.fullmatch(before, _after_last(_LABEL_STARTS, before))
-    if not m or re.match(r"\s*(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)", m.group("g"), re.I):
-        return None   # a count ("12 patients (40%)") is no label
+    if not m or re.match(r"\s*(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)", m.group("g"), re.I) \
+            or (re.search(r"\d\s*$", m.group("g")) and not _LEVEL_NUMBER.search(m.group("g"))):
+        return None   # a count ("12 patients (40%)", "Another 21 (17.5%)") is no label
     return _group_label(m.group("g"))
 
 
@@ -905,6 +911,7 @@ def _after_level(clause: str, value_end: int) -> str | None:
     return _group_label(g[:end.start()] if end else g, has_endpoint=False)
 
 
+_BEST_RESPONSES = {"sd", "pd", "stable disease", "progressive disease"}
 _CORRESPONDING = re.compile(r"\s*(?:the\s+)?corresponding\b", re.I)
 
 
@@ -990,6 +997,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         eps = [_resolve_for(e, sent) for e in eps]
         # A value with no endpoint of its own continues the previous one ('..., 13% for
         # low-risk men'), unless a new subject with its own verb has started.
+        if not eps and len(values) == 1 and (named_only := _outcome_after(clause, values[0][2])) \
+                and (ep.is_response(named_only) or named_only.lower() in _BEST_RESPONSES):
+            eps = [named_only]   # "Another 21 (17.5%) patients achieved stable disease (SD)"
         own = bool(eps)
         if own:
             tp = find_last_timepoint(head)
@@ -2140,9 +2150,9 @@ _FAILURE_EVENTS = {"local recurrence", "regional recurrence", "locoregional recu
 
 # A value the sentence names the outcome of right after it: "..., but 13 out of 20 (65%)
 # patients achieved SD" is a share of stable disease, whatever response was named before.
-_OUTCOME_AFTER = re.compile(r"\)?\s*(?:of\s+(?:the\s+)?)?(?:patients|cases|subjects|participants)?\s*(?:achieved|attained|"
-                            r"had|experienced|showed|developed|reached)\s+(?:an?\s+|the\s+)?(?:best\s+response\s+of\s+)?",
-                            re.I)
+_OUTCOME_AFTER = re.compile(r"\)?\s*(?:of\s+(?:the\s+)?)?(?:patients?|cases|subjects|participants)?\s*(?:achiev(?:ed|ing)|"
+                            r"attain(?:ed|ing)|had|having|experienc(?:ed|ing)|show(?:ed|ing)|develop(?:ed|ing)|reach(?:ed|ing))\s+"
+                            r"(?:an?\s+|the\s+)?(?:best\s+(?:overall\s+)?response\s+of\s+)?", re.I)
 
 
 def _outcome_after(s: str, value_end: int) -> str | None:
@@ -2342,8 +2352,13 @@ _TIME_PAIR = re.compile(
     # ("17 months vs 3.6,": the unit written once, after the first)
     rf"(?(unit_a)(?![\d.]|\s*(?:%|[a-z]))|(?!)))", re.I)
 _MEDIAN_LIST = re.compile(
-    rf"\bmedians?\s+(?P<what>[^.;\d]{{3,120}}?)\s+(?:were|was|of)\s+(?P<vals>{NUM}(?:\s*(?:,|,?\s*and)\s*{NUM})+)\s*"
+    rf"\bmedians?\s+(?P<what>[^.;\d]{{2,120}}?)\s+(?:were|was|of)\s+(?P<vals>{NUM}(?:\s*(?:,|,?\s*and)\s*{NUM})+)\s*"
     rf"(?P<unit>months?|years?|weeks?)\b", re.I)
+
+
+_LISTED_SUBJECT = re.compile(r"\b(?:patients|those|cases)\s+(?:with|who\s+had|who\s+achieved)\s+(?:an?\s+|the\s+)?"
+                             r"(?P<g>[^;()]{2,80}?,?\s+(?:and|or)\s+[^;(),]{1,40}?)\s+(?:had|showed|achieved|reached)\s+"
+                             r"(?:an?\s+|the\s+)?$", re.I)
 
 
 def _time_pair_starts(numbers: list[int], fs: str) -> list[int]:
@@ -2431,7 +2446,20 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
             # "Median OS for the nivolumab and ipilimumab cohorts were 18.5 and 10.6 months,
             # respectively": one endpoint, a value for each group named before the values.
             groups = _groups_in(m.group("what") + " were")
-            if len(groups) == len(vals) and RESPECTIVELY.match(s, m.end()):
+            subject = None
+            if len(groups) != len(vals):
+                # "Patients with stage I, II and III disease had a median OS of 47, 25, and 5
+                # months": the groups are the subject's
+                subject = _LISTED_SUBJECT.search(s, 0, m.start())
+                groups = split_labels(subject.group("g")) if subject else []
+            earlier = len(groups) != len(vals) and RESPECTIVELY.search(s, m.end())
+            if earlier:
+                # "The response rates for A and B were 61% and 25%, respectively; median PFS were
+                # 12.2 and 2.6 months, ... respectively": the groups the sentence named first
+                pre = s[:m.start()]
+                digit = re.search(r"\d", pre)
+                groups = _groups_in(pre[:digit.start()] if digit else pre)
+            if len(groups) == len(vals) and (RESPECTIVELY.match(s, m.end()) or subject or earlier):
                 p = find_p(s, m.end(), limit=40)
                 for g, v in zip(groups, vals):
                     out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=eps[0],
