@@ -131,16 +131,23 @@ def _valued_group(sent: str, w0: int, at: int, end: int) -> tuple[str, int, int]
 # groups, then their counts in the same order.
 _LABEL_ITEM = r"[A-Za-z][\w/+-]*(?:\s+[\w/+-]+){0,3}?"
 _COUNT_ITEM = rf"{_N}\s+(?:patients|cases)?\s*(?:\(\s*[\d.]+\s*%\s*\))?"
-_LISTED_COUNTS = re.compile(
-    rf"(?P<labels>{_LABEL_ITEM}(?:\s*,\s*{_LABEL_ITEM})*,?\s+(?:and|or)\s+{_LABEL_ITEM})\s+in\s+"
-    rf"(?P<counts>{_COUNT_ITEM}(?:\s*,\s*(?:and\s+)?{_COUNT_ITEM})*,?\s+and\s+{_COUNT_ITEM})", re.I)
+# (Found from the counts backwards: "in" and a number first, then the labels that end
+# right before, so the label pattern is tried at a few places, not at every word.)
+_COUNTS_AFTER_IN = re.compile(
+    rf"\s+in\s+(?P<counts>{_COUNT_ITEM}(?:\s*,\s*(?:and\s+)?{_COUNT_ITEM})*,?\s+and\s+{_COUNT_ITEM})", re.I)
+_LABELS_BEFORE = re.compile(rf"(?P<labels>{_LABEL_ITEM}(?:\s*,\s*{_LABEL_ITEM})*,?\s+(?:and|or)\s+{_LABEL_ITEM})$", re.I)
+_IN_NUMBER = re.compile(r"\sin\s+(?=\d|[a-z]+(?:-[a-z]+)?\s+(?:patients|cases)\b)", re.I)
 
 
 def _listed_counts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
     out = []
-    for m in _LISTED_COUNTS.finditer(sent):
-        labels = [x.strip() for x in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group("labels")) if x.strip()]
-        counts = re.findall(rf"({_N})\s+(?:patients|cases)?\s*(?:\(\s*[\d.]+\s*%\s*\))?", m.group("counts"), re.I)
+    for anchor in _IN_NUMBER.finditer(sent):
+        cm = _COUNTS_AFTER_IN.match(sent, anchor.start())
+        lm = _LABELS_BEFORE.search(sent, max(0, anchor.start() - 120), anchor.start()) if cm else None
+        if not lm:
+            continue
+        labels = [x.strip() for x in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", lm.group("labels")) if x.strip()]
+        counts = re.findall(rf"({_N})\s+(?:patients|cases)?\s*(?:\(\s*[\d.]+\s*%\s*\))?", cm.group("counts"), re.I)
         if len(labels) != len(counts) or len(labels) < 2:
             continue
         # (the first label may carry the clause's subject: 'staging was pT3' -> 'pT3')
@@ -150,7 +157,7 @@ def _listed_counts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
         for label, raw in zip(labels, counts):
             n = word_to_int(raw.replace(",", ""))
             if n:
-                out.append(_cohort(clean, s + m.start(), s + m.end(), label, n, "prose.listed_counts"))
+                out.append(_cohort(clean, s + lm.start(), s + cm.end(), label, n, "prose.listed_counts"))
     return out
 
 

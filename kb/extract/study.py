@@ -76,7 +76,7 @@ _LATER_PATTERNS = (
     (_PATIENTS_DATA, _DATA_LEADS, _DATA_LEADS),
     (_PATIENTS_AT, (" patients treated", " patients managed", " patients operated", " patients seen",
                     " patients diagnosed", " cases treated", " cases diagnosed"), ("in ",)),
-    (_PATIENTS_OF_RESULT, ("of ",), ("of ",)))
+    (_PATIENTS_OF_RESULT, ("of ",), None))
 
 _PATIENTS_OF = re.compile(r"\b[Oo]f (?:the )?\d+ patients (?:enrolled|included|registered|randomi[sz]ed)[,;]\s*(?P<n>\d+)\s+"
                           r"(?:were|was)\s+(?:eligible|evaluable|assessable|analy[sz]ed)")
@@ -183,8 +183,16 @@ def _total_match(text: str, folded: str | None = None) -> re.Match | None:
             if n:
                 return m
     for pat, needs, leads in _LATER_PATTERNS:
-        present = tuple(x for x in leads if x in folded)
-        m = search_at_literals(pat, text, folded, present) if present and any(x in folded for x in needs) else None
+        if leads is None:
+            # (a capital "Of" opens the sentence: looked for as written, it is rare)
+            m = None
+            i = text.find("Of ")
+            while m is None and i >= 0:
+                m = pat.match(text, i)
+                i = text.find("Of ", i + 1)
+        else:
+            present = tuple(x for x in leads if x in folded)
+            m = search_at_literals(pat, text, folded, present) if present and any(x in folded for x in needs) else None
         if m:
             raw = m.group("n").replace(",", "")
             if (int(raw) if raw.isdigit() else word_to_int(raw)):
