@@ -221,3 +221,11 @@ def test_best_responses_named_after_their_counts():
     assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
         ("ORR", "Overall", 12.5), ("CR", "Overall", 1.7), ("partial response", "Overall", 10.8),
         ("stable disease", "Overall", 20.8)]
+
+
+def test_arms_sized_in_patients_and_deaths_are_no_group():
+    assert cohorts("Overall, 640 patients who underwent IMRT (210 patients) or 3D-CRT (430 patients) were analyzed.") \
+        == {("All patients", 640), ("IMRT", 210), ("3D-CRT", 430)}
+    assert cohorts("At the last follow-up, 52 (41.3%) patients had died.") == set()
+    # 'eyes' are no patients: '120 eyes (60 patients)' names no group
+    assert cohorts("The study comprised 120 eyes (60 patients) treated with laser.") == set()

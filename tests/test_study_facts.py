@@ -66,3 +66,14 @@ def test_number_of_patients(sentence, n):
 def test_groups_counted_in_an_abstract(sentence, cohorts):
     ex = extract_article(ArticleRecord("text", text=f"A study of outcomes\n\n{sentence}\n"))
     assert {(c.label, c.n) for c in ex.cohorts} == cohorts
+
+
+@pytest.mark.parametrize("sentence,n", [
+    ("In all, 312 patients with glottic carcinoma (cT1-cT2) treated with radiotherapy were retrospectively analyzed. "
+     "Salvage surgery was performed in 21 of 40 patients.", 312),
+    ("We reviewed retrospectively 83 patients with parotid carcinoma.", 83),
+    ("From 2001–2012, 47 patients with uterine sarcoma underwent surgery.", 47),
+    ("Chart review of 215 patients from 9 centres.", 215),
+])
+def test_number_of_patients_in_more_shapes(sentence, n):
+    assert study("A study of outcomes", sentence).n_patients == n

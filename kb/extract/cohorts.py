@@ -13,7 +13,7 @@ _N = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d{{1,5}}|{WORD_NUM_RE.pattern[2:-2]})"
 # "surgery alone (n = 83)", "the control arm (n=40)"
 # Found from the "(n = 83)" backwards: scanning for the label first costs a lazy
 # 60-character attempt at every letter of the paper.
-_N_EQUALS = re.compile(r"\((?:(?P<qual>[^()=;]{1,30}?),\s*)?\s*[nN]\s*=\s*(?P<n>\d{1,6})\s*\)")
+_N_EQUALS = re.compile(r"\((?:(?P<qual>[^()=;]{1,30}?),\s*)?\s*(?:[nN]\s*=\s*(?P<n>\d{1,6})|(?P<count>\d{1,6})\s+patients)\s*\)")
 # A label that only restates a count ('Thirty-eight patients (n = 38)') names no group.
 _COUNT_LABEL = re.compile(rf"^(?:\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:patients|cases|subjects)$", re.I)
 # Words a label does not start with: 'and the definitive chemoradiotherapy group', 'In the IMRT group'.
@@ -206,7 +206,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
     if folded is None:
         folded = fold(clean.text)
     # What the patterns need, looked for once in the whole text: a sentence has only what it has.
-    n_equals = "=" in clean.text and "(" in clean.text
+    # ("IMRT (316 patients) or 2DCRT (882 patients)": the same, a count of patients for "n =")
+    n_equals = "(" in clean.text and ("=" in clean.text or "patients)" in clean.text)
     arm_lists = ";" in clean.text and "(" in clean.text
     verbs = tuple(w for w in _COUNT_VERB_WORDS if w in folded)
     sexes = "male" in folded or "men" in folded
@@ -228,7 +229,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                 # with liver metastases'
                 valued = _valued_group(sent, w0, m.start(), m.end())
                 if valued:
-                    out.append(_cohort(clean, s + valued[1], s + valued[2], valued[0], int(m.group("n")), "prose.n_equals"))
+                    out.append(_cohort(clean, s + valued[1], s + valued[2], valued[0], int(m.group("n") or m.group("count")),
+                                       "prose.n_equals"))
                 continue
             lm = _LABEL_BEFORE.search(sent, w0, m.start())
             if not lm:
@@ -253,11 +255,13 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                 if not w:
                     continue
                 label = "without " + w.group(1)
-            if not label or _NOT_ARM.match(label) or _COUNT_LABEL.match(label) or not re.search(r"[A-Za-z]{2}", label):
-                continue
+            if not label or _NOT_ARM.match(label) or _COUNT_LABEL.match(label) or not re.search(r"[A-Za-z]{2}", label) \
+                    or (m.group("count") and re.search(r"(?<![\w-])\d+(?![\w-])", label)):
+                continue   # ('120 eyes (60 patients)': a count of something else)
             if m.group("qual") and not re.search(r"\d\s*%|\bmedian\b|\bmean\b|\brange\b", m.group("qual"), re.I):
                 label = f"{label} ({m.group('qual').strip()})"   # 'the elderly cohort (≥ 70 years, n = 63)'
-            out.append(_cohort(clean, s + lm.start(), s + m.end(), label, int(m.group("n")), "prose.n_equals"))
+            out.append(_cohort(clean, s + lm.start(), s + m.end(), label, int(m.group("n") or m.group("count")),
+                               "prose.n_equals"))
         for m in (_ARM_LIST_N.finditer(sent) if has_digit and n_equals else ()):
             for part in re.finditer(r"([A-Za-z][\w+/ -]{0,40}),\s*[nN]\s*=\s*(\d{1,6})", m.group(1)):
                 out.append(_cohort(clean, s + m.start(1) + part.start(), s + m.start(1) + part.end(),
@@ -283,7 +287,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             # 'had stage III disease' names a group, though a label may not start with 'stage' elsewhere
             staged = re.match(r"stage\s+[IV]{1,3}[A-C]?\b", label, re.I)
             # "T0" and "anti-PD-1" are groups, "5 years" not
-            if n is None or (_NOT_ARM.match(label) and not staged) or re.search(r"(?<![\w-])\d", label):
+            if n is None or (_NOT_ARM.match(label) and not staged) or re.search(r"(?<![\w-])\d", label) \
+                    or re.match(r"(?:died|deceased|passed away)\b", label, re.I):   # '301 patients had died': an event
                 continue
             if re.search(r"refused", m.group(0), re.I):
                 label = "refused " + label

@@ -42,11 +42,14 @@ _DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words,
 # What may stand between the patients and "were enrolled": who they were, in a few words.
 # It does not run on past a comma and a number: 'after exclusion of 12 patients with distant
 # metastases, 176 patients were analysed' counts 176.
-_WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)[^.;:()]){0,80}?)?"
+# "were retrospectively analyzed", "We reviewed retrospectively 57 patients"
+_ADVERB = r"(?:(?:retrospectively|prospectively|consecutively|subsequently|ultimately|finally)\s+)?"
+_WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)(?:[^.;:()]|\([^()]{0,30}\))){0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied))\s+"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied)(?:\s+(?:retrospectively|prospectively))?)\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
-    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b"
+    # ("performed in 59 of 78 patients": a part of a group, not the series)
+    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})(?!\s+(?:of|out\s+of)\s+\d)\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b"
     # ("In total, 18 patients died": an event's count, not the series)
     r"(?!\s+(?:died|developed|experienced|relapsed|recurred|progressed|had\s+(?:a\s+)?(?:recurrence|relapse|progression)))", re.I)
 _PATIENTS_BARE = re.compile(
@@ -54,15 +57,15 @@ _PATIENTS_BARE = re.compile(
     r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
     # "27 patients with HER2-positive metastatic breast cancer were enrolled"
     # ("Sixty-seven patients (43 male and 24 female) diagnosed with X ... were reviewed")
-    rf"(?:\s*\([^()]{{0,60}}\))?{_WHO}\s+(?:were|was)\s+(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
+    rf"(?:\s*\([^()]{{0,60}}\))?{_WHO}\s+(?:were|was)\s+{_ADVERB}(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)", re.I)
 _N = rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})"
 # Further ways abstracts state their series, tried after the ones above:
 # "Between 2000 and 2019, 84 patients, including ..., underwent RT";
 _PATIENTS_PERIOD = re.compile(
-    rf"\b(?:between|from)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s+(?:and|to|until|through)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d,"
+    rf"\b(?:between|from)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s*(?:\s(?:and|to|until|through)\s|[-–])\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d,"
     rf"\s+(?:a total of\s+)?{_N}\s+(?:[\w-]+\s+){{0,4}}?(?:patients|cases)\b", re.I)
 # "the survival outcomes of 69 Korean patients", "details of 66 patients were collected";
-_PATIENTS_DATA = re.compile(rf"\b(?:records|charts|details|outcomes|data|files)\s+of\s+{_N}\s+(?:[\w-]+\s+){{0,4}}?"
+_PATIENTS_DATA = re.compile(rf"\b(?:records|charts|details|outcomes|data|files|review)\s+of\s+{_N}\s+(?:[\w-]+\s+){{0,4}}?"
                             r"(?:patients|cases)\b", re.I)
 # "in 74 patients treated at the Department of ...";
 _PATIENTS_AT = re.compile(rf"\bin\s+{_N}\s+(?:consecutive\s+)?(?:patients|cases)\s+(?:treated|managed|operated(?:\s+on)?|seen|"
@@ -70,7 +73,7 @@ _PATIENTS_AT = re.compile(rf"\bin\s+{_N}\s+(?:consecutive\s+)?(?:patients|cases)
 # the results' opening "Of 207 patients, 88 (43%) received ...".
 _PATIENTS_OF_RESULT = re.compile(rf"(?:^|(?<=[.:]\s))Of\s+(?:the\s+|all\s+)?{_N}\s+(?:[\w-]+\s+){{0,3}}?patients,", re.M)
 # (pattern, what a text must hold for it to match, where its matches start)
-_DATA_LEADS = ("records of", "charts of", "details of", "outcomes of", "data of", "files of")
+_DATA_LEADS = ("records of", "charts of", "details of", "outcomes of", "data of", "files of", "review of")
 _LATER_PATTERNS = (
     (_PATIENTS_PERIOD, ("between ", "from "), ("between ", "from ")),
     (_PATIENTS_DATA, _DATA_LEADS, _DATA_LEADS),
@@ -92,7 +95,7 @@ _PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of",
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
 _PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed)[,;]")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
-_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants)(?:\s*\(\s*n\s*=\s*\d+\s*\))?(?:\s*\([^()]{{0,60}}\))?{_WHO}\s+(?:were|was)\s+"
+_BARE_TAIL = re.compile(rf"(?:patients|subjects|participants)(?:\s*\(\s*n\s*=\s*\d+\s*\))?(?:\s*\([^()]{{0,60}}\))?{_WHO}\s+(?:were|was)\s+{_ADVERB}"
                         r"(?:included|enrolled|analy[sz]ed|identified|eligible|randomi[sz]ed|treated|reviewed)")
 
 
