@@ -229,3 +229,23 @@ def test_arms_sized_in_patients_and_deaths_are_no_group():
     assert cohorts("At the last follow-up, 52 (41.3%) patients had died.") == set()
     # 'eyes' are no patients: '120 eyes (60 patients)' names no group
     assert cohorts("The study comprised 120 eyes (60 patients) treated with laser.") == set()
+
+
+def test_a_list_of_ratios_for_listed_groups():
+    got = full("Disease-specific survival (DSS) at 5 years was 40.1% overall. HRs for tongue, gingiva, and palate "
+               "tumours were 1.21, 1.75, and 2.40, respectively.")
+    ratios = [(e, m, g, v) for e, m, _, g, v, _, _ in got if m == "HR"]
+    assert ratios == [("DSS", "HR", "tongue", 1.21), ("DSS", "HR", "gingiva", 1.75), ("DSS", "HR", "palate tumours", 2.4)]
+
+
+def test_a_survival_free_of_a_coded_event_is_named_in_words():
+    got = full("The 5-year BCR-free survival was 64.2%.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("biochemical recurrence-free survival", 64.2)]
+
+
+def test_the_corresponding_values_for_another_group_each_with_its_test():
+    got = full("The high-dose group exhibited superior 3-year OS and PFS rates (88.1%, 75.0%, respectively), while the "
+               "corresponding values for the low-dose group were 70.2% (P=0.01) and 51.5% (P=0.002).")
+    assert [(e, g, v, p) for e, _, _, g, v, p, _ in got] == [
+        ("OS", "high-dose group", 88.1, None), ("PFS", "high-dose group", 75.0, None),
+        ("OS", "low-dose group", 70.2, 0.01), ("PFS", "low-dose group", 51.5, 0.002)]

@@ -237,6 +237,11 @@ def _qualified_survival(text: str, start: int) -> tuple[int, str] | None:
     if not m or m.group("q").lower() in _NOT_QUALIFIERS:
         return None
     at = m.start("q")
+    q = m.group("q")
+    if q.isupper() and _code_of(q):
+        # "BCR-free survival": the code's words, "biochemical recurrence-free survival"
+        name = _names().get(_code_of(q)) or q
+        return at, f"{name.lower()}-{text[m.end('q') + 1:start].strip()} survival".replace("  ", " ")
     if m.group("w") and m.group("w").lower() not in _NOT_QUALIFIERS:
         at = m.start("w")
     return at, re.sub(r"\s+", " ", text[at:start] + "survival").lower()

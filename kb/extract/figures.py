@@ -682,6 +682,40 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     return out
 
 
+# "HRs for maxillary sinus, ethmoid sinus, and overlapping sinus disease were 1.34, 1.60, and
+# 2.30, respectively": one ratio for each listed group, the outcome the sentence or its
+# paragraph names.
+_RATIO_LIST = re.compile(rf"\b(?P<name>HRs|hazard ratios|ORs|odds ratios|RRs|relative risks)\s+(?:for|of)\s+"
+                         rf"(?P<g>[^;:()]{{3,150}}?)\s+(?:were|was)\s+(?P<vals>{NUM}(?:\s*,\s*{NUM})*,?\s+and\s+{NUM})\b",
+                         re.I)
+
+
+def ratio_lists(clean: CleanText, sent: Sentence) -> list[Figure]:
+    s = sent.text(clean)
+    m = _RATIO_LIST.search(s)
+    if not m:
+        return []
+    groups = split_labels(m.group("g"))
+    vals = list(re.finditer(NUM, m.group("vals")))
+    if len(groups) != len(vals) or len(groups) < 2:
+        return []
+    endpoint = ep.first_endpoint(s) or sent.context()
+    if not endpoint or not (ep.is_time_to_event(endpoint) or ep.is_specific(endpoint)):
+        return []
+    kind = _measure_of(m.group("name"))
+    p = find_p(s, m.end(), limit=40)
+    out = []
+    for g, v in zip(groups, vals):
+        value = to_float(v.group())
+        if value is None or value <= 0:
+            return []
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.start("vals") + v.end(), endpoint=endpoint,
+                        measure=kind, value=value, unit="ratio", group=g, comparator=None, timepoint_months=None,
+                        variable=None, analysis=_analysis_at(s, m.start()), p_value=p.value if p else None,
+                        p_op=p.op if p else None, confidence=0.6, rule="prose.ratio_list"))
+    return out
+
+
 # The subject whose association a sentence reports: "Clomiphene citrate (CC), used by 38% of
 # patients, was related significantly to melanoma (HR ...)", "HPV tumor status was only
 # associated with later recurrence in late survivors (aHR ...)". A leading clause ("When
@@ -911,6 +945,9 @@ def _after_level(clause: str, value_end: int) -> str | None:
     return _group_label(g[:end.start()] if end else g, has_endpoint=False)
 
 
+_OWN_P = re.compile(r"\s*\(\s*[Pp]\s*[=<≤]")
+_CORRESPONDING_VALUES = re.compile(r"\bcorresponding\s+(?:values|rates|figures|estimates)\s+(?:for|in|of)\s+(?:the\s+)?"
+                                   r"(?P<g>[^,;()]{2,60}?)\s+(?:were|was)\s*$", re.I)
 _BEST_RESPONSES = {"sd", "pd", "stable disease", "progressive disease"}
 _CORRESPONDING = re.compile(r"\s*(?:the\s+)?corresponding\b", re.I)
 
@@ -1003,6 +1040,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         own = bool(eps)
         if own:
             tp = find_last_timepoint(head)
+        elif last_clause and (corr := _CORRESPONDING_VALUES.search(head)) and len(last_clause[0]) == len(values):
+            # "..., while the corresponding values for the dose <45 Gy group were 62.5% (P=0.008),
+            # 53.3% (P=0.036) and 41.7% (P<0.001)": the last list's endpoints, for this group
+            own, eps, tp, scope = True, last_clause[0], last_clause[1], None
+            clause_group = _group_label(corr.group("g"))
         elif inherited and not _NEW_SUBJECT.search(head):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
@@ -1060,7 +1102,14 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             first = re.search(r"\d+(?:\.\d+)?\s*%", pt)
             pt = pt[:first.start()] if first else pt
             groups = _level_range(pt) or _groups_in(pt)
-        p = find_p(clause, lst_start, limit=len(clause)) or _p_closing_parenthesis(s, clause_start + lst_start)
+        # (not the test of a later list of values in the clause: "... (94.7%, 94.4%, 90.0%,
+        # respectively), while the corresponding values for B were 62.5% (P=0.008), ...")
+        later_value = re.search(r"\d+(?:\.\d+)?\s*%", clause[vals[-1][2]:])
+        if later_value and not re.search(r"\bcorresponding\b",
+                                         clause[vals[-1][2]:vals[-1][2] + later_value.start()], re.I):
+            later_value = None   # (the other values of one comparison share its test)
+        p = find_p(clause, lst_start, limit=(vals[-1][2] - lst_start + later_value.start()) if later_value else len(clause)) \
+            or (_p_closing_parenthesis(s, clause_start + lst_start) if not later_value else None)
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         if n_bare and not ((len(eps) > 1 and len(eps) == len(vals)) or (groups and len(groups) == len(vals))
@@ -1074,7 +1123,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
             # (the group the list is for may follow it: "OS and PFS were 68.9% and 59.5% for A
             # compared with 57.5% and 44.5% for B")
-            g = _trailing_group(clause, vals[-1][2]) if not respectively() else None
+            g = (_trailing_group(clause, vals[-1][2]) if not respectively() else None) \
+                or (_clause_subject(head) if own and not clause_group else None)
             pairs = [(e, _in_scope(within, g, "Overall"), tp, v) for e, v in zip(eps, vals)]
         elif groups and len(groups) == len(vals):
             pairs = [(eps[0], _in_scope(within, g), tp, v) for g, v in zip(groups, vals)]
@@ -1130,6 +1180,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             continue
         q_from = head_start + _quote_start(head, head)
         for e, g, t, (v, vs, ve) in pairs:
+            # (a value with its own test: "62.5% (P=0.008), 53.3% (P=0.036)")
+            vp = (find_p(clause, ve, limit=12) if _OWN_P.match(clause, ve) else None) or p
             if _is_difference(clause, vs, ve):
                 continue   # "improved by 15%", "a 7.9% absolute difference": no group's rate
             own_t = _value_timepoint(clause, ve)
@@ -1150,7 +1202,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             out.append(_fig(clean, sent, sent.start + clause_start + label_at.get(vs, q_from), sent.start + clause_start + end,
                             endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
                             ci_low=ci.low if ci and end != ve else None, ci_high=ci.high if ci and end != ve else None,
-                            p_value=p.value if p else None, p_op=p.op if p else None,
+                            p_value=vp.value if vp else None, p_op=vp.op if vp else None,
                             confidence=0.8 if len(pairs) > 1 or g != "Overall" else 0.7, rule="prose.enumeration"))
     return out
 
@@ -2689,6 +2741,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
         found = ratio_figures(clean, sent, prior_ratio)
         if found:
             prior_ratio = next(((f.variable, f.endpoint) for f in reversed(found) if f.variable), None)
+        elif "Rs " in text or "ratios " in text or "risks " in text:
+            found = ratio_lists(clean, sent)   # ("HRs for A, B, and C were 1.34, 1.60, and 2.30")
         if has_pct:
             found += labelled_lists(clean, sent, prev)
         # Specific rules first: a number one of them explains is not re-read by a general one.
