@@ -249,3 +249,20 @@ def test_the_corresponding_values_for_another_group_each_with_its_test():
     assert [(e, g, v, p) for e, _, _, g, v, p, _ in got] == [
         ("OS", "high-dose group", 88.1, None), ("PFS", "high-dose group", 75.0, None),
         ("OS", "low-dose group", 70.2, 0.01), ("PFS", "low-dose group", 51.5, 0.002)]
+
+
+def events(text: str):
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{text}\n"))
+    return [(a.event, a.phase, a.grade, a.n, a.percent) for a in ex.adverse_events]
+
+
+def test_toxicity_seen_in_no_patient_is_an_event_with_none():
+    assert events("Grade III or higher late toxicity was not observed.") == [("Toxicity", "late", "≥3", 0, None)]
+    assert events("No patient experienced any severe acute morbidity.") == [("Morbidity", "acute", "severe", 0, None)]
+    assert events("No toxicity was seen.") == []   # no grade or phase: too vague to tabulate
+
+
+def test_grades_written_g3_and_2_plus():
+    assert events("Late toxicity ≥ G3 (graded with CTCAE 5.0) was reported in 8% of patients.") == [
+        ("Toxicity", "late", "≥3", None, 8.0)]
+    assert events("Late grade 2+ toxicity was seen in 4 patients.") == [("Toxicity", "late", "≥2", 4, None)]

@@ -32,9 +32,9 @@ from kb.models import AdverseEvent
 
 def _grade_pat(p: str) -> str:
     """A grade phrase whose groups are prefixed with `p` (the patterns below hold several)."""
-    return (rf"(?:CTCAE\s+|RTOG\s+|NCI\s+)?grades?\s*(?:(?P<{p}lo>\d)\s*(?:-|–|to|or|and|/)\s*(?P<{p}hi>\d)|"
-            rf"(?:≥|>=|>|⩾)\s*(?P<{p}ge>\d)|(?P<{p}gh>\d)\s*(?:or|and)\s*(?:higher|greater|above|more)|"
-            rf"(?P<{p}one>\d))")
+    return (rf"(?:(?:≥|>=|⩾)\s*G(?P<{p}gG>\d)\b|(?:CTCAE\s+|RTOG\s+|NCI\s+)?grades?\s*(?:(?P<{p}lo>\d)\s*(?:-|–|to|or|and|/)\s*(?P<{p}hi>\d)|"
+            rf"(?:≥|>=|>|⩾)\s*(?P<{p}ge>\d)|(?P<{p}gh>\d)\s*(?:or|and)\s*(?:higher|greater|above|more)|(?P<{p}plus>\d)\s*\+|"
+            rf"(?P<{p}one>\d)))")
 
 
 _GRADE = _grade_pat("")
@@ -63,7 +63,7 @@ _VERB = rf"(?:was\s+|were\s+)?(?:{'|'.join(_VERB_WORDS)})"
 # '<grade> <event> (grade G) of any grade occurred in <count>, all grade G'
 _CLAUSE = re.compile(
     rf"(?:(?:severe|moderate|mild)\s+\(\s*{_grade_pat('a')}\s*\)\s+|{_grade_pat('b')}\s+)?"
-    rf"(?P<event>{_EVENT_WORDS})(?:\s*\(\s*{_grade_pat('d')}\s*\))?(?P<anyg>\s+of\s+any\s+grade)?"
+    rf"(?P<event>{_EVENT_WORDS})(?:\s*\(\s*{_grade_pat('d')}\s*\)|\s+{_grade_pat('j')}(?:\s*\([^()]{{0,40}}\))?)?(?P<anyg>\s+of\s+any\s+grade)?"
     rf"\s+{_VERB}\s+(?:in|by|among)\s+{_count_pat('k')}"
     rf"(?:\s*,?\s*\(?(?:all|each)\s+(?:of\s+)?{_grade_pat('e')}\)?)?", re.I)
 # '... and grade 3 dermatitis in 5 (8.6%)', ', flap necrosis in 3', 'and was grade 3 in 4%'
@@ -117,6 +117,8 @@ def _grade(m: re.Match, p: str = "") -> str | None:
         return f"≥{g[p + 'ge']}"
     if g.get(p + "gh"):
         return f"≥{g[p + 'gh']}"
+    if g.get(p + "gG") or g.get(p + "plus"):   # "≥ G3", "grade 2+"
+        return f"≥{g.get(p + 'gG') or g[p + 'plus']}"
     if g.get(p + "one"):
         return g[p + "one"]
     return None
@@ -177,7 +179,36 @@ def _valid_event(name: str) -> bool:
 
 
 # Words (folded) one of which every sentence the rules read holds: a grade or a kind of events.
-_AE_WORDS = ("grade", "toxicit", "adverse", "side effect", "complication", "ae", "most common", "most frequent")
+_AE_WORDS = ("grade", "toxicit", "adverse", "side effect", "complication", "ae", "most common", "most frequent",
+             "morbidit")
+
+
+# Toxicity the study saw in no patient: "Grade III or higher late toxicity was not observed",
+# "No patient experienced any severe acute morbidity": an event with n = 0.
+_ROMAN_GRADE = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
+_NONE_GRADE = r"(?:(?P<sev>severe|serious)|grade\s+(?P<g>[1-5]|I{1,3}|IV|V)(?:\s+or\s+(?:higher|greater|above|more)|\+)?)"
+_NONE_OBSERVED = re.compile(
+    rf"(?:^(?:no\s+)?|\b(?:no|none\s+of\s+the)\s+(?:patients?|cases?)\s+(?:experienced|developed|had|showed)\s+(?:any\s+)?)"
+    rf"(?:{_NONE_GRADE}\s+)?(?P<phase>acute|late|early|chronic)?\s*(?P<event>toxicit(?:y|ies)|morbidit(?:y|ies)|side[- ]effects?|"
+    rf"adverse\s+events?|complications?)(?:\s+(?:was|were)\s+(?:not\s+(?:observed|seen|reported|recorded|noted)|"
+    rf"observed\s+in\s+no\s+patients?))?", re.I)
+
+
+def _none_observed(sent: str, add) -> None:
+    s = sent.strip()
+    m = _NONE_OBSERVED.search(s)
+    if not m:
+        return
+    negated = m.group(0).lower().startswith(("no ", "none")) or " not " in m.group(0).lower() or "in no " in m.group(0).lower()
+    if not negated or not (m.group("sev") or m.group("g") or m.group("phase")):
+        return   # ('No grade 5 toxicity' needs its grade or phase: a bare 'no toxicity' says too little)
+    g = m.group("g")
+    grade = "severe" if m.group("sev") else (_ROMAN_GRADE.get(g.upper(), g) if g else "any")
+    if g and re.search(r"or\s+(?:higher|greater|above|more)|\+", m.group(0), re.I):
+        grade = "≥" + grade
+    at = sent.find(s)
+    event = ((m.group("phase") + " ") if m.group("phase") else "") + m.group("event")
+    add(at + m.start(), at + m.end(), event, grade, 0, None, None)
 # (Every match of _LIST_HEAD holds one of them.)
 _LIST_HEAD_WORDS = _AE_WORDS
 
@@ -221,7 +252,7 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
             # The clause starts at its event: what precedes it in the sentence ('In the
             # adjuvant group') is no part of the event name.
             lead = re.match(r"(?:(?:in|during|after|among|with|of|the|a|an|overall|and)\s+)+", event, re.I)
-            grade = (_grade(m, "a") or _grade(m, "b") or _grade(m, "d") or _grade(m, "kc") or _grade(m, "e")
+            grade = (_grade(m, "a") or _grade(m, "b") or _grade(m, "d") or _grade(m, "j") or _grade(m, "kc") or _grade(m, "e")
                      or ("any" if m.group("anyg") or re.search(rf"\b{_KIND_WORDS}\b", event, re.I) else None))
             if grade is None or (lead and lead.end() == len(event)) or not free(m.start(), m.end()):
                 continue
@@ -278,6 +309,8 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                     break
                 n, pct = _count(m)
                 add(tail_at + m.start("event"), tail_at + m.end(), m.group("event"), grade, n, pct, phase)
+        if not found and ("no " in fs or " not " in fs or "without " in fs):
+            _none_observed(sent, add)
         if not found:
             _bare_lists(sent, fs, add)
         for a, b, event, grade, n, pct, phase in found:
