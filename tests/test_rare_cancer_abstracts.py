@@ -58,8 +58,9 @@ def test_a_treatment_said_to_give_better_outcomes_is_the_first_values_group():
 
 def test_two_medians_with_the_unit_written_once():
     got = full("At progression, re-irradiation provided a longer median OS (14 months vs 5.5, p = 0.01).")
+    # (the group the comparison leaves unnamed is the first one's opposite)
     assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [("OS", "median", "re-irradiation", 14.0),
-                                                            ("OS", "median", None, 5.5)]
+                                                            ("OS", "median", "no re-irradiation", 5.5)]
     assert got[0][6].startswith("OS (14 months")   # the quote names what the number is
 
 
@@ -148,7 +149,7 @@ def test_an_endpoint_the_parenthesis_already_gave_values_is_not_the_lists():
 def test_a_list_of_factors_each_with_its_pair_of_medians():
     got = full("Longer OS was associated with: age <65 (15.1 vs 9.0 months; P<0.001); ECOG 0 (20.2 vs 8.8 months; "
                "P=0.01).")
-    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("age <65", 15.1), (None, 9.0), ("ECOG 0", 20.2), (None, 8.8)]
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("age <65", 15.1), ("age ≥65", 9.0), ("ECOG 0", 20.2), (None, 8.8)]
 
 
 def test_the_whole_series_median_then_its_subgroups():
@@ -266,3 +267,15 @@ def test_grades_written_g3_and_2_plus():
     assert events("Late toxicity ≥ G3 (graded with CTCAE 5.0) was reported in 8% of patients.") == [
         ("Toxicity", "late", "≥3", None, 8.0)]
     assert events("Late grade 2+ toxicity was seen in 4 patients.") == [("Toxicity", "late", "≥2", 4, None)]
+
+
+def test_the_unnamed_second_group_is_the_first_ones_opposite():
+    got = full("Patients with nodal disease had a worse 3-year OS (41% vs 66%, p = 0.02).")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("Patients with nodal disease", 41.0),
+                                                      ("Patients without nodal disease", 66.0)]
+    got = full("Adjuvant interferon was associated with longer RFS (14.2 vs 9.1 months; p = 0.04).")
+    assert [g for _, _, _, g, _, _, _ in got] == ["Adjuvant interferon", "no adjuvant interferon"]
+    got = full("Longer OS was associated with: female sex (15.0 vs 11.2 months; P=0.01); PD-L1-positive "
+               "tumours (18.3 vs 10.0 months; P=0.002).")
+    assert [g for _, _, _, g, _, _, _ in got] == ["female sex", "male sex", "PD-L1-positive tumours",
+                                                  "PD-L1-negative tumours"]

@@ -429,6 +429,42 @@ _AFTER_PAREN_GROUP = re.compile(r"[^()]{0,60}?\)\s*(?:to|than|with|compared\s+(?
                                 r"(?:that\s+of\s+|those\s+of\s+)?(?P<b>[^,;().]{1,40}?)(?=\s*(?:[,;.]|\band\b|$))", re.I)
 
 
+_FLIP = {"<": "≥", "≥": "<", ">": "≤", "≤": ">", "<=": ">", ">=": "<"}
+_OP_NUMBER = re.compile(r"(?P<op><=|>=|≤|≥|<|>)(?=\s*\d)")
+
+
+def _complement(label: str | None) -> str | None:
+    """The other group of a two-group comparison that names only the first: 'age <70' ->
+    'age ≥70', 'patients with EMD' -> 'patients without EMD', 'adjuvant mitotane' -> 'no
+    adjuvant mitotane'. None when the label is no single level ('Overall', a list)."""
+    if not label or label == "Overall" or "," in label or " and " in label or " or " in label:
+        return None
+    sex = re.fullmatch(r"(?P<s>female|male|women|men)(?P<rest>\s+(?:gender|sex|patients))?", label, re.I)
+    if sex:
+        other = {"female": "male", "male": "female", "women": "men", "men": "women"}[sex.group("s").lower()]
+        return other + (sex.group("rest") or "")
+    ops = list(_OP_NUMBER.finditer(label))
+    if len(ops) == 1:
+        # "age <70" -> "age ≥70", "who were ≤ 57 years old" -> "who were > 57 years old"
+        o = ops[0]
+        return label[:o.start("op")] + _FLIP[o.group("op")] + label[o.end("op"):]
+    if re.search(r"\b(?:who|that|which)\b", label, re.I) or _LEVEL_NUMBER.search(label) \
+            or re.search(r"\b(?:stage|grade)\s+[IV0-9]", label, re.I):
+        return None   # a described group, or one level of several ("ECOG 0", "stage II"), has no single opposite
+    pos = re.search(r"(?i)\b(positive|negative)\b", label)
+    if pos:
+        return label[:pos.start()] + {"positive": "negative", "negative": "positive"}[pos.group(1).lower()] + label[pos.end():]
+    with_ = re.match(r"^(?P<who>(?:patients|those|cases)\s+)?with(?P<out>out)?\s+(?P<x>.+)$", label, re.I)
+    if with_:
+        return f"{with_.group('who') or ''}{'with' if with_.group('out') else 'without'} {with_.group('x')}"
+    neg = re.match(r"^(?:no|non)[\s-](?P<x>.+)$", label, re.I)
+    if neg:
+        return neg.group("x")
+    if re.match(r"(?:patients|those|cases|the|a|an)\b", label, re.I):
+        return None
+    return "no " + (label[:1].lower() + label[1:] if not label[1:2].isupper() else label)
+
+
 def _group_after_paren(s: str, pos: int) -> str | None:
     m = _AFTER_PAREN_GROUP.match(s, pos)
     return _group_label(m.group("b")) if m else None
@@ -1143,7 +1179,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 two = _pair_groups(clause[:lst_start])
                 if two[0] and not two[1]:
                     # "(98% vs. 87% for conventional)", "(...) to 2DCRT": the second group named after
-                    two = (two[0], _trailing_group(clause, vals[1][2]) or _group_after_paren(s, clause_start + vals[1][2]))
+                    two = (two[0], _trailing_group(clause, vals[1][2]) or _group_after_paren(s, clause_start + vals[1][2])
+                           or (_complement(two[0]) if re.search(r"\b(?:vs\.?|versus)\b", clause[lst_start:]) else None))
             if not all(two) and not re.search(r"\b(?:vs\.?|versus|to)\b", after):
                 continue
             if _CHANGE_FROM.search(head):
@@ -1619,7 +1656,7 @@ def versus_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
             if not (g1 and g2):
                 g1, g2 = _pair_groups(head)
             # "68% versus 42% for those who did not": the second group named after its value.
-            g2 = _trailing_group(s, m.end()) or g2 or (_group_after_paren(s, m.end()) if g1 else None)
+            g2 = _trailing_group(s, m.end()) or g2 or (_group_after_paren(s, m.end()) if g1 else None) or _complement(g1)
         scope = sent.lead(clean)
         lead = _LEAD.match(s) if not (g1 or g2) else None
         pair = _lead_pair(lead.group("g")) if lead else None
@@ -2468,6 +2505,8 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
             # "Longer OS was associated with: age <70 (13.5 vs 8.5 months; P<0.001); female gender
             # (12.0 vs 9.9 months ...)": the level named before the pair is the first value's
             g1 = _listed_level(head)
+        if g1 and not g2:
+            g2 = _complement(g1)   # the group the comparison leaves unnamed: "no immunotherapy", "age ≥70"
         p = p or find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
         unit_word = m.group("unit") or m.group("unit_a")
         # (quoted from the endpoint when it is close: "median OS (17 months vs 3.6")
