@@ -279,3 +279,11 @@ def test_the_unnamed_second_group_is_the_first_ones_opposite():
                "tumours (18.3 vs 10.0 months; P=0.002).")
     assert [g for _, _, _, g, _, _, _ in got] == ["female sex", "male sex", "PD-L1-positive tumours",
                                                   "PD-L1-negative tumours"]
+
+
+def test_each_treatment_groups_share_of_an_event():
+    got = full("Local recurrences developed in 8 of 20 patients (40.0%) treated with surgery alone and in 3 of 21 "
+               "patients (14.3%) receiving postoperative radiotherapy.")
+    assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [
+        ("local recurrence", "proportion", "surgery alone", 40.0),
+        ("local recurrence", "proportion", "postoperative radiotherapy", 14.3)]

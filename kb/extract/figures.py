@@ -2005,6 +2005,28 @@ def _event_list(clean: CleanText, sent: Sentence, s: str, taken: set[int]) -> li
     return out
 
 
+# The group a count of patients is of, named right after it: "(52.6%) treated with surgery
+# alone", "(47.3%) receiving both therapies", "(30%) in the observation arm".
+_COUNT_GROUP = re.compile(r"\s*(?:patients\s+)?(?P<g>(?:treated\s+with|receiving|who\s+received|who\s+underwent|undergoing|"
+                          r"in\s+the)\s+[^,;()]{2,60}?)(?=\s*(?:[,;.)]|\band\s+in\b|\bwhereas\b|\bcompared\b|$))", re.I)
+_MORE_COUNT = re.compile(rf"\s*,?\s*(?:and|versus|vs\.?|compared\s+with)\s+(?:in\s+)?(?:(?P<k>\d+)\s+of\s+)?(?P<n>\d+)\s*"
+                         rf"(?:patients\s*)?\(\s*(?P<pct>{NUM})\s*%\s*\)", re.I)
+
+
+def _count_group_text(s: str, pos: int) -> str:
+    m = _COUNT_GROUP.match(s, pos)
+    return m.group(0) if m else ""
+
+
+def _count_group(s: str, pos: int) -> str | None:
+    m = _COUNT_GROUP.match(s, pos)
+    if not m:
+        return None
+    # (the group is the treatment: "treated with surgery alone" -> "surgery alone")
+    return _group_label(re.sub(r"^(?:treated\s+with|receiving|who\s+received|who\s+underwent|undergoing|in\s+the)\s+", "",
+                               m.group("g"), flags=re.I))
+
+
 def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'Distant metastasis was observed in 107 patients (40.8%)', 'local recurrence in 74 (28.2%)',
     and site lists tied to an event ('The lungs (19.5%), the liver (16%) ... distant metastases')."""
@@ -2036,10 +2058,23 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         if not e:
             continue
         v = percent_value(m.group(3) + "%")
+        # "... in 10 of 19 patients (52.6%) treated with surgery alone and in 9 of 19 patients
+        # (47.3%) receiving both therapies": the group the count is of, and further groups' counts
+        level = _count_group(s, m.end())
         out.append(_fig(clean, sent, sent.start + m.start("label"), sent.start + m.end(), endpoint=e,
-                        measure="proportion", value=v, unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
+                        measure="proportion", value=v, unit="%", group=_in_scope(sent.lead(clean), level, "Overall"),
                         confidence=0.75, rule="prose.event_count"))
         taken.add(m.start(3))
+        pos = m.end()
+        while level and (more := _MORE_COUNT.match(s, pos + len(_count_group_text(s, pos)))) is not None:
+            level2 = _count_group(s, more.end())
+            if not level2:
+                break
+            out.append(_fig(clean, sent, sent.start + more.start("n"), sent.start + more.end(), endpoint=e,
+                            measure="proportion", value=percent_value(more.group("pct") + "%"), unit="%",
+                            group=_in_scope(sent.lead(clean), level2), confidence=0.7, rule="prose.event_count"))
+            taken.add(more.start("pct"))
+            pos = more.end()
     for m in (_COUNT_THEN_EVENT.finditer(s) if paren_pct and has_any(fs, _EVENT_VERB_WORDS) else ()):
         if m.start(1) in taken:
             continue
