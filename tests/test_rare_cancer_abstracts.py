@@ -287,3 +287,10 @@ def test_each_treatment_groups_share_of_an_event():
     assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [
         ("local recurrence", "proportion", "surgery alone", 40.0),
         ("local recurrence", "proportion", "postoperative radiotherapy", 14.3)]
+
+
+def test_events_with_their_abbreviation_or_their_grade_in_parentheses():
+    assert events("Grade 3–4 adverse events (AEs) were reported in 45% of the patients.") == [
+        ("Adverse events", None, "3-4", None, 45.0)]
+    assert events("The most frequent acute side-effect was mucositis (grade 3-4 in 31.5% of patients).") == [
+        ("Mucositis", None, "3-4", None, 31.5)]

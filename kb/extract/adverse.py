@@ -63,7 +63,7 @@ _VERB = rf"(?:was\s+|were\s+)?(?:{'|'.join(_VERB_WORDS)})"
 # '<grade> <event> (grade G) of any grade occurred in <count>, all grade G'
 _CLAUSE = re.compile(
     rf"(?:(?:severe|moderate|mild)\s+\(\s*{_grade_pat('a')}\s*\)\s+|{_grade_pat('b')}\s+)?"
-    rf"(?P<event>{_EVENT_WORDS})(?:\s*\(\s*{_grade_pat('d')}\s*\)|\s+{_grade_pat('j')}(?:\s*\([^()]{{0,40}}\))?)?(?P<anyg>\s+of\s+any\s+grade)?"
+    rf"(?P<event>{_EVENT_WORDS})(?:\s*\((?-i:[A-Z]{{1,5}}s?)\))?(?:\s*\(\s*{_grade_pat('d')}\s*\)|\s+{_grade_pat('j')}(?:\s*\([^()]{{0,40}}\))?)?(?P<anyg>\s+of\s+any\s+grade)?"
     rf"\s+{_VERB}\s+(?:in|by|among)\s+{_count_pat('k')}"
     rf"(?:\s*,?\s*\(?(?:all|each)\s+(?:of\s+)?{_grade_pat('e')}\)?)?", re.I)
 # '... and grade 3 dermatitis in 5 (8.6%)', ', flap necrosis in 3', 'and was grade 3 in 4%'
@@ -181,6 +181,11 @@ def _valid_event(name: str) -> bool:
 # Words (folded) one of which every sentence the rules read holds: a grade or a kind of events.
 _AE_WORDS = ("grade", "toxicit", "adverse", "side effect", "complication", "ae", "most common", "most frequent",
              "morbidit")
+
+
+_PAREN_GRADE_IN = re.compile(
+    rf"\b(?P<event>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){{0,2}})\s*\(\s*{_grade_pat('q')}\s+in\s+(?P<pct>{NUM})\s?%"
+    rf"(?:\s+of\s+(?:the\s+)?(?:patients|cases))?\s*\)", re.I)
 
 
 # Toxicity the study saw in no patient: "Grade III or higher late toxicity was not observed",
@@ -309,6 +314,13 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                     break
                 n, pct = _count(m)
                 add(tail_at + m.start("event"), tail_at + m.end(), m.group("event"), grade, n, pct, phase)
+        if not found and "grade" in fs and " in " in fs:
+            # "radiodermatitis (grade 3-4 in 58.2% of patients)": the event, then its grade and share
+            for m in _PAREN_GRADE_IN.finditer(sent):
+                if free(m.start(), m.end()):
+                    event = re.split(r"\b(?:was|were|is|are|of|the|a|an|with|and)\s+", m.group("event"))[-1]
+                    add(m.start(), m.end(), event, _grade(m, "q"), None,
+                        percent_value(m.group("pct") + "%"), _phase_at(sent, m.start()))
         if not found and ("no " in fs or " not " in fs or "without " in fs):
             _none_observed(sent, add)
         if not found:
