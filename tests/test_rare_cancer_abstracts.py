@@ -294,3 +294,12 @@ def test_events_with_their_abbreviation_or_their_grade_in_parentheses():
         ("Adverse events", None, "3-4", None, 45.0)]
     assert events("The most frequent acute side-effect was mucositis (grade 3-4 in 31.5% of patients).") == [
         ("Mucositis", None, "3-4", None, 31.5)]
+
+
+def test_shares_of_patterns_of_failure_without_counts():
+    got = full("Distant metastasis was the main pattern of failure, occurring in 38% of patients.")
+    assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [("distant metastasis", "proportion", "Overall", 38.0)]
+    got = full("The crude rate of local recurrence was 14%.")
+    assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("local recurrence", "proportion", 14.0)]
+    got = full("Regional nodal failure occurred in 6 of 40 patients (15.0%).")
+    assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("regional recurrence", "proportion", 15.0)]

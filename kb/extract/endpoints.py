@@ -21,7 +21,7 @@ TIME_TO_EVENT = {"OS", "PFS", "DFS", "DMFS", "LRRFS", "LRFS", "EFS", "RFS", "TTP
 _EVENT_NAMES = [
     (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?", "distant metastasis"),
     (r"local(?:ly)? (?:recurrences?|relapses?|failures?)", "local recurrence"),
-    (r"regional (?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?)", "regional recurrence"),
+    (r"regional (?:nodal )?(?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?|failures?)", "regional recurrence"),
     (r"locoregional (?:recurrences?|relapses?|failures?)", "locoregional recurrence"),
     (r"metastas[ie]s", "distant metastasis"),
     (r"recurrences?|relapses?", "recurrence"),

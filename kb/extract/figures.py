@@ -1231,6 +1231,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 measure = "proportion"  # a response, or events listed one by one ("local, regional ...")
             elif len(pairs) == 2 and e in _FAILURE_EVENTS and all(x[1] and x[1] != "Overall" for x in pairs):
                 measure = "proportion"  # each named group's share: "a lower local relapse rate (6% vs. 25% for B)"
+            elif len(pairs) == 1 and e in _FAILURE_EVENTS and t is None and (
+                    _RATE_OF.search(head) or _SHARE_OF_PATIENTS.match(clause, ve)):
+                measure = "proportion"  # "The crude rate of local recurrence was 18%", "..., occurring in 40% of patients"
             else:
                 continue  # other event shares are read by event_proportions, with their counts
             # (read in the sentence: a parenthesis may hold a ';' the clauses were cut at)
@@ -1265,7 +1268,7 @@ _PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|this|the\s+corresponding\s+(?:rates?|f
 # A group named right before its value, after a colon, comma or "and": "were: oral cavity 55%,
 # oropharynx 62%", "(women 61%, men 59%)".
 _BARE_LABEL = re.compile(r"(?:^|[:,;(]|\band\s)\s*(?P<g>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,3})\s+$")
-_LABEL_VERB = re.compile(r"\b(?:was|were|is|are|of|reached|be|been|had|to|from|by|rates?|at|than|versus|vs)\b", re.I)
+_LABEL_VERB = re.compile(r"\b(?:was|were|is|are|of|reached|be|been|had|to|from|by|rates?|at|than|versus|vs|occurr\w*|in)\b", re.I)
 
 
 def _bare_label_before(clause: str, vs: int) -> str | None:
@@ -2268,6 +2271,8 @@ def _phase_group(s: str, fs: str) -> str | None:
     return "After " + m.group("t").strip()
 
 
+_RATE_OF = re.compile(r"\b(?:rates?|incidence|frequency|percentage|proportion)\s+of\s+(?:\w+\s+){0,3}?"
+                      r"(?:recurrence|relapse|failure|metastas[ie]s)", re.I)
 # The patterns of failure whose share in two named groups a sentence may compare.
 _FAILURE_EVENTS = {"local recurrence", "regional recurrence", "locoregional recurrence", "distant metastasis", "recurrence"}
 
