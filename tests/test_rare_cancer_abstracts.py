@@ -303,3 +303,13 @@ def test_shares_of_patterns_of_failure_without_counts():
     assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("local recurrence", "proportion", 14.0)]
     got = full("Regional nodal failure occurred in 6 of 40 patients (15.0%).")
     assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("regional recurrence", "proportion", 15.0)]
+
+
+def test_ratios_listed_with_at_and_the_local_recurrence_code():
+    got = full("In univariable regression, T-stage and N-stage were predictive of cancer recurrence, with hazard "
+               "ratios for T4 stage at 8.10, T3 stage at 2.05, and N2 stage at 6.40.")
+    assert [(e, m, g, v) for e, m, _, g, v, _, _ in got] == [
+        ("recurrence", "HR", "T4 stage", 8.1), ("recurrence", "HR", "T3 stage", 2.05), ("recurrence", "HR", "N2 stage", 6.4)]
+    got = full("Multivariate analysis demonstrated that adjuvant radiotherapy reduced LR (HR: 0.35, CI: 0.15-0.80, "
+               "p = 0.01).")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("local recurrence", 0.35)]

@@ -726,26 +726,40 @@ _RATIO_LIST = re.compile(rf"\b(?P<name>HRs|hazard ratios|ORs|odds ratios|RRs|rel
                          re.I)
 
 
+# "... with subdistribution hazard ratios for T4 stage at 11.93, T3 stage at 2.46, N2 stage at
+# 10.58, and presence of vascular invasion at 4.27": each level with its ratio after "at".
+_RATIO_AT_LIST = re.compile(rf"\b(?P<name>hazard ratios|HRs|odds ratios|ORs)\s+(?:for|of)\s+(?P<items>(?:[^,;()]{{2,50}}?\s+at\s+"
+                            rf"{NUM}\s*,?\s*(?:and\s+)?){{2,}})", re.I)
+_AT_ITEM = re.compile(rf"(?P<g>[^,;()]{{2,50}}?)\s+at\s+(?P<v>{NUM})")
+
+
 def ratio_lists(clean: CleanText, sent: Sentence) -> list[Figure]:
     s = sent.text(clean)
     m = _RATIO_LIST.search(s)
-    if not m:
-        return []
-    groups = split_labels(m.group("g"))
-    vals = list(re.finditer(NUM, m.group("vals")))
-    if len(groups) != len(vals) or len(groups) < 2:
+    if m:
+        groups = split_labels(m.group("g"))
+        vals = [(v.group(), m.start("vals") + v.end()) for v in re.finditer(NUM, m.group("vals"))]
+    else:
+        m = _RATIO_AT_LIST.search(s)
+        if not m:
+            return []
+        items = list(_AT_ITEM.finditer(m.group("items")))
+        groups = [_strip_label(re.sub(r"^(?:and\s+)", "", x.group("g").strip())) for x in items]
+        vals = [(x.group("v"), m.start("items") + x.end()) for x in items]
+    if len(groups) != len(vals) or len(groups) < 2 or not all(groups):
         return []
     endpoint = ep.first_endpoint(s) or sent.context()
-    if not endpoint or not (ep.is_time_to_event(endpoint) or ep.is_specific(endpoint)):
+    if not endpoint or not (ep.is_time_to_event(endpoint) or ep.is_specific(endpoint)
+                            or endpoint.lower() in ("recurrence", "relapse", "progression")):
         return []
     kind = _measure_of(m.group("name"))
     p = find_p(s, m.end(), limit=40)
     out = []
-    for g, v in zip(groups, vals):
-        value = to_float(v.group())
+    for g, (raw, end) in zip(groups, vals):
+        value = to_float(raw)
         if value is None or value <= 0:
             return []
-        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.start("vals") + v.end(), endpoint=endpoint,
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + end, endpoint=endpoint,
                         measure=kind, value=value, unit="ratio", group=g, comparator=None, timepoint_months=None,
                         variable=None, analysis=_analysis_at(s, m.start()), p_value=p.value if p else None,
                         p_op=p.op if p else None, confidence=0.6, rule="prose.ratio_list"))
