@@ -1779,6 +1779,17 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             # for ...": the subject is the first median's group.
             subj = _SUBJECT.match(s[:m.start()])
             level = _group_label(subj.group("a")) if subj else None
+        def listed(pattern: re.Pattern, pos: int, quote_from: str) -> int:
+            """Each further group's median, a match of `pattern` from pos on; where they end."""
+            while (x := pattern.match(s, pos)) is not None:
+                g2, v2 = _group_label(x.group("g")), _months(to_float(x.group("value")), x.group("unit"))
+                if g2 is None or v2 is None:
+                    break
+                out.append(_fig(clean, sent, sent.start + x.start(quote_from), sent.start + x.end(), endpoint=e,
+                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
+                                confidence=0.7, rule="prose.median_list"))
+                pos = x.end()
+            return pos
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else end), endpoint=e,
                         measure="median", value=v, unit="months",
                         # a median of no group and compared with none is the cohort's
@@ -1828,17 +1839,6 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
                                 unit="months", group=_in_scope(sent.lead(clean), g2), ci_low=lo2, ci_high=hi2,
                                 confidence=0.7, rule="prose.median_series"))
         elif level:
-            def listed(pattern: re.Pattern, pos: int, quote_from: str) -> int:
-                """Each further arm's median, a match of `pattern` from pos on; where they end."""
-                while (x := pattern.match(s, pos)) is not None:
-                    g2, v2 = _group_label(x.group("g")), _months(to_float(x.group("value")), x.group("unit"))
-                    if g2 is None or v2 is None:
-                        break
-                    out.append(_fig(clean, sent, sent.start + x.start(quote_from), sent.start + x.end(), endpoint=e,
-                                    measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
-                                    confidence=0.7, rule="prose.median_list"))
-                    pos = x.end()
-                return pos
             # "4.0 months in the A arm, 5.6 months in the B arm and 6.0 months in the C arm"; or
             # "Median OS for patients randomised to A was 9.6 months, for B 9.3 months, and for C 7.3 months"
             tg = _TRAILING_GROUP.match(s, end)
@@ -1849,15 +1849,7 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
             # months in patients with a KPS >= 70 (P < 0.001)": the whole series', then its
             # subgroups', tested together
             k = len(out)
-            pos = end
-            while (x := _SUBGROUP_MEDIAN.match(s, pos)) is not None:
-                g2, v2 = _group_label(x.group("g")), _months(to_float(x.group("value")), x.group("unit"))
-                if g2 is None or v2 is None:
-                    break
-                out.append(_fig(clean, sent, sent.start + x.start("value"), sent.start + x.end(), endpoint=e,
-                                measure="median", value=v2, unit="months", group=_in_scope(sent.lead(clean), g2),
-                                confidence=0.7, rule="prose.median_list"))
-                pos = x.end()
+            pos = listed(_SUBGROUP_MEDIAN, end, "value")
             p2 = find_p(s, pos, limit=20) if len(out) - k > 1 else None
             for f in out[k:] if p2 else ():
                 f.p_value, f.p_op = p2.value, p2.op
@@ -2030,18 +2022,14 @@ _MORE_COUNT = re.compile(rf"\s*,?\s*(?:and|versus|vs\.?|compared\s+with)\s+(?:in
                          rf"(?:patients\s*)?\(\s*(?P<pct>{NUM})\s*%\s*\)", re.I)
 
 
-def _count_group_text(s: str, pos: int) -> str:
-    m = _COUNT_GROUP.match(s, pos)
-    return m.group(0) if m else ""
-
-
-def _count_group(s: str, pos: int) -> str | None:
+def _count_group(s: str, pos: int) -> tuple[str | None, int]:
+    """The group named right after a count at `pos`, and where its name ends."""
     m = _COUNT_GROUP.match(s, pos)
     if not m:
-        return None
+        return None, pos
     # (the group is the treatment: "treated with surgery alone" -> "surgery alone")
     return _group_label(re.sub(r"^(?:treated\s+with|receiving|who\s+received|who\s+underwent|undergoing|in\s+the)\s+", "",
-                               m.group("g"), flags=re.I))
+                               m.group("g"), flags=re.I)), m.end()
 
 
 def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
@@ -2077,21 +2065,20 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
         v = percent_value(m.group(3) + "%")
         # "... in 10 of 19 patients (52.6%) treated with surgery alone and in 9 of 19 patients
         # (47.3%) receiving both therapies": the group the count is of, and further groups' counts
-        level = _count_group(s, m.end())
+        level, pos = _count_group(s, m.end())
         out.append(_fig(clean, sent, sent.start + m.start("label"), sent.start + m.end(), endpoint=e,
                         measure="proportion", value=v, unit="%", group=_in_scope(sent.lead(clean), level, "Overall"),
                         confidence=0.75, rule="prose.event_count"))
         taken.add(m.start(3))
-        pos = m.end()
-        while level and (more := _MORE_COUNT.match(s, pos + len(_count_group_text(s, pos)))) is not None:
-            level2 = _count_group(s, more.end())
+        while level and (more := _MORE_COUNT.match(s, pos)) is not None:
+            level2, end2 = _count_group(s, more.end())
             if not level2:
                 break
             out.append(_fig(clean, sent, sent.start + more.start("n"), sent.start + more.end(), endpoint=e,
                             measure="proportion", value=percent_value(more.group("pct") + "%"), unit="%",
                             group=_in_scope(sent.lead(clean), level2), confidence=0.7, rule="prose.event_count"))
             taken.add(more.start("pct"))
-            pos = more.end()
+            pos = end2
     for m in (_COUNT_THEN_EVENT.finditer(s) if paren_pct and has_any(fs, _EVENT_VERB_WORDS) else ()):
         if m.start(1) in taken:
             continue
