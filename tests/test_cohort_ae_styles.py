@@ -214,7 +214,8 @@ def test_an_adverse_event_in_each_of_two_arms():
                "anorexia (6.1 vs 9.9%), and diarrhoea (2.1 vs 0%).")
     assert got == [("Asthenia (capecitabine)", "3-4", None, 9.5), ("Asthenia (S-1)", "3-4", None, 7.0),
                    ("Anorexia (capecitabine)", "3-4", None, 6.1), ("Anorexia (S-1)", "3-4", None, 9.9),
-                   ("Diarrhoea (capecitabine)", "3-4", None, 2.1), ("Diarrhoea (S-1)", "3-4", None, 0.0)]
+                   # (0% of an arm is none of its patients: n = 0)
+                   ("Diarrhoea (capecitabine)", "3-4", None, 2.1), ("Diarrhoea (S-1)", "3-4", 0, 0.0)]
 
 
 def _cohorts(sentence):

@@ -260,15 +260,16 @@ def events(text: str):
 
 
 def test_toxicity_seen_in_no_patient_is_an_event_with_none():
-    assert events("Grade III or higher late toxicity was not observed.") == [("Toxicity", "late", "≥3", 0, None)]
-    assert events("No patient experienced any severe acute morbidity.") == [("Morbidity", "acute", "severe", 0, None)]
+    # (a whole kind of events keeps its phase in its name, as papers name it: 'late toxicity')
+    assert events("Grade III or higher late toxicity was not observed.") == [("Late toxicity", "late", "≥3", 0, None)]
+    assert events("No patient experienced any severe acute morbidity.") == [("Acute morbidity", "acute", "severe", 0, None)]
     assert events("No toxicity was seen.") == []   # no grade or phase: too vague to tabulate
 
 
 def test_grades_written_g3_and_2_plus():
     assert events("Late toxicity ≥ G3 (graded with CTCAE 5.0) was reported in 8% of patients.") == [
-        ("Toxicity", "late", "≥3", None, 8.0)]
-    assert events("Late grade 2+ toxicity was seen in 4 patients.") == [("Toxicity", "late", "≥2", 4, None)]
+        ("Late toxicity", "late", "≥3", None, 8.0)]
+    assert events("Late grade 2+ toxicity was seen in 4 patients.") == [("Late toxicity", "late", "≥2", 4, None)]
 
 
 def test_the_unnamed_second_group_is_the_first_ones_opposite():

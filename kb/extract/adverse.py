@@ -25,8 +25,10 @@ from __future__ import annotations
 import re
 
 from kb.extract.fastre import fold, has_any, has_digit as ascii_has_digit
+from kb.extract.lexicon import ascii_lower, trie_regex
 from kb.extract.numbers import NUM, WORD_NUM_RE, percent_value, word_to_int
 from kb.extract.sections import CleanText
+from kb.extract.vocab import load_vocab
 from kb.models import AdverseEvent
 
 
@@ -63,7 +65,7 @@ _VERB = rf"(?:was\s+|were\s+)?(?:{'|'.join(_VERB_WORDS)})"
 # '<grade> <event> (grade G) of any grade occurred in <count>, all grade G'
 _CLAUSE = re.compile(
     rf"(?:(?:severe|moderate|mild)\s+\(\s*{_grade_pat('a')}\s*\)\s+|{_grade_pat('b')}\s+)?"
-    rf"(?P<event>{_EVENT_WORDS})(?:\s*\((?-i:[A-Z]{{1,5}}s?)\))?(?:\s*\(\s*{_grade_pat('d')}\s*\)|\s+{_grade_pat('j')}(?:\s*\([^()]{{0,40}}\))?)?(?P<anyg>\s+of\s+any\s+grade)?"
+    rf"(?P<event>{_EVENT_WORDS})(?:\s*\((?-i:[A-Z]{{1,5}}s?)\))?(?:\s*\(\s*{_grade_pat('d')}\s*\)|\s+(?:of\s+)?{_grade_pat('j')}(?:\s*\([^()]{{0,40}}\))?)?(?P<anyg>\s+of\s+any\s+grade)?"
     rf"\s+{_VERB}\s+(?:in|by|among)\s+{_count_pat('k')}"
     rf"(?:\s*,?\s*\(?(?:all|each)\s+(?:of\s+)?{_grade_pat('e')}\)?)?", re.I)
 # '... and grade 3 dermatitis in 5 (8.6%)', ', flap necrosis in 3', 'and was grade 3 in 4%'
@@ -73,20 +75,23 @@ _CONT = re.compile(
 # '3 (5.2%) patients experienced grade 3 fatigue', 'one patient died of pneumonitis (grade 5)'
 _SUBJECT = re.compile(
     rf"\b(?P<n>{_N})\s+(?:\(\s*(?P<pct>{NUM})\s?%\s*\)\s+)?(?:{_WHO}\s+)?(?:\(\s*(?P<pct2>{NUM})\s?%\s*\)\s+)?"
-    rf"(?:experienced|developed|had|suffered(?:\s+from)?|died\s+(?:of|from))\s+"
-    rf"(?:(?:a|an)\s+)?(?:{_grade_pat('b')}\s+)?(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,4}}?)"
+    rf"(?P<verb>experienced|developed|had|suffered(?:\s+from)?|died\s+(?:of|from))\s+"
+    rf"(?:(?:a|an)\s+)?(?:(?P<sph>acute|late|early|chronic)\s+)?(?:{_grade_pat('b')}\s+)?(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,4}}?)"
     rf"(?:\s*\(\s*{_grade_pat('d')}\s*\))?(?=\s*[,;.)]|\s+(?:and|during|after|at|in|while)\b|\s*$)", re.I)
 # "The most common grade 3 or 4 adverse events were neutropenia (18%), anemia (9%) and fatigue (5%)";
 # without a grade ("any") only when the head says which events it lists: "the most frequent
 # treatment-related adverse events were ...", not "adverse events were similar (45% vs 40%)".
 _KIND = r"(?:(?:treatment|drug|immune)-related\s+|treatment-emergent\s+)"
 _LIST_HEAD = re.compile(
-    rf"(?:{_GRADE}\s+(?:(?:acute|late|early|chronic)\s+)?{_KIND}?|\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+reported)?)\s+{_KIND}?|{_KIND}|"
-    rf"\b(?:acute|late|early|chronic)\s+)"
+    rf"(?:(?:\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+(?:reported|observed))?)|\bmain|\bprincipal|\bpredominant)\s+"
+    rf"(?:[a-z-]+\s+){{0,2}}?(?:{_grade_pat('m')}\s+)?(?:(?:acute|late|early|chronic)\s+)?{_KIND}?|"
+    rf"{_GRADE}\s+(?:(?:acute|late|early|chronic)\s+)?{_KIND}?|{_KIND}|\b(?:acute|late|early|chronic)\s+)"
     rf"(?:adverse events?|AEs?|toxicit(?:y|ies)|side effects?)(?:\s+of\s+(?:any\s+grade|{_grade_pat('h')}))?"
-    rf"\s+(?:were|included|was|consisted\s+of)\s+(?:(?:mild|moderate|mostly\s+mild|generally\s+mild)\s*[:,]\s*)?", re.I)
+    # (what the events were seen in or after: 'during maintenance chemotherapy')
+    rf"(?:\s+(?:during|after|in|with)\s+[^,;:.()%]{{1,40}}?)?"
+    rf"(?:\s+(?:were|included|was|consisted\s+of|being)|\s*:|\s*,\s+(?:with|including|mainly|mostly|especially)|\s+including)\s+(?:(?:mild|moderate|mostly\s+mild|generally\s+mild)\s*[:,]\s*)?", re.I)
 _LIST_ITEM = re.compile(rf"(?:,\s*|\s+and\s+|^)(?:{_grade_pat('i')}\s+)?(?P<event>[a-z][a-z -]{{1,40}}?)\s*"
-                        rf"\(\s*(?:(?P<n>\d+)\s*[,;]\s*)?{_PCT}\s*\)", re.I)
+                        rf"\(\s*(?:(?P<n>\d+)\s*[,;]\s*)?{_PCT}(?:\s*,\s*(?P<arm>[A-Za-z][^()%,;]{{0,24}}?))?\s*\)", re.I)
 _COUNT_ITEM = re.compile(rf"(?:,\s*(?:and\s+)?|\s*\band\s+|^)(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,4}}?)\s+"
                          rf"(?:in|by)\s+{_count_pat('k')}", re.I)
 # Lists without numbers: after 'the most common adverse events were' or 'consisting of' (the
@@ -125,7 +130,7 @@ def _grade(m: re.Match, p: str = "") -> str | None:
 
 
 def _list_grade(m: re.Match) -> str:
-    return _grade(m) or _grade(m, "h") or "any"   # no grade named: events of any grade
+    return _grade(m) or _grade(m, "m") or _grade(m, "h") or "any"   # no grade named: events of any grade
 
 
 def _event(name: str) -> str:
@@ -153,11 +158,24 @@ def _phase_at(sent: str, at: int) -> str | None:
     return phase
 
 
+# Names of a whole kind of events, not of one event: 'late toxicity' is what papers call it.
+_GENERIC = re.compile(r"(?:toxicit(?:y|ies)|morbidit(?:y|ies)|side[- ]effects?|adverse\s+(?:events?|effects?|reactions?)|"
+                      r"AEs?|complications?|sequelae)", re.I)
+
+
 def _split_phase(event: str, phase: str | None) -> tuple[str, str | None]:
-    """'late skin fibrosis' is skin fibrosis in the late phase."""
+    """'late skin fibrosis' is skin fibrosis in the late phase; but 'late toxicity' keeps its
+    name (the kind of events, as papers and annotators name it), and a bare 'toxicity' of a
+    stated phase is named with it."""
+    if re.match(r"(?:acute|early)\s+and\s+(?:late|chronic)\s", event, re.I):
+        return event, None   # ('acute and late toxicities': both phases)
     m = re.match(r"(acute|early|late|chronic)\s+(?=\S)", event, re.I)
     if m and not re.match(r"(?:myeloid|lymphoblastic|leuka?emia|kidney|renal)", event[m.end():], re.I):
+        if _GENERIC.fullmatch(event[m.end():]):
+            return event, _PHASES[m.group(1).lower()]
         return event[m.end():], _PHASES[m.group(1).lower()]
+    if phase and _GENERIC.fullmatch(event):
+        return f"{phase} {event if event[:2].isupper() else event[:1].lower() + event[1:]}", phase
     return event, phase
 
 
@@ -171,15 +189,23 @@ _TUMOUR_GRADE = re.compile(r"\b(?:tumou?rs?|histolog\w*|differentiat\w*|lesions?
 _LIST_REACH = 800
 
 
+# A verb in a name is a clause read as one ('AEs were fatal', 'led to discontinuation').
+_CLAUSE_VERB = re.compile(r"\b(?:was|were|is|are|led|leading|resulted|required|had|has|have|included|including|"
+                          r"consisted|occurred|observed|reported|developed|experienced)\b", re.I)
+
+
 def _valid_event(name: str) -> bool:
     name = name.strip()
-    return (bool(name) and not _NOT_EVENTS.match(name) and not re.search(r"\d", name)
+    # (a number is no part of a name, but a drug's may hold one: 'IL-2-related toxicity')
+    return (bool(name) and not _NOT_EVENTS.match(name) and not re.search(r"(?<![A-Za-z]-)(?<![A-Za-z])\d", name)
+            and not _CLAUSE_VERB.search(name)
             and not _TUMOUR_GRADE.search(name) and not re.search(r"\b(?:patients?|participants?|cases?)\b", name, re.I)
             and not WORD_NUM_RE.match(name))
 
 
 # Words (folded) one of which every sentence the rules read holds: a grade or a kind of events.
-_AE_WORDS = ("grade", "toxicit", "adverse", "side effect", "complication", "ae", "most common", "most frequent",
+# ('AE' after a space or a bracket: a bare "ae" is in anaemia, haematology and most British spellings)
+_AE_WORDS = ("grade", "toxicit", "adverse", "side effect", "complication", " ae", "(ae", "most common", "most frequent",
              "morbidit")
 
 
@@ -218,6 +244,160 @@ def _none_observed(sent: str, add) -> None:
 _LIST_HEAD_WORDS = _AE_WORDS
 
 
+# --- known adverse-event terms (data/vocab/adverse_events.csv) -----------------------------
+# A counted event that names no grade and no kind of events ('Delayed encephalopathy was
+# reported in 10 patients', '4 patients developed osteoradionecrosis') is an adverse event when
+# it is a known toxicity; the vocabulary leaves out what is as often a symptom at presentation
+# or a comorbidity (epistaxis, hypertension, fever), and these contexts rule a term out.
+_NOT_TOXICITY = re.compile(r"\b(?:at\s+(?:diagnosis|presentation|baseline)|presenting|presented\s+with|symptoms?|"
+                           r"comorbid\w*|history\s+of|before\s+(?:treatment|therapy))\b", re.I)
+# Words a sentence reads one of when it counts patients with an event (or toxic deaths).
+_TERM_GATE = (*_VERB_WORDS, "experienced", "suffered", "death")
+_TERM_LEAD_STOP = re.compile(r"(?:the|a|an|of|in|and|or|with|overall|addition|moreover|however|also|only|"
+                             r"patients?|after|during|all|any|worst|maximum|maximal|highest|main|major)$", re.I)
+
+
+_COMPILED: dict[int, tuple] = {}   # id of a (cached, so living) vocabulary's terms -> their patterns
+
+
+def _term_patterns() -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
+    terms = load_vocab().adverse_events
+    got = _COMPILED.get(id(terms))
+    if got is None:
+        got = _COMPILED[id(terms)] = _compile_terms(terms)
+    return got
+
+
+def _compile_terms(terms: dict[str, str]) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
+    """The vocabulary's terms as a trie-shaped pattern over ASCII-lower-cased text (a space or
+    hyphen between words either way, a plural s), abbreviations in capitals (CRS, ICANS) as one
+    over the text itself; and each lower-cased surface's category."""
+    words, caps, category = set(), set(), {}
+    for term, cat in terms.items():
+        if term.isupper():
+            caps.add(term)
+            category[term.lower()] = cat
+            continue
+        low = term.lower()
+        for v in {low, low.replace("-", " "), low.replace(" ", "-")}:
+            words.add(v)
+            category[v] = cat
+    low_pat = re.compile(r"(?<![a-z0-9])(?:" + trie_regex(words) + r")s?(?![a-z0-9])") if words else None
+    cap_pat = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, caps), key=len, reverse=True)) + r")\b") if caps else None
+    return low_pat, cap_pat, category
+
+
+def _known_term(text: str, sentence: str | None = None) -> tuple[int, int, str] | None:
+    """The first known adverse-event term in `text` (start, end, category), or None: terms in a
+    context of presentation or comorbidity (anywhere in `sentence`), a hepatitis B or an HPV
+    infection, are not toxicities."""
+    low_pat, cap_pat, category = _term_patterns()
+    if low_pat is None:
+        return None
+    low = ascii_lower(text)
+    hits = [m for m in low_pat.finditer(low)] + ([m for m in cap_pat.finditer(text)] if cap_pat else [])
+    if not hits or _NOT_TOXICITY.search(sentence or text):
+        return None
+    for m in sorted(hits, key=lambda m: m.start()):
+        if re.match(r"\s+[A-E]\b", text[m.end():]) or re.search(r"\b(?:[A-Z]{2,}|[Hh]epatitis\s+[A-E])[\s-]+$", text[:m.start()]):
+            continue
+        key = low[m.start():m.end()]
+        return m.start(), m.end(), category.get(key, category.get(key[:-1], "other"))
+    return None
+
+
+def _term_event(event: str, sentence: str | None = None) -> tuple[str, str] | None:
+    """The known toxicity an event phrase names, with the words that qualify it before it
+    ('delayed encephalopathy'), and its category; None when the phrase names none."""
+    found = _known_term(event, sentence)
+    if found is None:
+        return None
+    start, _, cat = found
+    words = event[:start].split()
+    keep = []
+    for w in reversed(words[-2:]):
+        if _TERM_LEAD_STOP.match(w) or _NOT_EVENTS.match(w) or not re.fullmatch(r"[A-Za-z][a-z-]*", w):
+            break
+        keep.insert(0, w)
+    return " ".join([*keep, event[start:].strip()]), cat
+
+
+# Fatal events: 'AEs were fatal in 4 patients', 'there were two toxic deaths'.
+_FATAL = re.compile(rf"\b(?P<kind>AEs?|adverse\s+events?|toxicit(?:y|ies)|complications?)\s+(?:was|were|proved)\s+fatal\s+"
+                    rf"in\s+{_count_pat('k')}", re.I)
+_DEATHS = re.compile(rf"\b(?P<n>{_N})\s+(?:\(\s*(?P<pct>{NUM})\s?%\s*\)\s+)?(?P<event>(?:toxic|(?:treatment|therapy|drug|"
+                     rf"chemotherapy|radiation|radiotherapy)[- ]related)\s+deaths?)\b", re.I)
+# One event's grades with their shares: 'IL-2-related toxicity grade 1 (24%), 2 (67%), or 3 (9%)'.
+_GRADE_SERIES = re.compile(
+    rf"(?P<event>[A-Za-z][A-Za-z0-9/-]*(?:\s+[A-Za-z][A-Za-z0-9/-]*){{0,3}}?)\s+grades?\s+[1-5]\s*\(\s*{NUM}\s?%\s*\)"
+    rf"(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:grade\s+)?[1-5]\s*\(\s*{NUM}\s?%\s*\))+", re.I)
+# 'grade 3-4 neutropenia in 34 patients (87%)' (an event of a grade, counted, wherever it stands)
+_GRADED_COUNT = re.compile(rf"{_grade_pat('a')}\s+(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,3}}?)\s+in\s+{_count_pat('k')}", re.I)
+# 'Maximum toxicity for acute dermatitis was grade 2 in 8 patients (40%) and grade 3 in 3 (15%)'
+_COUNTED_GRADES = re.compile(
+    rf"(?P<event>[A-Za-z][A-Za-z/-]*(?:\s+[A-Za-z][A-Za-z/-]*){{0,4}}?)\s+(?:was|were)\s+(?:{_grade_pat('a')})\s+in\s+{_count_pat('k')}"
+    rf"(?P<more>(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)grades?\s+\d\s+in\s+[^,;.]*?(?=\s*,|\s+and\s|\s*[;.]|\s*$))*)", re.I)
+_MORE_GRADE = re.compile(rf"{_grade_pat('a')}\s+in\s+{_count_pat('k')}", re.I)
+_SERIES_ITEM = re.compile(rf"(?<![\d.])([1-5])\s*\(\s*({NUM})\s?%\s*\)")
+_SERIES_LEAD = re.compile(r"\b(?:from|of|with|had|experienced|suffered|developed|by|were|was|the|and|in)\s+", re.I)
+
+
+def _kind_or_term(event: str, sentence: str) -> str | None:
+    """The name of a counted event that is a kind of adverse events ('IL-2-related toxicity') or
+    a known toxicity ('mucositis' of 'the worst mucositis'); None for anything else."""
+    if _GENERIC.search(event):
+        return event
+    known = _term_event(event, sentence)
+    return known[0] if known else None
+
+
+def _fatal_events(sent: str, fs: str, add, free) -> None:
+    if "fatal" in fs:
+        for m in _FATAL.finditer(sent):
+            n, pct = _count(m)
+            if free(m.start(), m.end()) and (n is not None or pct is not None):
+                kind = "adverse events" if m.group("kind").lower().startswith(("ae", "adverse")) else m.group("kind")
+                add(m.start(), m.end(), f"fatal {kind}", "5", n, pct, None)
+    if "death" in fs:
+        for m in _DEATHS.finditer(sent):
+            if free(m.start(), m.end()):
+                add(m.start(), m.end(), re.sub(r"s$", "", m.group("event")), "5", word_to_int(m.group("n")),
+                    percent_value(m.group("pct") + "%") if m.group("pct") else None, None)
+
+
+def _counted_grades(sent: str, add, free) -> None:
+    for m in _COUNTED_GRADES.finditer(sent):
+        event = re.split(r"\b(?:for|of|from|with|the|and|in)\s+", m.group("event"), flags=re.I)[-1]
+        name = _kind_or_term(event, sent)
+        if name is None or not free(m.start("event"), m.end()):
+            continue
+        at = m.start("event") + m.group("event").rfind(event)
+        event = name
+        n, pct = _count(m)
+        add(at, m.end("kpct") if m.group("kpct") else m.end(), event, _grade(m, "a"), n, pct, _phase_at(sent, at))
+        for it in _MORE_GRADE.finditer(sent, m.start("more"), m.end("more")):
+            n, pct = _count(it)
+            add(it.start(), it.end(), event, _grade(it, "a"), n, pct, _phase_at(sent, at))
+    for m in _GRADED_COUNT.finditer(sent):
+        event = _kind_or_term(m.group("event"), sent)
+        if event is None or not free(m.start(), m.end()):
+            continue
+        n, pct = _count(m)
+        add(m.start(), m.end(), event, _grade(m, "a"), n, pct, _phase_at(sent, m.start()))
+
+
+def _grade_series(sent: str, add, free) -> None:
+    for m in _GRADE_SERIES.finditer(sent):
+        event = _SERIES_LEAD.split(m.group("event"))[-1]
+        name = _kind_or_term(event, sent)
+        if name is None or not free(m.start("event"), m.end()):
+            continue
+        at = m.start("event") + m.group("event").rfind(event)
+        event = name
+        for it in _SERIES_ITEM.finditer(sent, m.end("event"), m.end()):
+            add(at, m.end(), event, it.group(1), None, percent_value(it.group(2) + "%"), _phase_at(sent, at))
+
+
 def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                          folded: str | None = None) -> list[AdverseEvent]:
     """`folded`: fastre.fold(clean.text), when the caller has it."""
@@ -227,8 +407,17 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
             continue
         sent = clean.text[s:e]
         fs = fold(sent) if folded is None else folded[s:e]
-        if not has_any(fs, _AE_WORDS):
+        ae_words = has_any(fs, _AE_WORDS)
+        # A sentence with no word of adverse events may still count a known toxicity: asked only
+        # of one with a number (a digit; in words, as the sentence's first word, 'Five patients
+        # developed ...', as style guides have it, or before toxic deaths) and a verb of counting.
+        term = not ae_words and (ascii_has_digit(sent) or "death" in fs or WORD_NUM_RE.match(sent.lstrip()) is not None) \
+            and has_any(fs, _TERM_GATE) and _known_term(sent) is not None
+        if not ae_words and not term:
             continue
+        # (str.isdigit also takes superscripts and other digits \d does not: kept past ASCII)
+        has_digit = (ascii_has_digit(sent) if sent.isascii() else any(ch.isdigit() for ch in sent)) \
+            or WORD_NUM_RE.search(sent) is not None
         found: list[tuple[int, int, str, str, int | None, float | None, str | None]] = []
         taken: list[tuple[int, int]] = []
 
@@ -236,6 +425,8 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 qa: int | None = None) -> None:
             event, phase = _split_phase(_event(event), phase)
             event = event[:1].upper() + event[1:]
+            if n is None and pct == 0:
+                n = 0   # (0% of the patients: none of them)
             if not _valid_event(_ARM_SUFFIX.sub("", event)):
                 return
             while b > a and sent[b - 1].isspace():
@@ -246,23 +437,25 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
         def free(a: int, b: int) -> bool:
             return not any(a < tb and ta < b for ta, tb in taken)
 
-        # (str.isdigit also takes superscripts and other digits \d does not: kept past ASCII)
-        has_digit = (ascii_has_digit(sent) if sent.isascii() else any(ch.isdigit() for ch in sent)) \
-            or WORD_NUM_RE.search(sent) is not None
         if has_digit and "grade" in fs and (" vs" in fs or "versus" in fs or " and " in fs):
             _arm_pairs(sent, add, free)   # (first: a clause of two arms is not read as one event)
         for m in _CLAUSE.finditer(sent) if has_digit and has_any(fs, _VERB_WORDS) and (
-                "grade" in fs or re.search(_KIND_WORDS, sent, re.I)) else ():
+                term or "grade" in fs or re.search(_KIND_WORDS, sent, re.I) or _known_term(sent)) else ():
             event = m.group("event")
             # The clause starts at its event: what precedes it in the sentence ('In the
             # adjuvant group') is no part of the event name.
             lead = re.match(r"(?:(?:in|during|after|among|with|of|the|a|an|overall|and)\s+)+", event, re.I)
             grade = (_grade(m, "a") or _grade(m, "b") or _grade(m, "d") or _grade(m, "j") or _grade(m, "kc") or _grade(m, "e")
                      or ("any" if m.group("anyg") or re.search(rf"\b{_KIND_WORDS}\b", event, re.I) else None))
-            if grade is None or (lead and lead.end() == len(event)) or not free(m.start(), m.end()):
+            if lead and lead.end() == len(event) or not free(m.start(), m.end()):
                 continue
             if lead:
                 event = event[lead.end():]
+            if grade is None:
+                known = _term_event(event, sent)
+                if known is None:
+                    continue
+                event, grade = known[0], "5" if known[1] == "fatal" else "any"
             n, pct = _count(m)
             if n is None and pct is None:
                 continue
@@ -292,12 +485,19 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 end, last_event, last_grade = c.end(), _event(ev), g
         for m in _SUBJECT.finditer(sent) if has_digit else ():
             grade = _grade(m, "b") or _grade(m, "d")
+            event = m.group("event")
+            if grade is None and not m.group("verb").lower().startswith("had"):
+                # ('12 patients had hypertension' is as often a comorbidity)
+                known = _term_event(event, sent)
+                if known is not None:
+                    event, grade = known[0], "5" if known[1] == "fatal" else "any"
             if grade is None or not free(m.start(), m.end()):
                 continue
             pct = m.group("pct") or m.group("pct2")
-            add(m.start(), m.end(), m.group("event"), grade, word_to_int(m.group("n")),
-                percent_value(pct + "%") if pct else None, _phase_at(sent, m.start()))
-        for h in _LIST_HEAD.finditer(sent):
+            phase = _PHASES[m.group("sph").lower()] if m.group("sph") else _phase_at(sent, m.start())
+            add(m.start(), m.end(), event, grade, word_to_int(m.group("n")),
+                percent_value(pct + "%") if pct else None, phase)
+        for h in _LIST_HEAD.finditer(sent) if ae_words else ():   # (every head holds one of _AE_WORDS)
             grade = _list_grade(h)
             phase = _phase_at(sent, h.end())
             tail_at = h.end()
@@ -307,6 +507,8 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 name = m.group("event")
                 if _NOT_EVENTS.match(name.strip()) or not free(tail_at + m.start("event"), tail_at + m.end()):
                     continue
+                if m.group("arm"):
+                    name = f"{name.strip()} ({m.group('arm').strip()})"
                 add(tail_at + m.start("event"), tail_at + m.end(), name, grade,
                     int(m.group("n")) if m.group("n") else None, percent_value(m.group("pct") + "%"), phase)
             for m in _COUNT_ITEM.finditer(tail):
@@ -314,6 +516,12 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                     break
                 n, pct = _count(m)
                 add(tail_at + m.start("event"), tail_at + m.end(), m.group("event"), grade, n, pct, phase)
+        if has_digit:   # (after the lists, whose items these would read as one event)
+            _fatal_events(sent, fs, add, free)
+            if "grade" in fs:
+                _counted_grades(sent, add, free)
+                if "(" in sent:
+                    _grade_series(sent, add, free)
         if not found and "grade" in fs and " in " in fs:
             # "radiodermatitis (grade 3-4 in 58.2% of patients)": the event, then its grade and share
             for m in _PAREN_GRADE_IN.finditer(sent):
@@ -321,9 +529,9 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                     event = re.split(r"\b(?:was|were|is|are|of|the|a|an|with|and)\s+", m.group("event"))[-1]
                     add(m.start(), m.end(), event, _grade(m, "q"), None,
                         percent_value(m.group("pct") + "%"), _phase_at(sent, m.start()))
-        if not found and ("no " in fs or " not " in fs or "without " in fs):
+        if not found and ae_words and ("no " in fs or " not " in fs or "without " in fs):
             _none_observed(sent, add)
-        if not found:
+        if not found and ae_words:
             _bare_lists(sent, fs, add)
         for a, b, event, grade, n, pct, phase in found:
             quote, qs, qe = clean.quote(s + a, s + b)

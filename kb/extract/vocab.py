@@ -157,6 +157,8 @@ class Vocab:
     therapies: dict[str, TherapyEntry]
     endpoints: dict[str, EndpointEntry]
     conditions: dict[str, ConditionEntry]
+    # adverse-event term -> its category (adverse_events.csv; optional in a vocabulary directory)
+    adverse_events: dict[str, str] = field(default_factory=dict)
     # derived indexes (built in __post_init__)
     _therapy_by_key: dict[str, str] = field(default_factory=dict, repr=False)
     _therapy_ambiguous: dict[str, set[str]] = field(default_factory=dict, repr=False)
@@ -736,6 +738,15 @@ def parse_conditions(rows: list[dict[str, str]]) -> dict[str, ConditionEntry]:
     return out
 
 
+def parse_adverse_events(rows: list[dict[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in rows:
+        category = (row.get("category") or "").strip() or "other"
+        for surface in _uniq([row["term"].strip(), *_split(row.get("synonyms"))]):
+            out.setdefault(surface, category)
+    return out
+
+
 @functools.cache
 def _load(directory: str) -> Vocab:
     d = Path(directory)
@@ -743,6 +754,8 @@ def _load(directory: str) -> Vocab:
         therapies=parse_therapies(_read(d / "therapies.csv", ("canonical", "class", "parent", "synonyms"))),
         endpoints=parse_endpoints(_read(d / "endpoints.csv", ("code", "name", "synonyms"))),
         conditions=parse_conditions(_read(d / "conditions.csv", ("canonical", "parent", "synonyms"))),
+        adverse_events=parse_adverse_events(_read(d / "adverse_events.csv", ("term", "category", "synonyms"))
+                                            if (d / "adverse_events.csv").exists() else []),
     )
 
 
