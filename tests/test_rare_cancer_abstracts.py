@@ -316,3 +316,36 @@ def test_ratios_listed_with_at_and_the_local_recurrence_code():
     got = full("Multivariate analysis demonstrated that adjuvant radiotherapy reduced LR (HR: 0.35, CI: 0.15-0.80, "
                "p = 0.01).")
     assert [(e, v) for e, _, _, _, v, _, _ in got] == [("local recurrence", 0.35)]
+
+
+def test_timepoints_each_with_its_unit():
+    got = full("The 1-year, 2-year, and 3-year survival rates were 42.1%, 20.5%, and 9.8%, respectively.")
+    assert [(e, m, t, v) for e, m, t, _, v, _, _ in got] == [("OS", "rate", 12.0, 42.1), ("OS", "rate", 24.0, 20.5),
+                                                             ("OS", "rate", 36.0, 9.8)]
+    got = full("The 6-month and 1-year PFS rates were 71% and 52%.")
+    assert [(t, v) for _, _, t, _, v, _, _ in got] == [(6.0, 71.0), (12.0, 52.0)]
+
+
+def test_a_median_with_a_bare_interval_before_its_unit():
+    ex = extract_article(ArticleRecord("text", text="Results\nThe median PFS was 9.4 (7.1-13.0) months.\n"))
+    assert [(f.endpoint, f.measure, f.value, f.ci_low, f.ci_high) for f in ex.figures] == [
+        ("PFS", "median", 9.4, 7.1, 13.0)]
+
+
+def test_a_response_rate_is_named_by_the_word_nearest_its_value_and_keeps_its_interval():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nThere were 2 complete and 5 partial responses, for an ORR of 41% (95% confidence interval "
+        "18%-67%; P = 0.02).\n")))
+    assert [(f.endpoint, f.value, f.ci_low, f.ci_high, f.p_value) for f in ex.figures] == [("ORR", 41.0, 18.0, 67.0, 0.02)]
+
+
+def test_a_hazard_ratio_naming_no_outcome_is_for_the_sections_time_to_event():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nThe median overall survival was 11 months. On multivariate analysis, nodal stage (HR = 1.47, "
+        "p = 0.029) and metastasis (HR = 2.29, p < 0.001) were independent prognostic factors.\n")))
+    assert [(f.endpoint, f.measure, f.value, f.p_value) for f in ex.figures if f.measure == "HR"] == [
+        ("OS", "HR", 1.47, 0.029), ("OS", "HR", 2.29, 0.001)]
+    # with no time to event named before, there is nothing to tie the ratio to
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nOn multivariate analysis, nodal stage (HR = 1.47, p = 0.029) was an independent factor.\n")))
+    assert [f for f in ex.figures if f.measure == "HR"] == []

@@ -94,8 +94,9 @@ MEDIAN_RE = re.compile(
     # a standard error may stand between the value and its unit: "18 (±4) months")
     rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d){{0,120}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
     rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?"
-    # (or its interval: "102 (95% CI: 52, 169) days")
-    rf"(?P<pci>\((?:9[05]\s*%\s*)?(?:CI|confidence interval)\b[^()]{{1,30}}\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
+    # (or its interval: "102 (95% CI: 52, 169) days", "7.5 (6.2-12.3) months", read as a bare
+    # interval after the unit is)
+    rf"(?P<pci>\((?:(?:9[05]\s*%\s*)?(?:CI|confidence interval)\b[^()]{{1,30}}|\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*)\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 
@@ -663,6 +664,12 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             # "..., with an RR of 1.35 (95% CI ...) in males": the subgroup estimate of the
             # ratio the paragraph stated before, for its outcome.
             endpoint = prior_ratio[1]
+        if endpoint is None and kind == "HR":
+            # "Multivariate analysis showed that N stage (HR = 1.47, p = 0.03) and ... were
+            # independent prognostic factors": a hazard ratio naming no outcome is for the time
+            # to event its section's run last named ("median survival ..." a sentence before).
+            context = sent.context()
+            endpoint = context if context and ep.is_time_to_event(context) else None
         if endpoint is None:
             continue
         if kind == "HR" and endpoint == "death":
@@ -2228,6 +2235,7 @@ _RESPONSE = re.compile(
     # (not across "and" to another count: "31 (55.4%) achieved an objective response and 12
     # (21.4%) had stable disease")
     rf"(?:(?!\band\s+\d)[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+_RESPONSE_NAME_RE = re.compile(rf"\b({_RESPONSE_NAMES})s?\b", re.I)
 # "33 of 50 patients (66%) responded"
 _RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
 # "79% (42/53) were in CR", "45% of patients achieved a complete response"
@@ -2323,7 +2331,10 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
             continue
         if s[m.end("ep"):m.end("ep") + 1] == "+" or s[max(0, m.start("ep") - 1):m.start("ep")] == "+":
             continue   # "The tumour control rates (CR+PR+NC) were 63%": a part of the composite the rate is of
-        e = _outcome_after(s, m.end()) or ep.endpoint_code(m.group("ep")) or m.group("ep")
+        # (the name nearest the value: "complete/partial responses with an ORR of 36%" is the ORR)
+        nearer = [n for n in _RESPONSE_NAME_RE.finditer(s, m.end("ep"), m.start(2))]
+        name = nearer[-1].group(1) if nearer else m.group("ep")
+        e = _outcome_after(s, m.end()) or ep.endpoint_code(name) or name
         if not _RESPONSE_FAMILY.search(e) and _GAP_TIME.search(s, max(0, m.start() - 12), m.start(2)):
             continue   # "the (3-year) larynx preservation rate (at 2 years) was 88%": a rate at a time, for the rate rules
         seen.add(percent_value(m.group(2) + "%"))
@@ -2333,10 +2344,12 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         # stand between the value and its interval ("26.1% for capecitabine (95% CI, 13.4-38.8)")
         level = _trailing_group(s, ci.end if ci else m.end()) \
             or (_trailing_group(s, m.end()) if ci and ci.start > m.end() else None)
-        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (ci.end if ci else m.end()), endpoint=e,
-                        measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
-                        ci_high=ci.high if ci else None, group=_in_scope(scope(), level, "Overall"),
-                        confidence=0.7, rule="prose.response"))
+        # (its test in the same parenthesis: "36% (95% CI 21%-53%; P = 0.031)")
+        p = find_p(s, ci.end, limit=12) if ci and ci.start > m.end() else None
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else ci.end if ci else m.end()),
+                        endpoint=e, measure="proportion", value=v, unit="%", ci_low=ci.low if ci else None,
+                        ci_high=ci.high if ci else None, p_value=p.value if p else None, p_op=p.op if p else None,
+                        group=_in_scope(scope(), level, "Overall"), confidence=0.7, rule="prose.response"))
     return out
 
 
@@ -2841,7 +2854,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
         if has_time:
             later += medians(clean, sent) + fraction_rates(clean, sent)
         for f in later:
-            if not any(abs(f.value - g.value) < 1e-9 and (_overlap(f, g) or _explained(f, g)) for g in found):
+            if not any(abs(f.value - g.value) < 1e-9 and (_overlap(f, g) or _explained(f, g)) or _bound_of(f, g)
+                       for g in found):
                 found.append(f)
         if len(found) > 2:
             _ratio_between_arms(found)
@@ -2932,6 +2946,12 @@ def _explained(general: Figure, specific: Figure) -> bool:
     objective response and 12 (21.4%) had stable disease': stable disease, not ORR)."""
     return general.rule == "prose.enumeration" and specific.rule != "prose.enumeration" \
         and specific.start <= general.end - 1 and general.start <= specific.end - 1
+
+
+def _bound_of(f: Figure, g: Figure) -> bool:
+    """Is f a bound of g's interval, read again as a value ('ORR of 36% (95% CI 21%-53%)')?"""
+    return g.ci_low is not None and g.start <= f.start < g.end and (
+        abs(f.value - g.ci_low) < 1e-9 or abs(f.value - (g.ci_high if g.ci_high is not None else -1)) < 1e-9)
 
 
 def _overlap(a: Figure, b: Figure) -> bool:

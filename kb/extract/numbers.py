@@ -174,6 +174,12 @@ def timepoint_months(number: str, unit: str) -> float | None:
     return round(n * factor, 2) if factor else None
 
 
+# Each timepoint with its unit: "1-year, 2-year, and 3-year", "6-month and 1-year".
+_TP_ITEM = r"\d+(?:\.\d+)?\s*-\s*(?:years?|yrs?|months?)"
+TIMEPOINT_UNIT_LIST_RE = re.compile(rf"\b(?:{_TP_ITEM}\s*,\s*)*{_TP_ITEM}\s*,?\s*(?:and|or)\s+{_TP_ITEM}\b", re.I)
+_TP_ITEM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)", re.I)
+
+
 # "at 1, 2 and 5 years"
 AT_TIMEPOINT_LIST_RE = re.compile(
     r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)*\d+(?:\.\d+)?\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
@@ -205,6 +211,10 @@ def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
     if fastre.has_any(folded, fastre.TIMEPOINT_UNITS) and ("and" in folded or "or" in folded):
         if "-" in folded:
             m = next(fastre.finditer_at(TIMEPOINT_LIST_RE, s, fastre.digit_run_starts(s)), None)
+            if m is None:
+                u = next(fastre.finditer_at(TIMEPOINT_UNIT_LIST_RE, s, fastre.digit_run_starts(s)), None)
+                if u is not None:
+                    return [timepoint_months(n, unit) for n, unit in _TP_ITEM_RE.findall(u.group(0))], u.start(), u.end()
         if m is None and "at" in folded:
             m = next(fastre.finditer_at(AT_TIMEPOINT_LIST_RE, s, fastre.literal_starts(folded, "at")), None)
     if not m:
