@@ -349,3 +349,22 @@ def test_a_hazard_ratio_naming_no_outcome_is_for_the_sections_time_to_event():
     ex = extract_article(ArticleRecord("text", text=(
         "Results\nOn multivariate analysis, nodal stage (HR = 1.47, p = 0.029) was an independent factor.\n")))
     assert [f for f in ex.figures if f.measure == "HR"] == []
+
+
+def test_event_shares_in_other_words():
+    def shares(text):
+        ex = extract_article(ArticleRecord("text", text=f"Results\n{text}\n"))
+        return [(f.endpoint, f.value) for f in ex.figures]
+    assert shares("Of 150 patients, there were 61 patients with recurrence (40.7%).") == [("recurrence", 40.7)]
+    assert shares("Seven patients (43.8%) had lymph node metastasis.") == [("lymph node metastasis", 43.8)]
+    assert shares("Distant metastasis was found in 5/12 (41.7%) patients.") == [("distant metastasis", 41.7)]
+    assert shares("Fourteen (22%) patients later developed distant disease.") == [("distant metastasis", 22.0)]
+    # patterns of failure by site: the kind named after the list, or before it
+    assert shares("Isolated distant relapse was most common (38.0%), followed by local (25.1%) and regional "
+                  "relapse (9.9%).") == [("distant metastasis", 38.0), ("local recurrence", 25.1),
+                                         ("regional recurrence", 9.9)]
+    assert shares("First failure was local [21 (15%)], regional [9 (6%)], and distant [40 (29%)].") == [
+        ("local recurrence", 15.0), ("regional recurrence", 6.0), ("distant metastasis", 29.0)]
+    # a state at diagnosis, a history: no outcome
+    assert shares("Nine patients (20%) had lymph node metastasis at diagnosis.") == []
+    assert shares("Three of 20 patients (15%) had a history of recurrence.") == []

@@ -19,10 +19,13 @@ TIME_TO_EVENT = {"OS", "PFS", "DFS", "DMFS", "LRRFS", "LRFS", "EFS", "RFS", "TTP
 
 # How papers name event outcomes, mapped to the words the gold format uses.
 _EVENT_NAMES = [
-    (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?", "distant metastasis"),
+    (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?|distant (?:disease|spread)",
+     "distant metastasis"),
     (r"local(?:ly)? (?:recurrences?|relapses?|failures?)", "local recurrence"),
     (r"regional (?:nodal )?(?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?|failures?)", "regional recurrence"),
     (r"locoregional (?:recurrences?|relapses?|failures?)", "locoregional recurrence"),
+    # (metastases to the nodes are no distant ones)
+    (r"(?:lymph[- ]node|nodal|neck|cervical(?: lymph)? node)\s+metastas[ie]s", "lymph node metastasis"),
     (r"metastas[ie]s", "distant metastasis"),
     (r"recurrences?|relapses?", "recurrence"),
     (r"progression", "progression"),

@@ -2141,6 +2141,8 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                         group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.65,
                         rule="prose.count_then_need"))
         taken.add(m.start(1))
+    if paren_pct or "[" in s:
+        out += _event_shares(clean, sent, s, fs, taken)
     # "36 of 101 T0 patients (36%) versus 5 of 18 Ta or Tis patients (28%) experienced
     # bladder recurrence (P=.52)": counted groups, then the event they had.
     if " of " in s and events:
@@ -2159,6 +2161,62 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
                             measure="proportion", value=percent_value(m.group(2) + "%"), unit="%",
                             group=site[:1].upper() + site[1:], confidence=0.6, rule="prose.site_list"))
+    return out
+
+
+# Events whose share of the patients is stated in other words than _EVENT_COUNT's:
+# "146 patients with recurrence (74.5%)", "8 patients (88.9%) had lymph node metastasis",
+# "Distant metastasis was found in 9/16 (56.3%)". The event must be one (_EVENT_NAMES).
+_EVENT_PHRASE = r"(?P<ev>(?:(?!history\b|of\b|prior\b|previous\b|known\b)[a-z-]+\s+){0,3}?(?:metastas[ie]s|recurrences?|relapses?|progression|failures?|(?:distant|nodal)\s+(?:disease|spread)))"
+_WITH_EVENT = re.compile(rf"(?<!\bof\s)(?<![\d.,])(?P<n>\d+)\s+(?:patients?|cases?)\s+(?:with|had|developed|showed)\s+{_EVENT_PHRASE}\s*"
+                         rf"\(\s*{_PCT}\s*\)", re.I)
+_COUNT_HAD_EVENT = re.compile(rf"(?<!\bof\s)(?:(?<![\d.,])(?P<n>\d+)|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s+)?(?:had|showed|were\s+found\s+to\s+have)\s+"
+                              rf"(?:an?\s+)?{_EVENT_PHRASE}\b(?!\s+(?:at|before|prior)\b)", re.I)
+_EVENT_FOUND_IN = re.compile(rf"\b{_EVENT_PHRASE}\s+(?:was|were)\s+(?:found|observed|seen|noted|detected|documented|identified|"
+                             rf"diagnosed)\s+in\s+(?P<n>\d+)\s*/\s*\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)", re.I)
+# Patterns of failure by site: "Treatment failure was local [36 (18%)], regional [22 (11%)], and
+# distant [60 (30%)]", "distant recurrence was most common (42.8%), followed by local (28.3%) and
+# regional recurrence (8.3%)": each site's share of its kind of event.
+_SITE_SHARE = re.compile(rf"\b(?P<site>local|regional|locoregional|loco-regional|nodal|distant)\b(?P<noun>\s+(?:recurrences?|relapses?|"
+                         rf"failures?|metastas[ie]s))?\s*(?:(?:was|were)\s+(?:the\s+)?most\s+common\s*)?"
+                         rf"(?:\(\s*{_PCT}\s*\)|\[\s*\d+\s*\(\s*(?P<pct2>{NUM})\s?%\s*\)\s*\])", re.I)
+
+
+_KIND_NOUN = re.compile(r"\b(recurrences?|relapses?|failures?|metastas[ie]s)\b", re.I)
+
+
+def _event_shares(clean: CleanText, sent: Sentence, s: str, fs: str, taken: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+
+    def add(m: re.Match, phrase: str, pct: str, at: int, group: str | None = None) -> None:
+        e = ep.event_endpoint(phrase)
+        if not e or at in taken:
+            return
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
+                        value=percent_value(pct + "%"), unit="%", group=_in_scope(sent.lead(clean), group, "Overall"),
+                        confidence=0.65, rule="prose.event_share"))
+        taken.add(at)
+    if has_any(fs, ("with", "had", "developed", "showed", "found")):
+        for rx in (_WITH_EVENT, _COUNT_HAD_EVENT, _EVENT_FOUND_IN):
+            for m in rx.finditer(s):
+                # (the share is _PCT's group: after the count, or after the event and its count)
+                add(m, m.group("ev"), m.group(2) if rx is _COUNT_HAD_EVENT else m.group(3), m.start("ev"))
+    # (a list of sites needs a kind of event in the sentence, named with a site or after the list)
+    kinds = list(_KIND_NOUN.finditer(s)) if has_any(fs, ("recurrence", "relapse", "failure", "metastas")) else []
+    if kinds:
+        sites = [m for m in _SITE_SHARE.finditer(s)]
+        if len(sites) >= 2:
+            for m in sites:
+                # (a bare site's kind is the one the list names next, "local [74 (28.2%)] and regional
+                # [52 (19.8%)] recurrence", else the one before it, "failure was local [...]")
+                after = next((k for k in kinds if k.start() >= m.end()), None)
+                before = [k for k in kinds if k.end() <= m.start()]
+                kind = after or (before[-1] if before else None)
+                if kind is None and not m.group("noun"):
+                    continue
+                noun = (m.group("noun") or kind.group(1)).strip()
+                pct = m.group(3) or m.group("pct2")   # (_PCT's group, or the share in a bracket)
+                add(m, f"{m.group('site')} {noun}", pct, m.start())
     return out
 
 
