@@ -368,3 +368,17 @@ def test_event_shares_in_other_words():
     # a state at diagnosis, a history: no outcome
     assert shares("Nine patients (20%) had lymph node metastasis at diagnosis.") == []
     assert shares("Three of 20 patients (15%) had a history of recurrence.") == []
+
+
+def test_timepoints_in_words_after_the_values():
+    got = full("Relative survival rates of 97.2%, 90.4%, and 88.0% at one, five, and ten years, respectively, "
+               "were observed.")
+    assert [(t, v) for _, _, t, _, v, _, _ in got] == [(12.0, 97.2), (60.0, 90.4), (120.0, 88.0)]
+
+
+def test_each_groups_values_of_several_endpoints():
+    got = full("Five-year progression-free survival (PFS) and overall survival were 61.0% and 80.2% (stage I), "
+               "44.5% and 70.3% (stage II), and 20.1% and 35.6% (stage III), respectively.")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
+        ("PFS", "stage I", 61.0), ("OS", "stage I", 80.2), ("PFS", "stage II", 44.5), ("OS", "stage II", 70.3),
+        ("PFS", "stage III", 20.1), ("OS", "stage III", 35.6)]

@@ -1177,7 +1177,13 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
         within = clause_group or scope or sent.lead(clean)   # the subgroup every value of the list is within
-        if len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
+        chunk_labels = _chunk_labels(clause, vals, len(eps)) if len(eps) > 1 and len(vals) > len(eps) else []
+        if chunk_labels:
+            # "3-year EFS and OS were 75.8% and 89.8% (ALK-positive ALCL), 50.0% and 67.5% (AITL),
+            # ..., respectively": each group's values of the endpoints in their order
+            k = len(eps)
+            pairs = [(eps[i % k], _in_scope(within, chunk_labels[i // k]), tp, v) for i, v in enumerate(vals)]
+        elif len(eps) > 1 and len(eps) == len(vals) and len(set(eps)) == len(eps):
             # (the group the list is for may follow it: "OS and PFS were 68.9% and 59.5% for A
             # compared with 57.5% and 44.5% for B")
             g = (_trailing_group(clause, vals[-1][2]) if not respectively() else None) \
@@ -1588,6 +1594,22 @@ def _groups_after(clause: str, pos: int) -> list[str]:
 
 
 _BRACKET_LABEL = re.compile(r"\s*[(\[]\s*(?P<g>[A-Za-z][^()\[\]\d%;,=]{0,40}?)\s*[)\]]")
+
+
+def _chunk_labels(clause: str, vals: list[tuple[float, int, int]], k: int) -> list[str]:
+    """'75.8% and 89.8% (A), 50.0% and 67.5% (B)' with k = 2 -> ['A', 'B']: the label after
+    each run of k values, [] unless every run has one and no value inside a run does."""
+    if len(vals) % k:
+        return []
+    out = []
+    for i, (_, _, ve) in enumerate(vals):
+        m = _BRACKET_LABEL.match(clause, ve)
+        g = _group_label(m.group("g")) if m else None
+        if (i % k == k - 1) != bool(g):
+            return []
+        if g:
+            out.append(g)
+    return out
 
 
 def _bracket_labels(clause: str, vals: list[tuple[float, int, int]]) -> list[str]:

@@ -181,8 +181,11 @@ _TP_ITEM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)", re.I)
 
 
 # "at 1, 2 and 5 years"
+# ("at one, five, and ten years": in words too)
+_LIST_NUM = rf"(?:\d+(?:\.\d+)?|{_WORD_NUM})"
 AT_TIMEPOINT_LIST_RE = re.compile(
-    r"\bat\s+((?:\d+(?:\.\d+)?\s*,\s*)*\d+(?:\.\d+)?\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)\b", re.I)
+    rf"\bat\s+((?:{_LIST_NUM}\s*,\s*)*{_LIST_NUM}\s*,?\s*(?:and|or)\s+)({_LIST_NUM})\s*(years?|yrs?|months?)\b", re.I)
+_LIST_NUM_RE = re.compile(rf"\d+(?:\.\d+)?|\b{_WORD_NUM}\b", re.I)
 
 
 # The timepoint patterns start with "\b" and are case-insensitive: sre would try them at
@@ -219,7 +222,7 @@ def find_timepoint_list(s: str) -> tuple[list[float], int, int] | None:
             m = next(fastre.finditer_at(AT_TIMEPOINT_LIST_RE, s, fastre.literal_starts(folded, "at")), None)
     if not m:
         return None
-    nums = re.findall(r"\d+(?:\.\d+)?", m.group(1)) + [m.group(2)]
+    nums = _LIST_NUM_RE.findall(m.group(1)) + [m.group(2)]
     unit = m.group(3)
     return [timepoint_months(n, unit) for n in nums], m.start(), m.end()
 
