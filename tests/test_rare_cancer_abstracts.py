@@ -382,3 +382,27 @@ def test_each_groups_values_of_several_endpoints():
     assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
         ("PFS", "stage I", 61.0), ("OS", "stage I", 80.2), ("PFS", "stage II", 44.5), ("OS", "stage II", 70.3),
         ("PFS", "stage III", 20.1), ("OS", "stage III", 35.6)]
+
+
+def test_an_outcome_named_long_before_is_no_ratios_outcome():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nThe median overall survival was 11 months. Sixty patients had surgery. Forty had radiotherapy. "
+        "Twenty had chemotherapy. On multivariate analysis, nodal stage (HR = 1.47, p = 0.029) was an "
+        "independent factor.\n")))
+    assert [f for f in ex.figures if f.measure == "HR"] == []
+
+
+def test_ratios_in_each_bracket_follow_the_endpoints_named_before_them():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nIndependent predictors of worse OS and DSS were nodal disease [HR 1.80, 95% CI 1.20-2.70 and "
+        "HR 1.65, 95% CI 1.05-2.59, respectively] and distant metastases at presentation (HR 4.10, 95% CI "
+        "2.00-8.40 and HR 3.90, 95% CI 1.50-10.1, respectively).\n")))
+    assert [(f.endpoint, f.value) for f in ex.figures] == [("OS", 1.8), ("DSS", 1.65), ("OS", 4.1), ("DSS", 3.9)]
+    # the second ratio of a bracket is the same factor's
+    assert ex.figures[1].group == ex.figures[0].group
+
+
+def test_causes_of_death_are_no_death_rates():
+    got = full("The 5-year OS was 88%. Relapse was the leading cause of death (61.0%), followed by second "
+               "cancers (20.0%) and infections (9.0%).")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("OS", 88.0)]

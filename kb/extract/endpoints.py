@@ -19,7 +19,7 @@ TIME_TO_EVENT = {"OS", "PFS", "DFS", "DMFS", "LRRFS", "LRFS", "EFS", "RFS", "TTP
 
 # How papers name event outcomes, mapped to the words the gold format uses.
 _EVENT_NAMES = [
-    (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?|distant (?:disease|spread)",
+    (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?|distant (?:disease|spread)|metastatic disease",
      "distant metastasis"),
     (r"local(?:ly)? (?:recurrences?|relapses?|failures?)", "local recurrence"),
     (r"regional (?:nodal )?(?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?|failures?)", "regional recurrence"),

@@ -10,6 +10,7 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from kb.extract import endpoints as ep
 from kb.extract import fastre
@@ -109,6 +110,8 @@ class Sentence:
     context_endpoint: str | None = None   # the last time-to-event endpoint named before, in this section
     # Finds context_endpoint when first asked (prose_figures sets it): most sentences never need it.
     context_finder: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
+    # The specific endpoint the last _NEAR_SENTENCES sentences of the section named (prose_figures sets it).
+    near_finder: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
 
     # fastre.fold of the text, kept once a rule has asked for it.
     folded_text: str | None = field(default=None, repr=False, compare=False)
@@ -667,8 +670,9 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
         if endpoint is None and kind == "HR":
             # "Multivariate analysis showed that N stage (HR = 1.47, p = 0.03) and ... were
             # independent prognostic factors": a hazard ratio naming no outcome is for the time
-            # to event its section's run last named ("median survival ..." a sentence before).
-            context = sent.context()
+            # to event named in the three sentences before ("median survival ..."); further back,
+            # a results section has moved on to other outcomes.
+            context = sent.near_finder() if sent.near_finder else None
             endpoint = context if context and ep.is_time_to_event(context) else None
         if endpoint is None:
             continue
@@ -1009,6 +1013,9 @@ _BEST_RESPONSES = {"sd", "pd", "stable disease", "progressive disease"}
 _CORRESPONDING = re.compile(r"\s*(?:the\s+)?corresponding\b", re.I)
 
 
+_CAUSE_OF_DEATH = re.compile(r"\bcauses?\s+of\s+death\b", re.I)
+
+
 def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                      carry: tuple[str, float] | None = None, periods: tuple[str, str] | None = None) -> list[Figure]:
     """'The 5-year OS, DMFS and DFS rates were 37.7%, 30.2% and 20.3%, respectively' and its
@@ -1135,6 +1142,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 and not any(_SHARE_OF_PATIENTS.match(clause, ve) or _is_difference(clause, vs, ve) for _, vs, ve in values):
             eps, tp = [carry[0]], carry[1]
         eps = [_survival_is_os(e) for e in eps]
+        if eps == ["death"] and _CAUSE_OF_DEATH.search(s):
+            continue   # ("the leading cause of death (77.3%), followed by ... (11%)": shares of the deaths)
         inherited = (eps, tp, clause_start, scope)
         last_clause = (eps, tp, clause_start)
         tps = find_timepoint_list(head)
@@ -2189,10 +2198,10 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
 # Events whose share of the patients is stated in other words than _EVENT_COUNT's:
 # "146 patients with recurrence (74.5%)", "8 patients (88.9%) had lymph node metastasis",
 # "Distant metastasis was found in 9/16 (56.3%)". The event must be one (_EVENT_NAMES).
-_EVENT_PHRASE = r"(?P<ev>(?:(?!history\b|of\b|prior\b|previous\b|known\b)[a-z-]+\s+){0,3}?(?:metastas[ie]s|recurrences?|relapses?|progression|failures?|(?:distant|nodal)\s+(?:disease|spread)))"
+_EVENT_PHRASE = r"(?P<ev>(?:(?!history\b|of\b|prior\b|previous\b|known\b)[a-z-]+\s+){0,3}?(?:metastas[ie]s|recurrences?|relapses?|progression|failures?|(?:distant|nodal)\s+(?:disease|spread)|metastatic\s+disease))"
 _WITH_EVENT = re.compile(rf"(?<!\bof\s)(?<![\d.,])(?P<n>\d+)\s+(?:patients?|cases?)\s+(?:with|had|developed|showed)\s+{_EVENT_PHRASE}\s*"
                          rf"\(\s*{_PCT}\s*\)", re.I)
-_COUNT_HAD_EVENT = re.compile(rf"(?<!\bof\s)(?:(?<![\d.,])(?P<n>\d+)|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s+)?(?:had|showed|were\s+found\s+to\s+have)\s+"
+_COUNT_HAD_EVENT = re.compile(rf"(?<!\bof\s)(?:(?<![\d.,])(?P<n>\d+)|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s+)?(?:had|showed|were\s+found\s+to\s+have|(?:had\s+)?(?:subsequently\s+|eventually\s+|later\s+)?developed)\s+"
                               rf"(?:an?\s+)?{_EVENT_PHRASE}\b(?!\s+(?:at|before|prior)\b)", re.I)
 _EVENT_FOUND_IN = re.compile(rf"\b{_EVENT_PHRASE}\s+(?:was|were)\s+(?:found|observed|seen|noted|detected|documented|identified|"
                              rf"diagnosed)\s+in\s+(?P<n>\d+)\s*/\s*\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)", re.I)
@@ -2251,7 +2260,7 @@ _COUNTED_EVENT = re.compile(
     r"(?P<ev>(?:[a-z-]+\s+){0,2}?(?:recurrences?|relapses?|metastas[ie]s|progression|failures?))\b"
     r"(?!\s+(?:at|before|prior)\b)", re.I)
 # Qualifiers the project's event names already say ("local recurrence"); others stay as printed.
-_EVENT_QUALIFIERS = re.compile(r"(?:local(?:ly)?|regional|locoregional|loco-regional|distant|nodal|disease|tumou?r|any)\s",
+_EVENT_QUALIFIERS = re.compile(r"(?:local(?:ly)?|regional|locoregional|loco-regional|distant|nodal|disease|tumou?r|any|metastatic)\s",
                                re.I)
 
 
@@ -2851,6 +2860,9 @@ def _finder(context_of: Callable[[int, int], str | None], memo: dict[int, str | 
     return find
 
 
+_NEAR_SENTENCES = 3
+
+
 def _last_specific(clean: CleanText, sent: Sentence) -> str | None:
     tte = [e for e in ep.all_endpoints(sent.text(clean)) if ep.is_specific(e)]
     return tte[-1] if tte else None
@@ -2883,6 +2895,15 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
             j -= 1
         return None
 
+    def near_of(k: int, run_start: int) -> str | None:
+        """The last specific endpoint named in the few sentences before sentence k."""
+        for j in range(k - 1, max(run_start, k - _NEAR_SENTENCES) - 1, -1):
+            if j not in last_specific:
+                last_specific[j] = _last_specific(clean, sentences[j])
+            if last_specific[j] is not None:
+                return last_specific[j]
+        return None
+
     prior_ratio = None             # (variable, endpoint) of the last ratio of the run that named one
     # The endpoint and timepoint of the last rate stated in the run, and where: a sentence that
     # says only "survival" continues it while it is at most _CARRY_SENTENCES sentences back.
@@ -2900,6 +2921,7 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
             prev = sent  # no number, no figure: most sentences of a paper stop here
             continue
         sent.context_finder = _finder(context_of, context_at, k, run_start)
+        sent.near_finder = partial(near_of, k, run_start)
         text = sent.text(clean)
         has_pct = "%" in text
         # _TIME_WORD.search(text): "month", "year" and "week" match as they stand; "mo", "yr"
@@ -2912,6 +2934,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
             # (without "month", "year" and "week", a match starts at "mo", "yr" or "day": tried there)
             and fastre.search_at_literals(fastre.TIME_WORD, fs, fs, ("mo", "yr", "day")) is not None)
         found = ratio_figures(clean, sent, prior_ratio)
+        if len(found) > 1 and "respectiv" in fs:
+            _respective_endpoints(found, text, sent.start)
         if found:
             prior_ratio = next(((f.variable, f.endpoint) for f in reversed(found) if f.variable), None)
         elif "Rs " in text or "ratios " in text or "risks " in text:
@@ -3026,6 +3050,45 @@ def _explained(general: Figure, specific: Figure) -> bool:
     objective response and 12 (21.4%) had stable disease': stable disease, not ORR)."""
     return general.rule == "prose.enumeration" and specific.rule != "prose.enumeration" \
         and specific.start <= general.end - 1 and general.start <= specific.end - 1
+
+
+def _enclosing_bracket(s: str, at: int) -> int:
+    """Where the innermost bracket still open at `at` opens (-1: none)."""
+    stack = []
+    for i, ch in enumerate(s[:at]):
+        if ch in "([":
+            stack.append(i)
+        elif ch in ")]" and stack:
+            stack.pop()
+    return stack[-1] if stack else -1
+
+
+def _respective_endpoints(found: list[Figure], s: str, offset: int) -> None:
+    """'Independent predictors of poor OS and DSS were A [HR 1.73, 95% CI ... and HR 1.74, ...,
+    respectively] and B (HR 4.53, ... and HR 3.6, ..., respectively)': the ratios in each
+    bracket are for the endpoints the sentence named before them, in their order."""
+    ratios = sorted((f for f in found if f.measure in ("HR", "OR", "RR")), key=lambda f: f.start)
+    if len(ratios) < 2:
+        return
+    named: list[str] = []
+    for e in ep.all_endpoints(s[:ratios[0].start - offset]):
+        if ep.is_specific(e) and e not in named:
+            named.append(e)
+    if len(named) < 2:
+        return
+    chunks: dict[int, list[Figure]] = {}
+    for f in ratios:
+        # (where its quote ends: it may start at the factor before the bracket)
+        chunks.setdefault(_enclosing_bracket(s, f.end - offset - 1), []).append(f)
+    if -1 in chunks or any(len(c) != len(named) for c in chunks.values()) \
+            or not all(RESPECTIVELY.search(s, max(0, c[-1].end - offset - 20), c[-1].end - offset + 40)
+                       for c in chunks.values()):   # (the last ratio's quote may end with it)
+        return
+    for c in chunks.values():
+        for f, e in zip(c, named):
+            f.endpoint = e
+            if f is not c[0] and f.group is None and f.variable is None:   # (the same factor's ratios)
+                f.group, f.variable = c[0].group, c[0].variable
 
 
 def _bound_of(f: Figure, g: Figure) -> bool:
