@@ -2172,7 +2172,7 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                         group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.65,
                         rule="prose.count_then_need"))
         taken.add(m.start(1))
-    if paren_pct or "[" in s:
+    if (paren_pct or "[" in s) and (events or has_any(fs, ("distant", "nodal", "metastatic"))):   # (every match names an event)
         out += _event_shares(clean, sent, s, fs, taken)
     # "36 of 101 T0 patients (36%) versus 5 of 18 Ta or Tis patients (28%) experienced
     # bladder recurrence (P=.52)": counted groups, then the event they had.
@@ -2228,7 +2228,7 @@ def _event_shares(clean: CleanText, sent: Sentence, s: str, fs: str, taken: set[
                         confidence=0.65, rule="prose.event_share"))
         taken.add(at)
     if has_any(fs, ("with", "had", "developed", "showed", "found")):
-        for rx in (_WITH_EVENT, _COUNT_HAD_EVENT, _EVENT_FOUND_IN):
+        for rx in (_WITH_EVENT, _COUNT_HAD_EVENT) + ((_EVENT_FOUND_IN,) if " in " in fs and "/" in s else ()):
             for m in rx.finditer(s):
                 # (the share is _PCT's group: after the count, or after the event and its count)
                 add(m, m.group("ev"), m.group(2) if rx is _COUNT_HAD_EVENT else m.group(3), m.start("ev"))
