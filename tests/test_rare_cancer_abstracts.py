@@ -406,3 +406,33 @@ def test_causes_of_death_are_no_death_rates():
     got = full("The 5-year OS was 88%. Relapse was the leading cause of death (61.0%), followed by second "
                "cancers (20.0%) and infections (9.0%).")
     assert [(e, v) for e, _, _, _, v, _, _ in got] == [("OS", 88.0)]
+
+
+def _cohorts(text):
+    ex = extract_article(ArticleRecord("text", text=f"Abstract\n\n{text}\n"))
+    return [(c.label, c.n) for c in ex.cohorts]
+
+
+def test_cohort_shapes_of_rare_cancer_abstracts():
+    assert _cohorts("Patients were stage I (n = 40), stage II (n = 12) and stage III (n = 9).") == [
+        ("Stage I", 40), ("Stage II", 12), ("Stage III", 9)]
+    assert _cohorts("Patients received CAPTEM for grade 2 (n=18, 60%) or grade 3 (n=12, 40%) tumours.") == [
+        ("Grade 2", 18), ("Grade 3", 12)]
+    assert _cohorts("Of these, 910 (61.2%) HIV-negative patients and 577 (38.8%) HIV-positive patients were "
+                    "included.") == [("HIV-negative patients", 910), ("HIV-positive patients", 577)]
+    assert _cohorts("Of the primary sites, 11 were located in the vagina, 5 in the vulva, and 2 in the cervix.") == [
+        ("Vagina", 11), ("Vulva", 5), ("Cervix", 2)]
+    assert _cohorts("Wide excision was the most commonly performed procedure (n = 17; 45.9 %).") == [("Wide excision", 17)]
+    # a share after a count of patients is no group's size: '(21 patients, 23%)' stays a reason, not a cohort
+    assert _cohorts("Reasons for stopping were progressive disease (21 patients, 23%) and death (12 patients, 13%).") == []
+
+
+def test_the_whole_series_in_more_shapes():
+    assert _cohorts("This study included 154 patients with sinonasal melanoma treated at one centre.") == [
+        ("All patients", 154)]
+    assert _cohorts("The study consists of 88 patients with clinically diagnosed gallbladder cancer.") == [
+        ("All patients", 88)]
+    assert ("All patients", 120) in _cohorts("RESULTS: Among 120 patients with SNMM, there were 75 patients with "
+                                             "recurrence (62.5%).")
+    # 'the cohort comprised 58 men and 42 women' counts two groups, not the series
+    assert ("All patients", 58) not in _cohorts("The cohort comprised 58 men and 42 women.")

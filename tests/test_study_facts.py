@@ -60,8 +60,9 @@ def test_number_of_patients(sentence, n):
     ("In total 101 patients met criteria including 81 late and 20 early survivors.",
      {("All patients", 101), ("Late survivors", 81), ("Early survivors", 20)}),
     # a response category as a group; when it was reached is not part of its name
+    # (the series the sentence divides is the whole one, as in a results section)
     ("Among the 119 eligible patients, 101 (85%) achieved T0, and 18 (15%) achieved Ta or Tis after induction.",
-     {("T0", 101), ("Ta or Tis", 18)}),
+     {("All patients", 119), ("T0", 101), ("Ta or Tis", 18)}),
 ])
 def test_groups_counted_in_an_abstract(sentence, cohorts):
     ex = extract_article(ArticleRecord("text", text=f"A study of outcomes\n\n{sentence}\n"))

@@ -144,7 +144,8 @@ def _total_cohorts(text: str, folded: str, front: str, front_f: str, n_patients:
     abstract and methods state no total, the results may ('Of the 142 patients, ...')."""
     found = find_total_cohorts(front, front_f) if n_patients else []
     if not n_patients:
-        results = [s for s in sentences if s.section == "results" and not s.cited]
+        # (an abstract's results too: "RESULTS: Among 196 patients with SNMM, ...")
+        results = [s for s in sentences if s.section in ("results", "abstract") and not s.cited]
         if results:
             r_text, r_f = _joined(text, folded, results)
             # (not 'N patients were treated with X': in the results, that is one group)
@@ -154,8 +155,8 @@ def _total_cohorts(text: str, folded: str, front: str, front_f: str, n_patients:
 
 # 'Of the 142 patients, 87 received ...', 'Among the 96 patients, ...': a sentence that opens on
 # a number of patients and divides it is about the whole series.
-_RESULTS_TOTAL = re.compile(r"(?:^|(?<=[.;] ))(?:Of|Among) (?:the|all|these|our) (?P<n>\d{1,3}(?:,\d{3})+|\d+) "
-                            r"(?:[A-Za-z-]+ ){0,2}?(?:patients|cases)\s*,")
+_RESULTS_TOTAL = re.compile(r"(?:^|(?<=[.;:] ))(?:Of|Among) (?:(?:the|all|these|our) )?(?P<n>\d{1,3}(?:,\d{3})+|\d+) "
+                            r"(?:[A-Za-z-]+ ){0,2}?(?:patients|cases)(?: with [^,;.()]{1,40})?\s*,")
 
 
 def _results_total(text: str) -> list[tuple[str, int, int, int]]:

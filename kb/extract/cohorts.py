@@ -13,13 +13,18 @@ _N = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d{{1,5}}|{WORD_NUM_RE.pattern[2:-2]})"
 # "surgery alone (n = 83)", "the control arm (n=40)"
 # Found from the "(n = 83)" backwards: scanning for the label first costs a lazy
 # 60-character attempt at every letter of the paper.
-_N_EQUALS = re.compile(r"\((?:(?P<qual>[^()=;]{1,30}?),\s*)?\s*(?:[nN]\s*=\s*(?P<n>\d{1,6})|(?P<count>\d{1,6})\s+patients)\s*\)")
+# ('grade 2 (n=21, 66%)': the group's share may follow its size)
+_N_EQUALS = re.compile(r"\((?:(?P<qual>[^()=;]{1,30}?),\s*)?\s*(?:[nN]\s*=\s*(?P<n>\d{1,6})(?:\s*[,;]\s*\d+(?:\.\d+)?\s*%)?|"
+                       r"(?P<count>\d{1,6})\s+patients)\s*\)")
 # A label that only restates a count ('Thirty-eight patients (n = 38)') names no group.
 _COUNT_LABEL = re.compile(rf"^(?:\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:patients|cases|subjects)$", re.I)
 # Words a label does not start with: 'and the definitive chemoradiotherapy group', 'In the IMRT group'.
 _LEAD_WORDS = re.compile(r"^(?:(?:and|or|with|of|the|in|a|an|for|both|between|to|vs\.?|versus)\s+)+", re.I)
 _CLAUSE_CUT_VERB = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|versus|vs\.?)\s+", re.I)
-_CLAUSE_CUT = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|in|for|from|versus|vs\.?)\s+", re.I)
+_CLAUSE_CUT = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|in|for|from|versus|vs\.?|comprised|included|"
+                         r"consisted\s+of)\s+", re.I)
+# 'stage II (n = 13)' is a group (a label may not start with 'stage' elsewhere: 'stage (n = 12)')
+_STAGE_LABEL = re.compile(r"stages?\s+(?:[0IV]{1,4}[A-Ca-c]?|[1-4][A-Ca-c]?)\b", re.I)
 # '(surgery alone, n = 86; surgery plus radiotherapy, n = 86)': arms listed with 'n ='.
 _ARM_LIST_N = re.compile(r"\(\s*((?:[A-Za-z][\w+/ -]{0,40},\s*[nN]\s*=\s*\d{1,6}\s*;\s*)+"
                          r"[A-Za-z][\w+/ -]{0,40},\s*[nN]\s*=\s*\d{1,6})\s*\)")
@@ -38,7 +43,9 @@ _COUNT_VERB = re.compile(
     rf"(?P<label>[a-z][\w /+-]{{1,64}}?)(?=[,;.)]|\s+and\b|\s+\(|$)", re.I)
 # "81 late and 20 early survivors", "12 partial and 3 complete responders": two groups
 # sharing the noun after them.
-_PAIR = re.compile(r"\b(?P<n1>\d{1,6})\s+(?P<a>[a-z][a-z-]{2,20})\s+and\s+(?P<n2>\d{1,6})\s+(?P<b>[a-z][a-z-]{2,20})\s+"
+# ('1732 (67.7%) HIV-negative patients and 825 (32.3%) HIV-positive patients')
+_PAIR = re.compile(r"\b(?P<n1>\d{1,6})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?P<a>[A-Za-z][A-Za-z-]{2,20})\s+(?:(?P<noun1>patients|cases)\s+)?"
+                   r"and\s+(?P<n2>\d{1,6})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?P<b>[A-Za-z][A-Za-z-]{2,20})\s+"
                    r"(?P<noun>patients|survivors|responders|cases|men|women|children|adults)\b")
 _SEX = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:(?:were|was)\s+)?"
                   rf"(?P<label>females?|males?|women|men)\b", re.I)
@@ -137,6 +144,29 @@ _COUNTS_AFTER_IN = re.compile(
     rf"\s+in\s+(?P<counts>{_COUNT_ITEM}(?:\s*,\s*(?:and\s+)?{_COUNT_ITEM})*,?\s+and\s+{_COUNT_ITEM})", re.I)
 _LABELS_BEFORE = re.compile(rf"(?P<labels>{_LABEL_ITEM}(?:\s*,\s*{_LABEL_ITEM})*,?\s+(?:and|or)\s+{_LABEL_ITEM})$", re.I)
 _IN_NUMBER = re.compile(r"\sin\s+(?=\d|[a-z]+(?:-[a-z]+)?\s+(?:patients|cases)\b)", re.I)
+
+
+# '14 were located in the vagina, 6 in the vulva, and 3 in the cervix uteri': counts, then where.
+_LOC_END = r"(?=\s*(?:[,;.]|\s+and\b|\s*$))"
+_N_LOCATED = re.compile(rf"(?<![\d.,])(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:(?:patients|cases|tumou?rs|lesions)\s+)?"
+                        rf"(?:were|was)\s+(?:located|situated|found|seen)\s+(?:in|at|on)\s+(?:the\s+)?"
+                        rf"(?P<label>[A-Za-z][\w /-]{{1,40}}?){_LOC_END}", re.I)
+_N_LOCATED_MORE = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:in|at|on)\s+"
+                             rf"(?:the\s+)?(?P<label>[A-Za-z][\w /-]{{1,40}}?){_LOC_END}", re.I)
+
+
+def _located_counts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
+    out = []
+    for m in _N_LOCATED.finditer(sent):
+        end, found = m.end(), [m]
+        while (more := _N_LOCATED_MORE.match(sent, end)) is not None:
+            found.append(more)
+            end = more.end()
+        for f in found:
+            n = word_to_int(f.group("n"))
+            if n and not re.search(r"\d", f.group("label")):
+                out.append(_cohort(clean, s + f.start("n"), s + f.end(), f.group("label").strip(), n, "prose.located"))
+    return out
 
 
 def _listed_counts(clean: CleanText, s: int, sent: str) -> list[Cohort]:
@@ -244,6 +274,10 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                         and re.fullmatch(r"[a-z]+ed", parts[-1].strip()):
                     continue   # '112 pairs were obtained (n = 224)': a clause, not a group
                 label = parts[-1]
+                if re.match(r"(?:the\s+)?most\s+(?:common|frequent)", label, re.I):
+                    # 'Metastasectomy was the most commonly performed procedure (n = 31)': the subject
+                    subject = re.search(r"[A-Za-z][\w /+-]{1,40}$", parts[-2].strip())
+                    label = subject.group(0) if subject else label
             elif len(parts) > 1:
                 # 'patients referred for serum AMH measurement': the patients are the group
                 label = _CLAUSE_CUT_VERB.split(label)[-1]
@@ -255,7 +289,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                 if not w:
                     continue
                 label = "without " + w.group(1)
-            if not label or _NOT_ARM.match(label) or _COUNT_LABEL.match(label) or not re.search(r"[A-Za-z]{2}", label) \
+            if not label or (_NOT_ARM.match(label) and not _STAGE_LABEL.match(label)) or _COUNT_LABEL.match(label) \
+                    or not re.search(r"[A-Za-z]{2}", label) \
                     or (m.group("count") and re.search(r"(?<![\w-])\d+(?![\w-])", label)):
                 continue   # ('120 eyes (60 patients)': a count of something else)
             if m.group("qual") and not re.search(r"\d\s*%|\bmedian\b|\bmean\b|\brange\b", m.group("qual"), re.I):
@@ -272,6 +307,8 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             out += _feature_cohorts(clean, s, sent, fs)
         if has_digit and " in " in sent and (" and " in sent or " or " in sent) and "," in sent:
             out += _listed_counts(clean, s, sent)
+        if fastre.has_any(fs, ("located", "situated", " found ", " seen ")):
+            out += _located_counts(clean, s, sent)
         # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
         # tried only at numbers, and only when a verb is there.
         count_verbs = fastre.has_any(fs, verbs)

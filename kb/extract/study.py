@@ -46,7 +46,11 @@ _DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words,
 _ADVERB = r"(?:(?:retrospectively|prospectively|consecutively|subsequently|ultimately|finally)\s+)?"
 _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)(?:[^.;:()]|\([^()]{0,30}\))){0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied)(?:\s+(?:retrospectively|prospectively))?)\s+"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied)(?:\s+(?:retrospectively|prospectively))?|"
+    # "This study included 198 patients", "The study consists of 176 patients"
+    rf"(?:this|the|our|present) (?:study|analysis|series|cohort) (?:included|includes|comprised|comprises|consisted of|consists of|enrolled|involved)"
+    # (of patients: "the cohort comprised 58 men and 42 women" counts two groups)
+    rf"(?=\s+\S+\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases)\b))\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
     # ("performed in 59 of 78 patients": a part of a group, not the series)
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})(?!\s+(?:of|out\s+of)\s+\d)\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b"
@@ -91,7 +95,10 @@ _FOLLOW_UP = re.compile(
 # Where a match of _PATIENTS can start: one of its leading phrases (lower case).
 _PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of", "leaving", "performed on", "performed in", "conducted on",
                    "conducted in", "we retrospectively ", "we prospectively ",
-                   "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied")
+                   "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied",
+                   # (where "This study included ..." starts)
+                   "this study", "the study", "our study", "present study", "this analysis", "the analysis",
+                   "this series", "the series", "our series", "this cohort", "the cohort", "our cohort")
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
 _PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed)[,;]")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
