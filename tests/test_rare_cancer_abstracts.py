@@ -436,3 +436,11 @@ def test_the_whole_series_in_more_shapes():
                                              "recurrence (62.5%).")
     # 'the cohort comprised 58 men and 42 women' counts two groups, not the series
     assert ("All patients", 58) not in _cohorts("The cohort comprised 58 men and 42 women.")
+
+
+def test_groups_named_before_their_values_and_intervals():
+    got = full("The 5-year relative survival for sinonasal melanomas (31.20%, 95% confidence interval [CI] 28.10 - "
+               "34.40) was lower than that of oral melanomas (45.50%, 95% CI 40.00 - 50.90).")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("sinonasal melanomas", 31.2), ("oral melanomas", 45.5)]
+    got = full("The 5-year OS for stage I (85.1%) and stage II (60.2%) differed.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("stage I", 85.1), ("stage II", 60.2)]

@@ -363,6 +363,8 @@ def _in_scope(scope: str | None, level: str | None, default: str | None = None) 
         return scope
     if _COMPLEMENT.match(level):
         return level   # "Among patients with EMD, ... vs 38 months in those without EMD"
+    if level.lower() == scope.lower() or scope.lower().endswith(level.lower()):
+        return scope   # ("The 5-year OS for stage I (85.1%)": the head's group is the value's label)
     return f"{scope} (overall)" if level == "Overall" else f"{scope}, {level}"
 
 
@@ -384,10 +386,15 @@ _LEVEL_NUMBER = re.compile(r"(?:\b(?:stages?|grades?|class|types?|groups?|arms?|
                            r"phases?|parts?|cycles?|[pcy]?[TNM])\s*[-–]?\s*\d+[a-c]?|(?-i:\b[A-Z]{1,2}\d+[a-c]?))\s*$", re.I)
 
 
+# "mucosal melanomas (27.64%, 95% confidence interval [CI] 25.42 – 29.91)": the value and its interval
+_CI_THEN_CLOSE = re.compile(r"\s*[,;]\s*9[05]\s*%\s*(?:CI|confidence\s+interval)[^()]{0,60}\)", re.I)
+
+
 def _label_before(clause: str, value_start: int, value_end: int) -> str | None:
     # (the value alone in its parenthesis, or with its test: "induction CT and RT (58.3%, P = .004)")
     if not clause[:value_start].rstrip().endswith("(") or not (
-            clause[value_end:].lstrip().startswith(")") or _P_THEN_CLOSE.match(clause, value_end)):
+            clause[value_end:].lstrip().startswith(")") or _P_THEN_CLOSE.match(clause, value_end)
+            or _CI_THEN_CLOSE.match(clause, value_end)):
         return None
     before = clause[max(0, value_start - 80):value_start]
     m = _LABEL_BEFORE.fullmatch(before, _after_last(_LABEL_STARTS, before))
@@ -1109,7 +1116,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             # 53.3% (P=0.036) and 41.7% (P<0.001)": the last list's endpoints, for this group
             own, eps, tp, scope = True, last_clause[0], last_clause[1], None
             clause_group = _group_label(corr.group("g"))
-        elif inherited and not _NEW_SUBJECT.search(head):
+        elif inherited and (not _NEW_SUBJECT.search(head) or _THAN_THAT_OF.search(head)):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
         elif last_clause and last_clause[2] != clause_start and (ell := _ELLIPTICAL_GROUP.match(head)):
@@ -1178,6 +1185,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             or (_p_closing_parenthesis(s, clause_start + lst_start) if not later_value else None)
         after = clause[lst_start:]
         labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
+        if not labels and len(vals) > 1 and clause[:vals[0][1]].rstrip().endswith("("):
+            # "for mucosal melanomas (27.64%, 95% CI ...) ... than cutaneous melanomas (76.28%, ...)":
+            # each value alone in the parenthesis after its group
+            before = [_label_before(clause, vs, ve) for _, vs, ve in vals]
+            labels = before if all(before) and len(set(before)) == len(before) else []
         if n_bare and not ((len(eps) > 1 and len(eps) == len(vals)) or (groups and len(groups) == len(vals))
                            or labels or (tps and len(tps[0]) == len(vals))):
             # Numbers before the percentage that nothing pairs with are read as before: the list
@@ -1185,6 +1197,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             vals = vals[n_bare:]
             labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
+        if labels and scope and scope.lower().endswith(labels[0].lower()):
+            scope = None   # ("The 5-year OS for stage I (85.1%) and stage II (60.2%)": the first label)
         within = clause_group or scope or sent.lead(clean)   # the subgroup every value of the list is within
         chunk_labels = _chunk_labels(clause, vals, len(eps)) if len(eps) > 1 and len(vals) > len(eps) else []
         if chunk_labels:
@@ -1238,6 +1252,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 # group that only says when is its period; the study's one period ("was 43.8%
                 # in 2021-2023") names no group.
                 level = _period_label(level) if len(_years(s)) > 1 else None
+            if before and scope and scope.lower().endswith(before.lower()):
+                # "The 5-year OS for stage I (85.1%) and stage II (60.2%)": the head's group is the
+                # value's label, no subgroup of the values after it
+                scope, within = None, clause_group or sent.lead(clean)
+                inherited = (eps, tp, clause_start, None)
             k = clause.rfind(before, head_start, v[1]) if before else -1
             if k >= 0 and own and not scope:
                 # "survival in males were thyroid (94.5%), testicular (77.7%)": the subgroup the
@@ -1273,7 +1292,9 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             else:
                 continue  # other event shares are read by event_proportions, with their counts
             # (read in the sentence: a parenthesis may hold a ';' the clauses were cut at)
-            ci = _value_ci(s, clause_start + ve)
+            # ("27.64%, 95% confidence interval [CI] 25.42 – 29.91": a long label before the bounds)
+            ci = _value_ci(s, clause_start + ve) or (
+                _value_ci(s, clause_start + ve, limit=45) if _CI_THEN_CLOSE.match(clause, ve) else None)
             end = ci.end - clause_start if ci and ci.low <= v <= ci.high else ve
             out.append(_fig(clean, sent, sent.start + clause_start + label_at.get(vs, q_from), sent.start + clause_start + end,
                             endpoint=e, measure=measure, value=v, unit="%", timepoint_months=t, group=g,
@@ -1402,6 +1423,8 @@ def _continues(carried: str, named: list[str]) -> bool:
         and not ep.is_response(carried)
 
 
+# "... was lower than that of cutaneous melanomas (76.28%)": the same measure, for the group compared
+_THAN_THAT_OF = re.compile(r"\bthan\s+(?:that|those)\s+(?:of|in|for|with)\s+[^()%]{1,60}\(\s*$", re.I)
 _NEW_SUBJECT = re.compile(r"\b(?:was|were|is|are|increased|decreased|rose|fell|declined|improved|remained|"
                           r"changed|ranged|varied|accounted)\b", re.I)
 
@@ -1514,6 +1537,11 @@ def _value_lists(s: str, numbers: list[int] | None = None):
             if "(" in body or "[" in body:   # (brackets blanked: without one there is none to blank)
                 body = _Gates.bracketed.sub(_blank, body)
             vals = _pct_values(body, m.start())
+            if "95" in body or "90" in body:
+                # ("27.64%, 95% confidence interval ...": the interval's level is no value)
+                vals = [v for v in vals if not _CI_LEVEL.match(clause, v[2])]
+                if not vals:
+                    continue
             list_start, n_bare = m.start(), 0
             just_before = clause[max(prev_end, m.start() - 6):m.start()].rstrip()
             bare = _BARE_BEFORE.search(clause, prev_end, m.start()) \
@@ -1536,6 +1564,7 @@ def _value_lists(s: str, numbers: list[int] | None = None):
 
 
 _THRESHOLD_MARKS = frozenset("≥≤<>±")
+_CI_LEVEL = re.compile(r"\s*(?:CI\b|confidence\s+interval|credible\s+interval)", re.I)
 # Numbers listed right before a percentage, the sign printed only after the last: "19, 22, and ".
 _BARE_BEFORE = re.compile(rf"(?<![\w.,%])(?:{NUM}\s*(?:,\s*and|,|and)\s*)+$")
 _GROUPS_RE = re.compile(
