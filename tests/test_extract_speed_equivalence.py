@@ -103,7 +103,7 @@ def _design_plain(title: str, front: str, methods: str) -> str | None:
 
 
 def _n_patients_plain(text: str) -> int | None:
-    for pat in (study._PATIENTS_OF, study._PATIENTS, study._PATIENTS_BARE):
+    for pat in (study._PATIENTS_OF, study._PATIENTS, study._PATIENTS_BARE, study._STUDY_OF):
         m = pat.search(text)
         if m:
             raw = m.group("n").replace(",", "")

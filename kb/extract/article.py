@@ -144,12 +144,17 @@ def _total_cohorts(text: str, folded: str, front: str, front_f: str, n_patients:
     abstract and methods state no total, the results may ('Of the 142 patients, ...')."""
     found = find_total_cohorts(front, front_f) if n_patients else []
     if not n_patients:
-        # (an abstract's results too: "RESULTS: Among 196 patients with SNMM, ...")
-        results = [s for s in sentences if s.section in ("results", "abstract") and not s.cited]
+        results = [s for s in sentences if s.section == "results" and not s.cited]
         if results:
             r_text, r_f = _joined(text, folded, results)
             # (not 'N patients were treated with X': in the results, that is one group)
             found = find_total_cohorts(r_text, r_f, treated=False) or _results_total(r_text)
+        if not found and ("among " in folded or "of " in folded):
+            # an abstract's results too: "RESULTS: Among 196 patients with SNMM, ..." (the front,
+            # which holds the abstract, gave no total: only this opening is looked for there)
+            found = next((_results_total(text[s.start:s.end]) for s in sentences
+                          if s.section == "abstract" and not s.cited and _opens_on_a_total(folded, s.start, s.end)
+                          and _results_total(text[s.start:s.end])), [])
     return [Cohort(label, n, rule="study.n_patients") for label, n, _, _ in found]
 
 
@@ -157,6 +162,12 @@ def _total_cohorts(text: str, folded: str, front: str, front_f: str, n_patients:
 # a number of patients and divides it is about the whole series.
 _RESULTS_TOTAL = re.compile(r"(?:^|(?<=[.;:] ))(?:Of|Among) (?:(?:the|all|these|our) )?(?P<n>\d{1,3}(?:,\d{3})+|\d+) "
                             r"(?:[A-Za-z-]+ ){0,2}?(?:patients|cases)(?: with [^,;.()]{1,40})?\s*,")
+
+
+def _opens_on_a_total(folded: str, start: int, end: int) -> bool:
+    """Whether a sentence may open on 'Among/Of N patients' (after a label such as 'RESULTS:')."""
+    return folded.startswith(("among ", "of "), start) or folded.find(": among ", start, end) >= 0 \
+        or folded.find(": of ", start, end) >= 0
 
 
 def _results_total(text: str) -> list[tuple[str, int, int, int]]:

@@ -307,7 +307,7 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
             out += _feature_cohorts(clean, s, sent, fs)
         if has_digit and " in " in sent and (" and " in sent or " or " in sent) and "," in sent:
             out += _listed_counts(clean, s, sent)
-        if fastre.has_any(fs, ("located", "situated", " found ", " seen ")):
+        if fastre.has_any(fs, (" located ", " situated ", "were found ", "was found ", "were seen ")) and has_digit:
             out += _located_counts(clean, s, sent)
         # Every match of _COUNT_VERB starts with a number and holds one of its verbs: it is
         # tried only at numbers, and only when a verb is there.

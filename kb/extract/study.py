@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from kb.extract.fastre import finditer_at, fold, gate_literals, number_starts, present_literals, search_at_literals
+from kb.extract.fastre import finditer_at, fold, gate_literals, has_any, number_starts, present_literals, search_at_literals
 from kb.extract.numbers import NUM, WORD_NUM_RE, to_float, word_to_int
 
 # Design cues in order of precedence; the first that fires in title+abstract wins, then methods.
@@ -46,11 +46,7 @@ _DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words,
 _ADVERB = r"(?:(?:retrospectively|prospectively|consecutively|subsequently|ultimately|finally)\s+)?"
 _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)(?:[^.;:()]|\([^()]{0,30}\))){0,80}?)?"
 _PATIENTS = re.compile(
-    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied)(?:\s+(?:retrospectively|prospectively))?|"
-    # "This study included 198 patients", "The study consists of 176 patients"
-    rf"(?:this|the|our|present) (?:study|analysis|series|cohort) (?:included|includes|comprised|comprises|consisted of|consists of|enrolled|involved)"
-    # (of patients: "the cohort comprised 58 men and 42 women" counts two groups)
-    rf"(?=\s+\S+\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases)\b))\s+"
+    rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied)(?:\s+(?:retrospectively|prospectively))?)\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
     # ("performed in 59 of 78 patients": a part of a group, not the series)
     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})(?!\s+(?:of|out\s+of)\s+\d)\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b"
@@ -96,9 +92,7 @@ _FOLLOW_UP = re.compile(
 _PATIENTS_LEADS = ("a total of", "total of", "in total", "overall", "series of", "leaving", "performed on", "performed in", "conducted on",
                    "conducted in", "we retrospectively ", "we prospectively ",
                    "we reviewed", "we analy", "we included", "we enrolled", "we identified", "we studied",
-                   # (where "This study included ..." starts)
-                   "this study", "the study", "our study", "present study", "this analysis", "the analysis",
-                   "this series", "the series", "our series", "this cohort", "the cohort", "our cohort")
+)
 # What every match of _PATIENTS_OF holds (case-sensitive, as it is).
 _PATIENTS_OF_TAIL = re.compile(r" patients (?:enrolled|included|registered|randomi[sz]ed)[,;]")
 # What every match of _PATIENTS_BARE ends with (matched in the folded text).
@@ -174,6 +168,16 @@ def find_total_cohorts(text: str, folded: str | None = None, treated: bool = Tru
     return out
 
 
+# "This study included 198 patients", "The study consists of 176 patients" (of patients: "the
+# cohort comprised 58 men and 42 women" counts two groups). Asked only where its verb phrase is.
+_STUDY_OF = re.compile(
+    rf"\b(?:this|the|our|present)\s+(?:study|analysis|series|cohort)\s+(?:included|includes|comprised|comprises|consisted\s+of|"
+    rf"consists\s+of|enrolled|involved)\s+(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?"
+    rf"(?:patients|subjects|participants|cases)\b", re.I)
+_STUDY_OF_WORDS = ("study includ", "study compris", "study consist", "study enrolled", "study involved", "analysis includ",
+                   "series includ", "series compris", "cohort includ", "cohort compris", "cohort consist")
+
+
 def _total_match(text: str, folded: str | None = None) -> re.Match | None:
     folded = fold(text) if folded is None else folded
     for pat in (_PATIENTS_OF, _PATIENTS, _PATIENTS_BARE):
@@ -192,6 +196,10 @@ def _total_match(text: str, folded: str | None = None) -> re.Match | None:
             n = int(raw) if raw.isdigit() else word_to_int(raw)
             if n:
                 return m
+    if has_any(folded, _STUDY_OF_WORDS):
+        m = _STUDY_OF.search(text)
+        if m and (word_to_int(m.group("n")) if not m.group("n")[0].isdigit() else int(m.group("n").replace(",", ""))):
+            return m
     for pat, needs, leads in _LATER_PATTERNS:
         if leads is None:
             # (a capital "Of" opens the sentence: looked for as written, it is rare)
