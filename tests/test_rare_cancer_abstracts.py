@@ -444,3 +444,15 @@ def test_groups_named_before_their_values_and_intervals():
     assert [(g, v) for _, _, _, g, v, _, _ in got] == [("sinonasal melanomas", 31.2), ("oral melanomas", 45.5)]
     got = full("The 5-year OS for stage I (85.1%) and stage II (60.2%) differed.")
     assert [(g, v) for _, _, _, g, v, _, _ in got] == [("stage I", 85.1), ("stage II", 60.2)]
+
+
+def test_an_event_listed_among_predictors_is_a_factor_not_the_outcome():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nCox regression showed increased mortality with older age (HR = 1.03, P < 0.001) and distant "
+        "metastasis (HR = 2.10, P < 0.001), while surgery (HR = 0.61, P = 0.004) was associated with improved OS.\n")))
+    assert {f.endpoint for f in ex.figures} == {"OS"}
+    # the risk of an event is that event's ratio
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nAdjuvant radiotherapy reduced the risk of distant metastasis (HR 0.55, 95% CI 0.30-0.90) and "
+        "improved OS.\n")))
+    assert [f.endpoint for f in ex.figures] == ["distant metastasis"]

@@ -657,6 +657,14 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
         # sentence says the ratios predict; then the nearest mention either side; then, for
         # exposure studies, the disease whose risk the ratio measures.
         nearest = ep.last_endpoint(before) if near and m_start - near[1] < 25 else None
+        if nearest and not ep.is_time_to_event(nearest) and not _RISK_OF.search(before, max(0, near[0] - 40), near[0]):
+            # "increased mortality risk with age (HR ...) and distant metastasis (HR = 2.04) ...
+            # associated with improved OS": an event named as a factor among the predictors of the
+            # sentence's time to event, not the ratio's outcome ("the risk of distant metastasis
+            # (HR" is)
+            outcome = ep.outcome_of_sentence(s)
+            if outcome and ep.is_time_to_event(outcome) and outcome != nearest:
+                nearest = None
         specific_before = [e for e in ep.all_endpoints(before) if ep.is_specific(e)]
         name_end = s.find(name, m_start) + len(name) if name in s[m_start:m_end] else m_start
         endpoint = ep.ratio_event(s[name_end:m_end]) or (nearest if ep.is_specific(nearest) else None) \
@@ -3118,6 +3126,10 @@ def _respective_endpoints(found: list[Figure], s: str, offset: int) -> None:
             f.endpoint = e
             if f is not c[0] and f.group is None and f.variable is None:   # (the same factor's ratios)
                 f.group, f.variable = c[0].group, c[0].variable
+
+
+_RISK_OF = re.compile(r"\b(?:risks?|rates?|incidence|hazards?|odds|probability|likelihood|occurrence|cumulative)\s+"
+                      r"(?:of|for)\s+(?:(?:a|an|the|any)\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _bound_of(f: Figure, g: Figure) -> bool:
