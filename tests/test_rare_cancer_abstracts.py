@@ -456,3 +456,11 @@ def test_an_event_listed_among_predictors_is_a_factor_not_the_outcome():
         "Results\nAdjuvant radiotherapy reduced the risk of distant metastasis (HR 0.55, 95% CI 0.30-0.90) and "
         "improved OS.\n")))
     assert [f.endpoint for f in ex.figures] == ["distant metastasis"]
+
+
+def test_a_failure_rate_with_no_time_in_two_named_groups():
+    got = full("The local relapse rate was 11.5% (95% CI 6.0-20.1) in the radiotherapy group and 24.0% (95% CI "
+               "12.2-41.0) in the surgery group (p = 0.21).")
+    assert [(e, m, g, v, p) for e, m, _, g, v, p, _ in got] == [
+        ("local recurrence", "proportion", "radiotherapy group", 11.5, 0.21),
+        ("local recurrence", "proportion", "surgery group", 24.0, 0.21)]

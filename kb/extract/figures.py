@@ -1295,7 +1295,8 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             elif len(pairs) == 2 and e in _FAILURE_EVENTS and all(x[1] and x[1] != "Overall" for x in pairs):
                 measure = "proportion"  # each named group's share: "a lower local relapse rate (6% vs. 25% for B)"
             elif len(pairs) == 1 and e in _FAILURE_EVENTS and t is None and (
-                    _RATE_OF.search(head) or _SHARE_OF_PATIENTS.match(clause, ve)):
+                    _RATE_OF.search(head) or _SHARE_OF_PATIENTS.match(clause, ve)
+                    or (not own and _RATE_OF.search(clause))):   # (a later value of the rate the clause named)
                 measure = "proportion"  # "The crude rate of local recurrence was 18%", "..., occurring in 40% of patients"
             else:
                 continue  # other event shares are read by event_proportions, with their counts
@@ -2406,8 +2407,10 @@ def _phase_group(s: str, fs: str) -> str | None:
     return "After " + m.group("t").strip()
 
 
+# ("the crude rate of local recurrence", "the local relapse rate was": a rate of failure with no time)
 _RATE_OF = re.compile(r"\b(?:rates?|incidence|frequency|percentage|proportion)\s+of\s+(?:\w+\s+){0,3}?"
-                      r"(?:recurrence|relapse|failure|metastas[ie]s)", re.I)
+                      r"(?:recurrence|relapse|failure|metastas[ie]s)|"
+                      r"\b(?:recurrence|relapse|failure|metastasis)\s+rates?\s+(?:was|were|of|is)\b", re.I)
 # The patterns of failure whose share in two named groups a sentence may compare.
 _FAILURE_EVENTS = {"local recurrence", "regional recurrence", "locoregional recurrence", "distant metastasis", "recurrence"}
 
