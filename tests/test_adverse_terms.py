@@ -85,3 +85,7 @@ def test_phases_of_a_whole_kind_of_events():
     assert events("Acute and late toxicities of grade 3 or higher were observed in 2 patients.") == [
         ("Acute and late toxicities", None, "≥3", 2, None)]
     assert events("Two patients experienced late grade 3 toxicity.") == [("Late toxicity", "late", "3", 2, None)]
+
+
+def test_a_phase_before_a_grade_written_g():
+    assert events("Acute ≥ G2 toxicity was reported in 30% of patients.") == [("Acute toxicity", "acute", "≥2", None, 30.0)]

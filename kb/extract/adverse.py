@@ -110,7 +110,7 @@ _PHASE_WORD = re.compile(r"\b(acute|early|late|chronic)\b", re.I)
 _PHASES = {"acute": "acute", "early": "acute", "late": "late", "chronic": "late"}
 # A phase word qualifies toxicity when the toxicity, a grade or the kind of events follows it.
 _PHASE_QUALIFIES = re.compile(
-    r"\s+(?:(?:[a-z-]+\s+){0,2}(?:toxicit|adverse|side\s+effect|morbidit|complication|reaction|effects)|grade)", re.I)
+    r"\s+(?:(?:[a-z-]+\s+|(?:(?:≥|>=|⩾)\s*)?g[1-5](?:\s*[-–/]\s*g?[1-5])?\s+){0,2}(?:toxicit|adverse|side\s+effect|morbidit|complication|reaction|effects)|grade)", re.I)
 
 
 def _grade(m: re.Match, p: str = "") -> str | None:
