@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from kb.extract.fastre import fold, has_any, has_digit as ascii_has_digit
-from kb.extract.lexicon import ascii_lower, trie_regex
+from kb.extract.lexicon import ascii_lower
 from kb.extract.numbers import NUM, WORD_NUM_RE, percent_value, word_to_int
 from kb.extract.sections import CleanText
 from kb.extract.vocab import load_vocab
@@ -257,41 +257,11 @@ _TERM_LEAD_STOP = re.compile(r"(?:the|a|an|of|in|and|or|with|overall|addition|mo
                              r"patients?|after|during|all|any|worst|maximum|maximal|highest|main|major)$", re.I)
 
 
-_COMPILED: dict[int, tuple] = {}   # id of a (cached, so living) vocabulary's terms -> their patterns
-
-
-def _term_patterns() -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
-    terms = load_vocab().adverse_events
-    got = _COMPILED.get(id(terms))
-    if got is None:
-        got = _COMPILED[id(terms)] = _compile_terms(terms)
-    return got
-
-
-def _compile_terms(terms: dict[str, str]) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
-    """The vocabulary's terms as a trie-shaped pattern over ASCII-lower-cased text (a space or
-    hyphen between words either way, a plural s), abbreviations in capitals (CRS, ICANS) as one
-    over the text itself; and each lower-cased surface's category."""
-    words, caps, category = set(), set(), {}
-    for term, cat in terms.items():
-        if term.isupper():
-            caps.add(term)
-            category[term.lower()] = cat
-            continue
-        low = term.lower()
-        for v in {low, low.replace("-", " "), low.replace(" ", "-")}:
-            words.add(v)
-            category[v] = cat
-    low_pat = re.compile(r"(?<![a-z0-9])(?:" + trie_regex(words) + r")s?(?![a-z0-9])") if words else None
-    cap_pat = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, caps), key=len, reverse=True)) + r")\b") if caps else None
-    return low_pat, cap_pat, category
-
-
 def _known_term(text: str, sentence: str | None = None) -> tuple[int, int, str] | None:
     """The first known adverse-event term in `text` (start, end, category), or None: terms in a
     context of presentation or comorbidity (anywhere in `sentence`), a hepatitis B or an HPV
     infection, are not toxicities."""
-    low_pat, cap_pat, category = _term_patterns()
+    low_pat, cap_pat, category = load_vocab().adverse_event_patterns
     if low_pat is None:
         return None
     low = ascii_lower(text)
@@ -308,7 +278,8 @@ def _known_term(text: str, sentence: str | None = None) -> tuple[int, int, str] 
 
 def _term_event(event: str, sentence: str | None = None) -> tuple[str, str] | None:
     """The known toxicity an event phrase names, with the words that qualify it before it
-    ('delayed encephalopathy'), and its category; None when the phrase names none."""
+    ('delayed encephalopathy'), and the grade its naming gives (a toxic death is grade 5, any
+    other toxicity counted without a grade is of any grade); None when it names none."""
     found = _known_term(event, sentence)
     if found is None:
         return None
@@ -319,7 +290,7 @@ def _term_event(event: str, sentence: str | None = None) -> tuple[str, str] | No
         if _TERM_LEAD_STOP.match(w) or _NOT_EVENTS.match(w) or not re.fullmatch(r"[A-Za-z][a-z-]*", w):
             break
         keep.insert(0, w)
-    return " ".join([*keep, event[start:].strip()]), cat
+    return " ".join([*keep, event[start:].strip()]), "5" if cat == "fatal" else "any"
 
 
 # Fatal events: 'AEs were fatal in 4 patients', 'there were two toxic deaths'.
@@ -455,7 +426,7 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 known = _term_event(event, sent)
                 if known is None:
                     continue
-                event, grade = known[0], "5" if known[1] == "fatal" else "any"
+                event, grade = known
             n, pct = _count(m)
             if n is None and pct is None:
                 continue
@@ -490,7 +461,7 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 # ('12 patients had hypertension' is as often a comorbidity)
                 known = _term_event(event, sent)
                 if known is not None:
-                    event, grade = known[0], "5" if known[1] == "fatal" else "any"
+                    event, grade = known
             if grade is None or not free(m.start(), m.end()):
                 continue
             pct = m.group("pct") or m.group("pct2")

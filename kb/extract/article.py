@@ -152,9 +152,9 @@ def _total_cohorts(text: str, folded: str, front: str, front_f: str, n_patients:
         if not found and ("among " in folded or "of " in folded):
             # an abstract's results too: "RESULTS: Among 196 patients with SNMM, ..." (the front,
             # which holds the abstract, gave no total: only this opening is looked for there)
-            found = next((_results_total(text[s.start:s.end]) for s in sentences
-                          if s.section == "abstract" and not s.cited and _opens_on_a_total(folded, s.start, s.end)
-                          and _results_total(text[s.start:s.end])), [])
+            opening = (_results_total(text[s.start:s.end]) for s in sentences
+                       if s.section == "abstract" and not s.cited and _opens_on_a_total(folded, s.start, s.end))
+            found = next((f for f in opening if f), [])
     return [Cohort(label, n, rule="study.n_patients") for label, n, _, _ in found]
 
 

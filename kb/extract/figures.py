@@ -354,6 +354,12 @@ def _head_group(head: str) -> str | None:
 _COMPLEMENT = re.compile(r"(?:those|patients|others?)\s+(?:without|who (?:did|do|had|have|were) not|not)\b|non-", re.I)
 
 
+def _names_label(scope: str | None, label: str | None) -> bool:
+    """Is the subgroup a head names only the value's own label ('The 5-year OS for stage I
+    (85.1%)': scope 'stage I', label 'stage I')?"""
+    return bool(scope and label) and scope.lower().endswith(label.lower())
+
+
 def _in_scope(scope: str | None, level: str | None, default: str | None = None) -> str | None:
     """The group of a figure: its level within the sentence's subgroup ('patients with EMD,
     women'); a value stated 'overall' within a subgroup is that subgroup's overall figure."""
@@ -363,7 +369,7 @@ def _in_scope(scope: str | None, level: str | None, default: str | None = None) 
         return scope
     if _COMPLEMENT.match(level):
         return level   # "Among patients with EMD, ... vs 38 months in those without EMD"
-    if level.lower() == scope.lower() or scope.lower().endswith(level.lower()):
+    if _names_label(scope, level):
         return scope   # ("The 5-year OS for stage I (85.1%)": the head's group is the value's label)
     return f"{scope} (overall)" if level == "Overall" else f"{scope}, {level}"
 
@@ -1205,7 +1211,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             vals = vals[n_bare:]
             labels = _bracket_labels(clause, vals) if len(vals) > 1 else []
         label_at: dict[int, int] = {}   # where the quote of a value after its own label starts
-        if labels and scope and scope.lower().endswith(labels[0].lower()):
+        if labels and _names_label(scope, labels[0]):
             scope = None   # ("The 5-year OS for stage I (85.1%) and stage II (60.2%)": the first label)
         within = clause_group or scope or sent.lead(clean)   # the subgroup every value of the list is within
         chunk_labels = _chunk_labels(clause, vals, len(eps)) if len(eps) > 1 and len(vals) > len(eps) else []
@@ -1260,7 +1266,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
                 # group that only says when is its period; the study's one period ("was 43.8%
                 # in 2021-2023") names no group.
                 level = _period_label(level) if len(_years(s)) > 1 else None
-            if before and scope and scope.lower().endswith(before.lower()):
+            if _names_label(scope, before):
                 # "The 5-year OS for stage I (85.1%) and stage II (60.2%)": the head's group is the
                 # value's label, no subgroup of the values after it
                 scope, within = None, clause_group or sent.lead(clean)
@@ -2238,17 +2244,17 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
 # "Distant metastasis was found in 9/16 (56.3%)". The event must be one (_EVENT_NAMES).
 _EVENT_PHRASE = r"(?P<ev>(?:(?!history\b|of\b|prior\b|previous\b|known\b)[a-z-]+\s+){0,3}?(?:metastas[ie]s|recurrences?|relapses?|progression|failures?|(?:distant|nodal)\s+(?:disease|spread)|metastatic\s+disease))"
 _WITH_EVENT = re.compile(rf"(?<!\bof\s)(?<![\d.,])(?P<n>\d+)\s+(?:patients?|cases?)\s+(?:with|had|developed|showed)\s+{_EVENT_PHRASE}\s*"
-                         rf"\(\s*{_PCT}\s*\)", re.I)
-_COUNT_HAD_EVENT = re.compile(rf"(?<!\bof\s)(?:(?<![\d.,])(?P<n>\d+)|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s+)?(?:had|showed|were\s+found\s+to\s+have|(?:had\s+)?(?:subsequently\s+|eventually\s+|later\s+)?developed)\s+"
+                         rf"\(\s*(?P<pct>{NUM})\s?%\s*\)", re.I)
+_COUNT_HAD_EVENT = re.compile(rf"(?<!\bof\s)(?:(?<![\d.,])(?P<n>\d+)|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*(?P<pct>{NUM})\s?%\s*\)\s*(?:patients?\s+)?(?:had|showed|were\s+found\s+to\s+have|(?:had\s+)?(?:subsequently\s+|eventually\s+|later\s+)?developed)\s+"
                               rf"(?:an?\s+)?{_EVENT_PHRASE}\b(?!\s+(?:at|before|prior)\b)", re.I)
 _EVENT_FOUND_IN = re.compile(rf"\b{_EVENT_PHRASE}\s+(?:was|were)\s+(?:found|observed|seen|noted|detected|documented|identified|"
-                             rf"diagnosed)\s+in\s+(?P<n>\d+)\s*/\s*\d+\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)", re.I)
+                             rf"diagnosed)\s+in\s+(?P<n>\d+)\s*/\s*\d+\s*(?:patients?\s*)?\(\s*(?P<pct>{NUM})\s?%\s*\)", re.I)
 # Patterns of failure by site: "Treatment failure was local [36 (18%)], regional [22 (11%)], and
 # distant [60 (30%)]", "distant recurrence was most common (42.8%), followed by local (28.3%) and
 # regional recurrence (8.3%)": each site's share of its kind of event.
 _SITE_SHARE = re.compile(rf"\b(?P<site>local|regional|locoregional|loco-regional|nodal|distant)\b(?P<noun>\s+(?:recurrences?|relapses?|"
                          rf"failures?|metastas[ie]s))?\s*(?:(?:was|were)\s+(?:the\s+)?most\s+common\s*)?"
-                         rf"(?:\(\s*{_PCT}\s*\)|\[\s*\d+\s*\(\s*(?P<pct2>{NUM})\s?%\s*\)\s*\])", re.I)
+                         rf"(?:\(\s*(?P<pct>{NUM})\s?%\s*\)|\[\s*\d+\s*\(\s*(?P<pct2>{NUM})\s?%\s*\)\s*\])", re.I)
 
 
 _KIND_NOUN = re.compile(r"\b(recurrences?|relapses?|failures?|metastas[ie]s)\b", re.I)
@@ -2257,19 +2263,18 @@ _KIND_NOUN = re.compile(r"\b(recurrences?|relapses?|failures?|metastas[ie]s)\b",
 def _event_shares(clean: CleanText, sent: Sentence, s: str, fs: str, taken: set[int]) -> list[Figure]:
     out: list[Figure] = []
 
-    def add(m: re.Match, phrase: str, pct: str, at: int, group: str | None = None) -> None:
+    def add(m: re.Match, phrase: str, pct: str, at: int) -> None:
         e = ep.event_endpoint(phrase)
         if not e or at in taken:
             return
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e, measure="proportion",
-                        value=percent_value(pct + "%"), unit="%", group=_in_scope(sent.lead(clean), group, "Overall"),
+                        value=percent_value(pct + "%"), unit="%", group=_in_scope(sent.lead(clean), None, "Overall"),
                         confidence=0.65, rule="prose.event_share"))
         taken.add(at)
     if has_any(fs, ("with", "had", "developed", "showed", "found")):
         for rx in (_WITH_EVENT, _COUNT_HAD_EVENT) + ((_EVENT_FOUND_IN,) if " in " in fs and "/" in s else ()):
             for m in rx.finditer(s):
-                # (the share is _PCT's group: after the count, or after the event and its count)
-                add(m, m.group("ev"), m.group(2) if rx is _COUNT_HAD_EVENT else m.group(3), m.start("ev"))
+                add(m, m.group("ev"), m.group("pct"), m.start("ev"))
     # (a list of sites needs a kind of event in the sentence, named with a site or after the list)
     kinds = list(_KIND_NOUN.finditer(s)) if has_any(fs, ("recurrence", "relapse", "failure", "metastas")) else []
     if kinds:
@@ -2284,7 +2289,7 @@ def _event_shares(clean: CleanText, sent: Sentence, s: str, fs: str, taken: set[
                 if kind is None and not m.group("noun"):
                     continue
                 noun = (m.group("noun") or kind.group(1)).strip()
-                pct = m.group(3) or m.group("pct2")   # (_PCT's group, or the share in a bracket)
+                pct = m.group("pct") or m.group("pct2")   # (the share, in brackets or after a count)
                 add(m, f"{m.group('site')} {noun}", pct, m.start())
     return out
 

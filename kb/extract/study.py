@@ -180,10 +180,12 @@ _STUDY_OF_WORDS = ("study includ", "study compris", "study consist", "study enro
 
 def _total_match(text: str, folded: str | None = None) -> re.Match | None:
     folded = fold(text) if folded is None else folded
-    for pat in (_PATIENTS_OF, _PATIENTS, _PATIENTS_BARE):
+    for pat in (_PATIENTS_OF, _PATIENTS, _PATIENTS_BARE, _STUDY_OF):
         # Each pattern is tried only where a match can start: at its leading phrases, at
         # "of", at a number; and only when what every match has is in the text.
-        if pat is _PATIENTS:
+        if pat is _STUDY_OF:
+            m = pat.search(text) if has_any(folded, _STUDY_OF_WORDS) else None
+        elif pat is _PATIENTS:
             leads = present_literals(folded, _PATIENTS_GATED)
             m = search_at_literals(pat, text, folded, leads) if leads else None
         elif pat is _PATIENTS_OF:
@@ -196,10 +198,6 @@ def _total_match(text: str, folded: str | None = None) -> re.Match | None:
             n = int(raw) if raw.isdigit() else word_to_int(raw)
             if n:
                 return m
-    if has_any(folded, _STUDY_OF_WORDS):
-        m = _STUDY_OF.search(text)
-        if m and (word_to_int(m.group("n")) if not m.group("n")[0].isdigit() else int(m.group("n").replace(",", ""))):
-            return m
     for pat, needs, leads in _LATER_PATTERNS:
         if leads is None:
             # (a capital "Of" opens the sentence: looked for as written, it is rare)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.extract import fastre
-from kb.extract.lexicon import TermMatcher
+from kb.extract.lexicon import TermMatcher, trie_regex
 
 from rapidfuzz import fuzz, process
 
@@ -380,6 +380,26 @@ class Vocab:
     def condition_pattern(self) -> TermMatcher:
         surfaces = {s for c in self.conditions.values() for s in c.surfaces}
         return compile_terms(surfaces)
+
+    @functools.cached_property
+    def adverse_event_patterns(self) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
+        """The adverse-event terms as a trie-shaped pattern over ASCII-lower-cased text (a space
+        or hyphen between words either way, a plural s), the all-capital ones (CRS, ICANS) as one
+        over the text itself; and each lower-cased surface's category."""
+        words, caps, category = set(), set(), {}
+        for term, cat in self.adverse_events.items():
+            if term.isupper():
+                caps.add(term)
+                category[term.lower()] = cat
+                continue
+            low = term.lower()
+            for v in {low, low.replace("-", " "), low.replace(" ", "-")}:
+                words.add(v)
+                category[v] = cat
+        low_pat = re.compile(r"(?<![a-z0-9])(?:" + trie_regex(words) + r")s?(?![a-z0-9])") if words else None
+        cap_pat = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, caps), key=len, reverse=True)) + r")\b") \
+            if caps else None
+        return low_pat, cap_pat, category
 
 
 # ---------------------------------------------------------------------- patterns
