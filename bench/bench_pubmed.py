@@ -10,7 +10,9 @@ measures, each in a fresh subprocess so peak memory is its own:
   - pubmed_parser: `parse_medline_xml` of the same file (parse only, no storage).
 Reported: records per second and peak resident memory, at two sizes, so that "memory flat
 as the file grows" can be read off the figures; and kb's CPU time a record (its process and
-its workers', start-up included), steadier than the rate on a machine shared with other work.
+its workers', start-up included), steadier than the rate on a machine shared with other work;
+and, on the smaller file, kb's CPU a record by stage (parse, extract, store) with what that
+leaves for extraction if kb is to match pubmed_parser on this machine's cores.
 
 Usage: python bench/bench_pubmed.py [--records 30000] [--small 10000]
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -67,6 +70,21 @@ assert not report.failed, report.failed
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(report.studies, dt, me.ru_maxrss, kids.ru_maxrss, me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime)
 """
+# CPU a record of each stage, in one process: parse alone; parse and extract (a dry run stores
+# nothing); and the whole ingest. Extraction and store are the differences.
+_STAGES = """
+import sys, time
+from kb.pipeline import ingest_paths, pick_ingester, read_document, prepare_records
+from kb.store.db import open_db
+doc = read_document(sys.argv[1])
+ing = pick_ingester(doc)
+def cpu(f):
+    t = time.process_time(); n = f(); return n, time.process_time() - t
+n, parse = cpu(lambda: sum(1 for _ in ing.parse(doc)))
+_, prepare = cpu(lambda: sum(1 for _ in prepare_records(doc, ing)[1]))
+_, ingest = cpu(lambda: ingest_paths(open_db(sys.argv[2]), [sys.argv[1]]).studies)
+print(n, parse, prepare, ingest)
+"""
 _PP = """
 import resource, sys, time
 import pubmed_parser as pp
@@ -94,6 +112,25 @@ def run(code: str, *args: str) -> dict:
     return row
 
 
+def stages(path: Path, db: Path, pp_rate: float) -> dict:
+    """Where kb's CPU goes, a record at a time, and what that allows. With no extraction at
+    all, kb on this machine's cores could ingest at most cores / (parse + store) records a
+    millisecond (handing records between processes not counted): that bound against
+    pubmed_parser's rate. And the extraction time a record that would still let kb match
+    pubmed_parser, were the cores shared perfectly: cores / pubmed_parser's rate - parse - store."""
+    out = subprocess.run([sys.executable, "-c", _STAGES, str(path), str(db)], capture_output=True, text=True,
+                         check=True)
+    n, parse, prepare, ingest = (float(x) for x in out.stdout.split())
+    ms = {"parse": parse, "extract": prepare - parse, "store": ingest - prepare}
+    row = {k: round(v * 1000 / n, 3) for k, v in ms.items()}
+    cores = os.cpu_count() or 1
+    row["cores"] = cores
+    row["kb_bound_without_extraction_vs_pubmed_parser"] = round(
+        cores / (row["parse"] + row["store"]) * 1000 / pp_rate, 2)
+    row["extract_budget_for_1x"] = round(cores * 1000 / pp_rate - row["parse"] - row["store"], 3)
+    return row
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=30_000)
@@ -117,6 +154,8 @@ def main() -> int:
                 kb = run(_KB, str(f), str(Path(tmp) / f"kb_{n}_{w}.db"), str(w))
                 row[f"kb_ingest_workers_{w}"] = kb
                 row[f"kb_speed_vs_pubmed_parser_workers_{w}"] = round(kb["records_per_s"] / pp["records_per_s"], 2)
+            if n == a.small:
+                report["stages_cpu_ms_per_record"] = stages(f, Path(tmp) / "kb_stages.db", pp["records_per_s"])
     small, big = report[str(a.small)], report[str(a.records)]
     for w in a.workers:
         key = f"kb_ingest_workers_{w}"
