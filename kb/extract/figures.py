@@ -68,8 +68,9 @@ CITED_RE = re.compile(
 
 RESPECTIVELY = re.compile(r",?\s*respec-?\s*tively\b", re.I)
 _PCT = rf"({NUM})\s?%"
-# A list of percentages: "37.7%, 30.2%, 20.3%, and 21.0%" / "62.2% and 56.0%".
-_BRACKET = r"(?:\s*[\[(][^\])%]{0,12}(?:\d\s?%\s*)?[^\])]{0,30}[\])])?"
+# A list of percentages: "37.7%, 30.2%, 20.3%, and 21.0%" / "62.2% and 56.0%"; a value's
+# bracket may hold one short parenthesis ("68% [95% confidence interval (CI) = 49–81%] and 58%").
+_BRACKET = r"(?:\s*[\[(][^\])%]{0,12}(?:\d\s?%\s*)?(?:[^\])(]|\([^()\[\]]{0,12}\)){0,30}[\])])?"
 PCT_LIST_RE = re.compile(
     rf"{_PCT}(?!\s*(?:CI|confidence)){_BRACKET}(?:\s*(?:,|and|,\s*and|&|vs\.?|versus|to)\s*(?!\d+\s?%\s*CI){_PCT}{_BRACKET})*")
 # "5-year", "30-day", "12 months": a time, inside an outcome's name or after a number.
@@ -204,8 +205,9 @@ def split_labels(s: str) -> list[str]:
                             _strip_label(f"{both.group('b')} {both.group('x')}")) if x]
     parts = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", s) if p.strip()]
     # The disease named after the last of one-word levels is not part of it: "stage III, IVa
-    # and IVb NSCLC" (a roman numeral is a level; "SRS and WBRT" are two groups of one word).
-    last = re.match(r"^(\S+)\s+(?![IVX]+$)[A-Z][A-Z0-9-]{1,7}$", parts[-1]) if len(parts) > 1 else None
+    # and IVb NSCLC" (a roman numeral or their range is a level; "SRS and WBRT" are two groups of
+    # one word).
+    last = re.match(r"^(\S+)\s+(?![IVX]+(?:[-–][IVX]+)?$)[A-Z][A-Z0-9-]{1,7}$", parts[-1]) if len(parts) > 1 else None
     if last and all(" " not in p for p in parts[1:-1]):
         parts[-1] = last.group(1)
     # Carry a shared head word: "stage III, IVa, and IVb" -> stage IVa, stage IVb.
@@ -262,10 +264,12 @@ _GROUP_END = re.compile(
 _VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
 # "at" names a group only of places where patients were treated: "46.5% at low-volume centres".
 _FACILITY = r"(?:cent(?:re|er)s|hospitals|facilities|institutions|programs|programmes)"
+# ("in 12 (26%) patients treated with vandetanib": the value's count and its share, then its arm)
 _TRAILING_GROUP = re.compile(
-    rf"\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
+    rf"\s*\)?\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
     rf"(?:(?P<overall>overall)(?=\s*(?:[,;.)]|and\b|but\b|$))|"
-    rf"(?P<prep>for|in|among|with|at(?=\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}{_FACILITY}\b))\s+"
+    rf"(?P<prep>for|in|among|with|(?:patients|cases)\s+(?:treated\s+with|receiving|who\s+received|given)|"
+    rf"at(?=\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}{_FACILITY}\b))\s+"
     rf"(?P<g>(?:[^,;()\[\]]|,(?=\d{{3}}\b)){{1,80}}))", re.I)
 # "with" names an arm ("64% with the combination"), not an attribute ("with a median ...").
 _WITH_NO_GROUP = re.compile(r"(?:a|an|no|median|regard|respect|the exception|\d)\b|\d", re.I)
@@ -618,6 +622,7 @@ _BARE_RATIO = re.compile(rf"(?<![\w.=:])(?P<v>{NUM})\s*(?=[\[(]\s*(?:95\s?%\s*)?
 
 
 _ADJUSTED_NAME = re.compile(r"a(?:HR|OR|RR)s?$")
+_PERCENT_NEXT = re.compile(r"[\d.]*\s?%")
 
 
 def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str] | None = None) -> list[Figure]:
@@ -646,8 +651,8 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     matches.sort()
     for k, (m_start, m_end, raw_value, name) in enumerate(matches):
         value = to_float(raw_value)
-        if value is None or value <= 0 or value > 100:
-            continue
+        if value is None or value <= 0 or value > 100 or _PERCENT_NEXT.match(s, m_end):
+            continue   # ("RR: 10.2 %": a response rate; a ratio has no percent sign)
         nxt = matches[k + 1][0] if k + 1 < len(matches) else len(s)
         ci = find_ci(s, m_end, bare_ok=True, limit=min(70, nxt - m_end + 10))
         if ci and not (ci.low <= value <= ci.high):
@@ -1099,6 +1104,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     current_clause = None
     for clause_start, clause, lst_start, values, head, head_start, n_bare in _value_lists(s, numbers):
         clause_group = None
+        parallel: list[str] = []   # the groups of a list that continues the last one's rate
         named = None   # the outcome named right after a single value ("(65%) patients achieved SD")
         if clause_start != current_clause:
             current_clause = clause_start
@@ -1130,6 +1136,11 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             # 53.3% (P=0.036) and 41.7% (P<0.001)": the last list's endpoints, for this group
             own, eps, tp, scope = True, last_clause[0], last_clause[1], None
             clause_group = _group_label(corr.group("g"))
+        elif inherited and respectively() and (par := _PARALLEL_GROUPS.match(head)) \
+                and len(parallel := split_labels(par.group("g"))) == len(values) > 1:
+            # "the 5-year OS of T4 and T1-3 were 75% and 87.9%, p = 0.01, stage IV and stage
+            # II-III were 77.1% and 90%, p = 0.04, respectively": more groups, the same rate
+            own, eps, tp, scope = True, inherited[0], inherited[1], None
         elif inherited and (not _NEW_SUBJECT.search(head) or _THAN_THAT_OF.search(head)):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
@@ -1153,7 +1164,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         else:
             continue
         # Lists of groups pair with lists of values only when the paper says "respectively".
-        head_groups = _groups_in(head) if respectively() else []
+        head_groups = parallel or (_groups_in(head) if respectively() else [])
         if own:
             # The subgroup the endpoint is stated for ("The 5-year OS of patients with stage
             # III disease was"), unless the head names the groups of a list.
@@ -1284,7 +1295,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             pairs = [(named or eps[0], _in_scope(within, level, "Overall"), tp, v)]
         else:
             continue
-        q_from = head_start + _quote_start(head, head)
+        q_from = head_start + (par.start("g") if parallel else _quote_start(head, head))
         for e, g, t, (v, vs, ve) in pairs:
             # (a value with its own test: "62.5% (P=0.008), 53.3% (P=0.036)")
             vp = (find_p(clause, ve, limit=12) if _OWN_P.match(clause, ve) else None) or p
@@ -1440,6 +1451,11 @@ def _continues(carried: str, named: list[str]) -> bool:
 
 # "... was lower than that of cutaneous melanomas (76.28%)": the same measure, for the group compared
 _THAN_THAT_OF = re.compile(r"\bthan\s+(?:that|those)\s+(?:of|in|for|with)\s+[^()%]{1,60}\(\s*$", re.I)
+# A list's head that is only its groups, after the test of the list before: ", p = 0.01, stage IV
+# and stage II-III were" (that list's rate, for these groups).
+_PARALLEL_GROUPS = re.compile(r"^[\s,;]*(?:[Pp]\s*[=<>≤]\s*0?[.·]\d+\s*[,;]\s*)?(?:and\s+|while\s+|whereas\s+)?"
+                              r"(?:(?:those\s+)?(?:of|for|in)\s+)?(?P<g>[^,;:%()=]{2,80}?\band\b[^,;:%()=]{1,40}?)\s+"
+                              r"(?:were|was)\s*$", re.I)
 _NEW_SUBJECT = re.compile(r"\b(?:was|were|is|are|increased|decreased|rose|fell|declined|improved|remained|"
                           r"changed|ranged|varied|accounted)\b", re.I)
 
@@ -2361,7 +2377,9 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
                    r"measurable residual disease negativity|"
                    # what surgery and organ-sparing treatment achieve, stated as rates like responses
                    r"limb (?:salvage|retention|preservation)(?: rate)?|"
-                   r"(?:organ|larynx|laryngeal|bladder) preservation(?: rate)?|R0 resection(?: rate)?|complete resection rate")
+                   r"(?:organ|larynx|laryngeal|bladder) preservation(?: rate)?|R0 resection(?: rate)?|complete resection rate|"
+                   # "RR" stated as a percentage is the response rate ("RR: 10.2 %"); a relative risk is no percentage
+                   r"RR(?=\s*(?:[:=]|of|was|were)?\s*\d+(?:\.\d+)?\s?%)")
 _RESPONSE = re.compile(
     rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
     # (not across "and" to another count: "31 (55.4%) achieved an objective response and 12
@@ -2388,9 +2406,9 @@ _RESPONSE_VERB_WORDS = ("were in", "achieved", "had", "attained", "reached", "sh
 # The words a name of _RESPONSE_NAMES starts with (folded), one of which starts every match.
 _RESPONSE_STARTS = ("orr", "objective", "overall", "response", "stringent", "complete", "cr", "scr", "pcr", "patholog",
                     "disease", "dcr", "very", "vgpr", "partial", "stable", "progressive", "mrd", "minimal", "measurable",
-                    "limb", "organ", "larynx", "laryngeal", "bladder", "r0")
+                    "limb", "organ", "larynx", "laryngeal", "bladder", "r0", "rr")
 _RESPONSE_NAME_WORDS = ("orr", "response", "remission", "cr", "disease control", "vgpr", "mrd", "residual disease",
-                        "limb ", "preservation", "resection")
+                        "limb ", "preservation", "resection", "rr")
 
 
 # The treatment phase a response is measured after: "After induction, 61% were in CR", "the best
@@ -2468,7 +2486,7 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         # (the name nearest the value: "complete/partial responses with an ORR of 36%" is the ORR)
         nearer = [n for n in _RESPONSE_NAME_RE.finditer(s, m.end("ep"), m.start(2))]
         name = nearer[-1].group(1) if nearer else m.group("ep")
-        e = _outcome_after(s, m.end()) or ep.endpoint_code(name) or name
+        e = _outcome_after(s, m.end()) or ("ORR" if name.upper() == "RR" else ep.endpoint_code(name)) or name
         if not _RESPONSE_FAMILY.search(e) and _GAP_TIME.search(s, max(0, m.start() - 12), m.start(2)):
             continue   # "the (3-year) larynx preservation rate (at 2 years) was 88%": a rate at a time, for the rate rules
         seen.add(percent_value(m.group(2) + "%"))
@@ -2891,7 +2909,7 @@ class _Gates:
     # event_proportions' count patterns: a percentage, then a closing parenthesis.
     paren_pct = re.compile(r"%\s*\)")
     # Patterns the hot paths used to compile through re's cache on every call.
-    bracketed = re.compile(r"[\[(][^\])]*[\])]")
+    bracketed = re.compile(r"[\[(](?:[^\])(]|\([^()]*\))*[\])]")   # (one parenthesis inside, as _BRACKET)
     word = re.compile(r"[A-Za-z]{2,}")
     ci_word = re.compile(r"\b(CI|confidence)\b")
 _TIME_WORD = re.compile(r"month|year|week|\bmo\b|\byrs?\b|days?\b", re.I)
