@@ -118,9 +118,15 @@ class document_codes:
         _doc_codes.clear()
 
 
-_DEFINITION = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9]{1,6})\)")
+# ("relapse or progression (R/P)": a slash may join the letters)
+_DEFINITION = re.compile(r"\((?P<abbr>[A-Z](?:/?[A-Za-z0-9]){1,6})\)")
 _LONG_WORDS = re.compile(r"[A-Za-z]+")
-_SKIPPABLE = {"of", "to", "and", "the", "from", "in"}
+_SKIPPABLE = {"of", "to", "and", "or", "the", "from", "in"}
+
+
+def defined_meaning(abbr: str) -> str | None:
+    """What the document being read defines `abbr` to mean, if it does."""
+    return _doc_codes.get(abbr)
 
 
 def defined_codes(text: str) -> dict[str, str]:

@@ -470,8 +470,11 @@ def _complement(label: str | None) -> str | None:
         o = ops[0]
         return label[:o.start("op")] + _FLIP[o.group("op")] + label[o.end("op"):]
     if re.search(r"\b(?:who|that|which)\b", label, re.I) or _LEVEL_NUMBER.search(label) \
-            or re.search(r"\b(?:stage|grade)\s+[IV0-9]", label, re.I):
-        return None   # a described group, or one level of several ("ECOG 0", "stage II"), has no single opposite
+            or re.search(r"\b(?:stage|grade)\s+[IV0-9]", label, re.I) or re.search(r"\b[TNM][0-4][a-d]?\b", label) \
+            or re.search(r"\balone\b", label, re.I):
+        # a described group, or one level of several ("ECOG 0", "stage II", "T4 tumours"), or
+        # one treatment of several ("surgery alone"), has no single opposite
+        return None
     pos = re.search(r"(?i)\b(positive|negative)\b", label)
     if pos:
         return label[:pos.start()] + {"positive": "negative", "negative": "positive"}[pos.group(1).lower()] + label[pos.end():]
@@ -529,6 +532,11 @@ _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "ha
                "resulted", "led to", "conferred", "offered", "obtained")
 
 
+_COMPARATIVE_IN = re.compile(r"\b(?:lower|higher|better|worse|longer|shorter|greater|improved|superior|inferior|"
+                             r"increased|decreased|reduced|(?:more|less)\s+(?:frequent|common|often))\s+(?:in|for|among|after|following)\s+(?P<a>[^,;()]{2,60}?)\s*\(\s*$",
+                             re.I)
+
+
 def _pair_groups(head: str) -> tuple[str | None, str | None]:
     """The two groups a sentence compares before stating their two values: 'in A than in B',
     'Compared with B, A had ...', 'A had a longer OS than B', 'A versus B', 'between A and B'."""
@@ -539,6 +547,13 @@ def _pair_groups(head: str) -> tuple[str | None, str | None]:
         a, b = _group_label(both.group("a")), _group_label(both.group("b"))
         if a and b and not ep.all_endpoints(both.group(0)):
             return a, b
+    lower_in = _COMPARATIVE_IN.search(head) if "(" in head[-3:] else None
+    if lower_in:
+        # "The local failure rate was significantly lower in patients who underwent PORT (16.9%
+        # vs. 31.0%": the group named, then the others
+        a = _group_label(lower_in.group("a"))
+        if a:
+            return a, None
     if not has_any(fold(head), _PAIR_WORDS):
         return None, None   # every pattern below needs one of these words
     m = _THAN.search(head)
@@ -1183,7 +1198,10 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
         if not tps:
             # "OS was 52% and 38% at 3 and 5 years, respectively": the times listed right after
             # the values
-            tail = find_timepoint_list(clause[vals[-1][2]:vals[-1][2] + 40])
+            # (past the last value's interval: "... and 36.9% (26.5-49.9%) at 1, 5 and 10 years")
+            bracket = _INTERVAL_AFTER.match(clause, vals[-1][2])
+            at = bracket.end() if bracket else vals[-1][2]
+            tail = find_timepoint_list(clause[at:at + 40])
             tps = tail if tail and tail[1] <= 2 else None
         if not tps and last_tps and len(last_tps[0]) == len(vals) and last_tps[1] == clause_start \
                 and (not own or find_last_timepoint(head) is None):
@@ -1312,7 +1330,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             elif len(pairs) == 2 and e in _FAILURE_EVENTS and all(x[1] and x[1] != "Overall" for x in pairs):
                 measure = "proportion"  # each named group's share: "a lower local relapse rate (6% vs. 25% for B)"
             elif len(pairs) == 1 and e in _FAILURE_EVENTS and t is None and (
-                    _RATE_OF.search(head) or _SHARE_OF_PATIENTS.match(clause, ve)
+                    _RATE_OF.search(head) or _SHARE_OF_PATIENTS.match(clause, ve) or _SEEN_IN.search(head)
                     or (not own and _RATE_OF.search(clause))):   # (a later value of the rate the clause named)
                 measure = "proportion"  # "The crude rate of local recurrence was 18%", "..., occurring in 40% of patients"
             else:
@@ -1330,6 +1348,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     return out
 
 
+_INTERVAL_AFTER = re.compile(r"\s*[\[(][^\[\]()]{0,40}[\])]")
 # A timepoint stated right after a value, past its interval: "52% (95% CI 44-60) at 3 years",
 # "40% after 5 years". (Only a number with its unit: "at 3 and 5 years" is a list, read as one.)
 _VALUE_TIMEPOINT = re.compile(r"\s*(?:[(\[][^()\[\]]{0,60}[)\]]\s*)?,?\s*(?:at|after)\s+(\d+(?:\.\d+)?)\s*"
@@ -1831,8 +1850,10 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         what = m.group("what")
         if re.search(r"follow|\bage\b|\bdose|time to (?:surgery|treatment)|duration of (?:treatment|therapy)|interval|size|cycles", what, re.I):
             continue
-        e = ep.first_endpoint(what) or ("OS" if re.search(r"\bsurvival\b", what, re.I) else None) \
-            or _time_to_event(what)
+        e = ep.first_endpoint(what) or ("OS" if re.search(r"\bsurvival\b", what, re.I) else None)
+        if e is None or not (ep.is_time_to_event(e) or e.lower().startswith("time to")):
+            # "median time to local progression": the time to the event, not the event
+            e = _time_to_event(what) or e
         if not e:
             continue
         unit = m.group("unit").lower()
@@ -2008,7 +2029,7 @@ def _listed_groups(what: str, n: int) -> list[str] | None:
 _MEDIAN_MORE_AFTER = re.compile(rf",?\s*(?:and\s+)?(?P<value>{NUM})\s*(?P<unit>months?|years?|weeks?)\s+(?:in|for|with)\s+"
                                 rf"(?:the\s+)?(?P<g>[^,;()]{{2,60}}?)(?=\s*(?:[,;.(]|\band\b|$))", re.I)
 # "the median time to first bone event": an outcome named by its event, kept in the paper's words.
-_TIME_TO = re.compile(r"\btime\s+to\s+(?P<ev>(?:first\s+)?[a-z][a-z-]*(?:\s+(?!for\b|in\b|with\b|among\b|of\b|was\b|were\b)"
+_TIME_TO = re.compile(r"\btime\s+to\s+(?P<ev>(?:first\s+)?[a-z][a-z/-]*(?:\s+(?!for\b|in\b|with\b|among\b|of\b|was\b|were\b)"
                       r"[a-z][a-z-]*){0,3})", re.I)
 _NOT_OUTCOME_TIME = re.compile(r"\b(?:surgery|treatment|therapy|randomi[sz]ation|enrol\w*|diagnosis|admission|discharge|"
                                r"referral|start|initiation|operation|chemotherapy|radiotherapy|transplant\w*|peak|maximum|"
@@ -2019,7 +2040,11 @@ def _time_to_event(what: str) -> str | None:
     m = _TIME_TO.search(what)
     if not m or _NOT_OUTCOME_TIME.search(m.group("ev")):
         return None
-    return "time to " + m.group("ev").lower()
+    ev = m.group("ev")
+    first = ev.split()[0]
+    if first.isupper() and (meaning := ep.defined_meaning(first)):
+        ev = meaning + ev[len(first):]   # "time to R/P", the paper having defined "relapse or progression (R/P)"
+    return "time to " + ev.lower()
 
 
 _MEDIAN_MORE = re.compile(rf",?\s*(?:and\s+)?(?:for|in|among)\s+(?:the\s+)?(?P<g>[^,;()\d]{{2,60}}?(?:[A-Za-z/+-]\d[^,;()\s]*)?)\s+"
@@ -2383,8 +2408,8 @@ _RESPONSE_NAMES = (r"ORR|objective response(?: rate)?|overall response(?: rate)?
 _RESPONSE = re.compile(
     rf"\b(?P<ep>{_RESPONSE_NAMES})s?\b(?:\s*\([A-Za-z]{{2,5}}\))?"
     # (not across "and" to another count: "31 (55.4%) achieved an objective response and 12
-    # (21.4%) had stable disease")
-    rf"(?:(?!\band\s+\d)[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
+    # (21.4%) had stable disease", "stable disease, and five progressions (22%)")
+    rf"(?:(?!\band\s+(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
 _RESPONSE_NAME_RE = re.compile(rf"\b({_RESPONSE_NAMES})s?\b", re.I)
 # "33 of 50 patients (66%) responded"
 _RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
@@ -2434,6 +2459,9 @@ def _phase_group(s: str, fs: str) -> str | None:
 _RATE_OF = re.compile(r"\b(?:rates?|incidence|frequency|percentage|proportion)\s+of\s+(?:\w+\s+){0,3}?"
                       r"(?:recurrence|relapse|failure|metastas[ie]s)|"
                       r"\b(?:recurrence|relapse|failure|metastasis)\s+rates?\s+(?:was|were|of|is)\b", re.I)
+# "Local recurrence was noted in 19.1%": the event seen in a share of the patients.
+_SEEN_IN = re.compile(r"\b(?:occurred|developed|(?:was|were)\s+(?:noted|observed|seen|found|detected|documented|"
+                      r"diagnosed|reported))\s+in\s*$", re.I)
 # The patterns of failure whose share in two named groups a sentence may compare.
 _FAILURE_EVENTS = {"local recurrence", "regional recurrence", "locoregional recurrence", "distant metastasis", "recurrence"}
 
@@ -2445,12 +2473,21 @@ _OUTCOME_AFTER = re.compile(r"\)?\s*(?:of\s+(?:the\s+)?)?(?:patients?|cases|subj
                             r"(?:an?\s+|the\s+)?(?:best\s+(?:overall\s+)?response\s+of\s+)?", re.I)
 
 
+# "9 (8.3%) complete responses": a response named right after a count's share is that share's.
+_SHARE_THEN_NAME = re.compile(r"\s*\)\s*(?=[A-Za-z])")
+
+
 def _outcome_after(s: str, value_end: int) -> str | None:
     m = _OUTCOME_AFTER.match(s, value_end)
+    share_only = m is None
+    m = m or _SHARE_THEN_NAME.match(s, value_end)
     if not m:
         return None
     found = ep._mentions(s[m.end():m.end() + 60])
-    return found[0][2] if found and found[0][0] == 0 else None
+    if not found or found[0][0] != 0:
+        return None
+    e = found[0][2]
+    return e if not share_only or ep.is_response(e) or e.lower() in _BEST_RESPONSES else None
 
 
 def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:

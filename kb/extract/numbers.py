@@ -67,6 +67,9 @@ CI_LABELLED = re.compile(
 # only when both bounds carry one and no comma separates them ("(45%, 30%)" lists two values).
 CI_BARE = re.compile(rf"^\s*[\[(]\s*(?:(-?{NUM}){_SEP}(-?{NUM})|(-?{NUM})\s?%\s*(?:-|–|—|to|;)\s*(-?{NUM})\s?%)\s*[\])]")
 
+# ... or the sign printed once, after a range: "5.4% (3.2–8.9%)" (not after a comma: "(12, 40%)").
+CI_BARE_SIGN_AFTER = re.compile(rf"^\s*[\[(]\s*(-?{NUM})\s*(?:-|–|—|to)\s*(-?{NUM})\s?%\s*[\])]")
+
 
 @dataclass
 class Interval:
@@ -93,7 +96,7 @@ def find_ci(s: str, pos: int = 0, bare_ok: bool = False, limit: int = 60) -> Int
                 end = u.end() - pos if u else end
             return Interval(lo, hi, pos + m.start(), pos + end)
     if bare_ok:
-        m = CI_BARE.match(window)
+        m = CI_BARE.match(window) or CI_BARE_SIGN_AFTER.match(window)
         if m:
             lo, hi = (to_float(m.group(1)), to_float(m.group(2))) if m.group(1) else (to_float(m.group(3)), to_float(m.group(4)))
             if lo is not None and hi is not None and lo <= hi:
@@ -160,9 +163,13 @@ TIMEPOINT_RE = re.compile(
     # ("3y OS 69%": the unit written right after the number)
     rf"(?:\s|(?=yr?s?\s))(years?|yrs?|y|months?)\s+(?=(?:\w+\s+){{0,2}}(?:(?-i:[A-Z]{{2,5}})\b|survival|overall|rates?|probabilit|cumulative)))", re.I)
 AT_TIMEPOINT_RE = re.compile(rf"\bat\s+(\d+(?:\.\d+)?|{_WORD_NUM})\s*(years?|yrs?|months?|mos?|weeks?)\b", re.I)
-# Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year".
+# Enumerated timepoints: "the 1-, 3- and 5-year OS rates", "1-, 2-, and 3-year", "1, 5, and
+# 10-year" (a number before the last without its hyphen is short: "2010 and 5-year" is no list,
+# nor is "stage 2 and 3-year").
+_TP_LIST_ITEM = r"(?:\d+(?:\.\d+)?\s*-|\d{1,2}(?:\.\d+)?(?![\d.]))"
 TIMEPOINT_LIST_RE = re.compile(
-    r"\b((?:\d+(?:\.\d+)?\s*-?\s*,\s*)*\d+(?:\.\d+)?\s*-\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)\b", re.I)
+    rf"(?<!stage )(?<!grade )(?<!stages )(?<!grades )(?<!type )\b((?:{_TP_LIST_ITEM}\s*,\s*)*{_TP_LIST_ITEM}\s*,?\s*(?:and|or)\s+)(\d+(?:\.\d+)?)\s*-\s*(years?|yrs?|months?)\b",
+    re.I)
 
 
 def timepoint_months(number: str, unit: str) -> float | None:
