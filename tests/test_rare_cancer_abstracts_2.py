@@ -41,3 +41,73 @@ def test_the_arm_named_after_a_count_and_its_share_is_the_values_group():
     got = figures("Complete response was the best response in 9 (30%) patients treated with lenvatinib "
                   "and in 4 (16%) patients treated with sorafenib.")
     assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [("CR", "lenvatinib", 30.0), ("CR", "sorafenib", 16.0)]
+
+
+def test_a_timepoint_list_with_the_unit_only_on_its_last_number():
+    got = figures("The 1, 3, and 5-year DSS were 95.1%, 88.0%, and 79.4%, respectively.")
+    assert [(e, t, v) for e, _, t, _, v, _, _ in got] == [("DSS", 12, 95.1), ("DSS", 36, 88.0), ("DSS", 60, 79.4)]
+    # A stage is no time: "stage 2 and 3-year" lists nothing.
+    from kb.extract.numbers import find_timepoint_list
+    assert find_timepoint_list("patients with stage 2 and 3-year follow-up") is None
+    assert find_timepoint_list("between 2010 and 5-year") is None
+
+
+def test_times_after_the_last_values_interval_and_an_interval_signed_once():
+    got = figures("Cumulative regional recurrence was 3.1% (1.2–6.0%), 11.8% (8.0–16.4%) and 20.2% (14.9–27.1%) "
+                  "at 1, 5 and 10 years, respectively.")
+    assert [(e, m, t, v, lo) for e, m, t, _, v, lo, _ in got] == [
+        ("regional recurrence", "rate", 12, 3.1, 1.2), ("regional recurrence", "rate", 60, 11.8, 8.0),
+        ("regional recurrence", "rate", 120, 20.2, 14.9)]
+
+
+def test_an_event_noted_in_a_share_of_patients_is_a_proportion():
+    got = figures("Distant metastasis was observed in 27.5% of the cohort. Local recurrence was noted in 14.2%.")
+    assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [
+        ("distant metastasis", "proportion", 27.5), ("local recurrence", "proportion", 14.2)]
+
+
+def test_a_response_named_after_a_counts_share_is_that_shares():
+    got = figures("The ORR was 23.9%, with 7 (6.4%) complete responses (CR) and 19 (17.4%) partial responses (PR).")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("ORR", 23.9), ("CR", 6.4), ("partial response", 17.4)]
+
+
+def test_a_median_time_to_an_event_is_the_time_and_its_range_may_precede_the_unit():
+    got = figures("The median time to distant progression was 14 months. "
+                  "The median EFS was 31 (range, 2–77) months.")
+    assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [
+        ("time to distant progression", "median", 14.0), ("EFS", "median", 31.0)]
+
+
+def test_a_group_said_to_fare_better_before_the_two_values():
+    got = figures("The regional failure rate was significantly lower in patients who underwent neck dissection "
+                  "(8.2% vs. 21.5%, p = 0.012).")
+    assert [(e, m, g, v, p) for e, m, _, g, v, _, p in got] == [
+        ("regional recurrence", "proportion", "neck dissection", 8.2, 0.012),
+        ("regional recurrence", "proportion", "no neck dissection", 21.5, 0.012)]
+    # Two groups the sentence compares are read as before.
+    got = figures("OS was longer in the surgery group compared with the observation group (9.1 v 4.4 months, P = .02).")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("surgery", 9.1), ("observation", 4.4)]
+
+
+def test_groups_listed_after_values_without_respectively_and_in_an_aside():
+    got = figures("The 3-year OS was 71.0% and 52.5% and 20.1% for stage II, III and IV respectively (P < 0.01).")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("stage II", 71.0), ("stage III", 52.5), ("stage IV", 20.1)]
+    got = figures("The median OS of the three cohorts–surgery alone, radiotherapy alone, and surgery with "
+                  "radiotherapy–were 14.2, 20.5, and 38.0 months, respectively (P < 0.001).")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
+        ("OS", "surgery alone", 14.2), ("OS", "radiotherapy alone", 20.5), ("OS", "surgery with radiotherapy", 38.0)]
+
+
+def test_a_clause_of_values_continues_the_last_clauses_rates_for_another_group():
+    got = figures("The 1-, 3-, and 5-year OS rates were 92.0%, 80.1%, and 70.2% in the robotic group, respectively; "
+                  "and 90.5%, 71.3%, and 60.4% in the open group, respectively (P = .03).")
+    assert [(t, g, v) for _, _, t, g, v, _, _ in got] == [
+        (12, "robotic group", 92.0), (36, "robotic group", 80.1), (60, "robotic group", 70.2),
+        (12, "open group", 90.5), (36, "open group", 71.3), (60, "open group", 60.4)]
+
+
+def test_a_sentence_may_start_with_a_code_in_lower_case():
+    from kb.extract.sections import split_sentences
+    text = "Local failure was 12% at 5 years. cT3 tumours recurred more often (p = 0.02). See e.g. cT3 cases."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Local failure was 12% at 5 years.", "cT3 tumours recurred more often (p = 0.02).", "See e.g. cT3 cases."]

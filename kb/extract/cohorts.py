@@ -32,6 +32,7 @@ _ARM_LIST_N = re.compile(r"\(\s*((?:[A-Za-z][\w+/ -]{0,40},\s*[nN]\s*=\s*\d{1,6}
 _VERB_PREFIX = re.compile(r"\b(?:assigned|randomi[sz]ed|allocated|enrolled|included)\s+(?:in)?to\s+|"
                           r"\b(?:treated|managed)\s+with\s+|\b(?:received|receiving|underwent)\s+", re.I)
 _LABEL_BEFORE = re.compile(r"[A-Za-z][\w /+-]{2,60}?\s*$")
+_RESPECTIVELY_END = re.compile(r"\s*,?\s*respectively\s*$", re.I)
 # "93 patients with postoperative radiotherapy", "9 were treated with preoperative radiotherapy",
 # "twelve of them were treated with palliative chemotherapy", "three refused surgery"
 _COUNT_VERB = re.compile(
@@ -262,7 +263,9 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                     out.append(_cohort(clean, s + valued[1], s + valued[2], valued[0], int(m.group("n") or m.group("count")),
                                        "prose.n_equals"))
                 continue
-            lm = _LABEL_BEFORE.search(sent, w0, m.start())
+            # ("... in the PS-NAR group, respectively (n = 103)": the group before the word)
+            resp = _RESPECTIVELY_END.search(sent, w0, m.start())
+            lm = _LABEL_BEFORE.search(sent, w0, resp.start() if resp else m.start())
             if not lm:
                 continue
             label = _VERB_PREFIX.split(lm.group(0).strip())[-1]

@@ -98,7 +98,10 @@ MEDIAN_RE = re.compile(
     rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?"
     # (or its interval: "102 (95% CI: 52, 169) days", "7.5 (6.2-12.3) months", read as a bare
     # interval after the unit is)
-    rf"(?P<pci>\((?:(?:9[05]\s*%\s*)?(?:CI|confidence interval)\b[^()]{{1,30}}|\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*)\)\s*)?(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
+    # (or its range, no interval: "23 (range, 1-64) months")
+    rf"(?P<pci>\((?:(?:9[05]\s*%\s*)?(?:CI|confidence interval)\b[^()]{{1,30}}|\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*)\)\s*)?"
+    rf"(?:\(\s*(?:range|IQR|interquartile range)\s*[:,]?\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*\)\s*)?"
+    rf"(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
 MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 
@@ -548,7 +551,8 @@ def _pair_groups(head: str) -> tuple[str | None, str | None]:
         if a and b and not ep.all_endpoints(both.group(0)):
             return a, b
     lower_in = _COMPARATIVE_IN.search(head) if "(" in head[-3:] else None
-    if lower_in:
+    if lower_in and not re.search(r"\b(?:compared|versus|vs|than|relative)\b", lower_in.group("a"), re.I):
+        # (not "longer in the EE group compared with the EP group (", two groups the patterns below read)
         # "The local failure rate was significantly lower in patients who underwent PORT (16.9%
         # vs. 31.0%": the group named, then the others
         a = _group_label(lower_in.group("a"))
@@ -936,6 +940,8 @@ def _disease_outcome(s: str, pos: int) -> str | None:
 
 
 _BETWEEN = re.compile(r"\bbetween (?:the )?(.{3,80}?)(?: groups?)? and (?:the )?(.{3,80}?)(?: groups?)?(?=[,.;)]|$)", re.I)
+_VERSUS_IN = re.compile(r"\b(?:for|in) (?:the )?([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+"
+                        r"(?:the )?([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
 _VERSUS = re.compile(r"(?:^|\bfor |\bin )([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
 
 
@@ -979,7 +985,9 @@ def _subject_compared(s: str) -> tuple[str | None, str | None]:
 
 
 def comparison(s: str) -> tuple[str | None, str | None]:
-    m = _BETWEEN.search(s) or _VERSUS.search(s)
+    # ("OS was longer in the surgery group compared with ...": the group after "in", not the
+    # sentence from its start)
+    m = _BETWEEN.search(s) or _VERSUS_IN.search(s) or _VERSUS.search(s)
     if not m:
         return _subject_compared(s)
     a, b = _strip_label(m.group(1)), _strip_label(m.group(2))
@@ -1120,6 +1128,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     for clause_start, clause, lst_start, values, head, head_start, n_bare in _value_lists(s, numbers):
         clause_group = None
         parallel: list[str] = []   # the groups of a list that continues the last one's rate
+        continued_tps = None   # the times of the last clause's list, which this clause's continues
         named = None   # the outcome named right after a single value ("(65%) patients achieved SD")
         if clause_start != current_clause:
             current_clause = clause_start
@@ -1156,6 +1165,13 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             # "the 5-year OS of T4 and T1-3 were 75% and 87.9%, p = 0.01, stage IV and stage
             # II-III were 77.1% and 90%, p = 0.04, respectively": more groups, the same rate
             own, eps, tp, scope = True, inherited[0], inherited[1], None
+        elif last_clause and last_clause[2] != clause_start and last_tps and len(last_tps[0]) == len(values) \
+                and _BARE_CONTINUATION.fullmatch(head):
+            # "The 1-, 3-, and 5-year OS rates were 90.3%, 76.2%, and 65.7% in group A,
+            # respectively; and 88.3%, 70.5%, and 52.0% in group B": the same rates at the same
+            # times, for another group
+            own, eps, tp, scope = True, last_clause[0], last_clause[1], None
+            continued_tps = last_tps[0]
         elif inherited and (not _NEW_SUBJECT.search(head) or _THAN_THAT_OF.search(head)):
             tp = find_last_timepoint(head)
             eps, tp, scope = inherited[0], tp if tp is not None else inherited[1], inherited[3]
@@ -1193,7 +1209,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             continue   # ("the leading cause of death (77.3%), followed by ... (11%)": shares of the deaths)
         inherited = (eps, tp, clause_start, scope)
         last_clause = (eps, tp, clause_start)
-        tps = find_timepoint_list(head)
+        tps = (continued_tps, 0) if continued_tps else find_timepoint_list(head)
         vals = values
         if not tps:
             # "OS was 52% and 38% at 3 and 5 years, respectively": the times listed right after
@@ -1470,6 +1486,7 @@ def _continues(carried: str, named: list[str]) -> bool:
 
 # "... was lower than that of cutaneous melanomas (76.28%)": the same measure, for the group compared
 _THAN_THAT_OF = re.compile(r"\bthan\s+(?:that|those)\s+(?:of|in|for|with)\s+[^()%]{1,60}\(\s*$", re.I)
+_BARE_CONTINUATION = re.compile(r"[\s,]*(?:and|while|whereas|but|compared\s+with|versus|vs\.?)?\s*", re.I)
 # A list's head that is only its groups, after the test of the list before: ", p = 0.01, stage IV
 # and stage II-III were" (that list's rate, for these groups).
 _PARALLEL_GROUPS = re.compile(r"^[\s,;]*(?:[Pp]\s*[=<>≤]\s*0?[.·]\d+\s*[,;]\s*)?(?:and\s+|while\s+|whereas\s+)?"
@@ -1620,7 +1637,7 @@ _BARE_BEFORE = re.compile(rf"(?<![\w.,%])(?:{NUM}\s*(?:,\s*and|,|and)\s*)+$")
 _GROUPS_RE = re.compile(
     r"\b(?:for|among|in|of)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving|aged)?\s*"
     r"(?P<g>[^,;]{1,40}(?:,\s*[^,;]{1,40}){0,5},?\s+(?:and|or)\s+[^,;]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
-    r"(?=,|\s+were\b|\s+was\b|\s+the\b)", re.I)
+    r"(?=,|\s+were\b|\s+was\b|\s+the\b|\s+respectively\b)", re.I)
 
 
 _COMPARATIVE = re.compile(r"older|younger|more|less|above|over|greater|higher|lower|below|under|fewer", re.I)
@@ -1669,6 +1686,17 @@ def _group_list(m: re.Match | None) -> list[str]:
 
 
 _BEFORE_GROUPS = re.compile(rf"\s*(?:{_VALUE_BRACKET}\s*)?(?=(?:for|among|in|of)\s)", re.I)
+
+
+# Groups listed in an aside: "of the four treatment groups (A, B, C, and D)", "groups–A, B and C–".
+_ASIDE_LIST = re.compile(r"[(–—]\s*(?P<l>[^()–—;]{2,150}?,?\s+(?:and|or)\s+[^()–—;]{1,60}?)\s*[)–—]")
+
+
+def _aside_groups(text: str, n: int) -> list[str]:
+    """The n groups an aside of `text` lists, or []."""
+    m = _ASIDE_LIST.search(text) if ("(" in text or "–" in text or "—" in text) else None
+    groups = split_labels(m.group("l")) if m else []
+    return groups if len(groups) == n and all(_group_label(g) for g in groups) else []
 
 
 def _groups_after(clause: str, pos: int) -> list[str]:
@@ -2684,7 +2712,7 @@ _TIME_PAIR = re.compile(
     # ("17 months vs 3.6,": the unit written once, after the first)
     rf"(?(unit_a)(?![\d.]|\s*(?:%|[a-z]))|(?!)))", re.I)
 _MEDIAN_LIST = re.compile(
-    rf"\bmedians?\s+(?P<what>[^.;\d]{{2,120}}?)\s+(?:were|was|of)\s+(?P<vals>{NUM}(?:\s*(?:,|,?\s*and)\s*{NUM})+)\s*"
+    rf"\bmedians?\s+(?P<what>[^.;\d]{{2,200}}?)\s*(?<![A-Za-z])(?:were|was|of)\s+(?P<vals>{NUM}(?:\s*(?:,|,?\s*and)\s*{NUM})+)\s*"
     rf"(?P<unit>months?|years?|weeks?)\b", re.I)
 
 
@@ -2779,7 +2807,7 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
         if len(eps) == 1 and len(vals) >= 2:
             # "Median OS for the nivolumab and ipilimumab cohorts were 18.5 and 10.6 months,
             # respectively": one endpoint, a value for each group named before the values.
-            groups = _groups_in(m.group("what") + " were")
+            groups = _aside_groups(m.group("what"), len(vals)) or _groups_in(m.group("what") + " were")
             subject = None
             if len(groups) != len(vals):
                 # "Patients with stage I, II and III disease had a median OS of 47, 25, and 5
@@ -2792,7 +2820,8 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                 # 12.2 and 2.6 months, ... respectively": the groups the sentence named first
                 pre = s[:m.start()]
                 digit = re.search(r"\d", pre)
-                groups = _groups_in(pre[:digit.start()] if digit else pre)
+                pre = pre[:digit.start()] if digit else pre
+                groups = _aside_groups(pre, len(vals)) or _groups_in(pre)
             if len(groups) == len(vals) and (RESPECTIVELY.match(s, m.end()) or subject or earlier):
                 p = find_p(s, m.end(), limit=40)
                 for g, v in zip(groups, vals):

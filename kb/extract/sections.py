@@ -589,7 +589,8 @@ def _sentence_events(clean: str) -> list[int]:
 def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets in the clean view.
 
-    Breaks after . ! ? followed by space and an upper-case letter, digit or bracket,
+    Breaks after . ! ? followed by space and an upper-case letter, digit or bracket (or a
+    code such as "cT3" or "p16"),
     unless the dot ends a known abbreviation or sits inside parentheses; and at every
     hard break (section or sub-heading).
     """
@@ -622,7 +623,10 @@ def split_sentences(clean: str, breaks: list[int] = ()) -> list[tuple[int, int]]
             depth = max(0, depth - 1)
         elif depth == 0 and i + 2 < end and clean[i + 1] == " ":
             nxt = clean[i + 2]
-            if (nxt.isupper() or nxt.isdigit() or nxt in "(['\"") and not (ch == "." and _ends_abbreviation(clean[max(s, i - 8):i + 1])):
+            # (or a lower-case letter starting a code: "cT3 and cT2 tumours ...", "p16 status ...")
+            if (nxt.isupper() or nxt.isdigit() or nxt in "(['\""
+                    or (nxt.islower() and i + 3 < end and (clean[i + 3].isupper() or clean[i + 3].isdigit()))) \
+                    and not (ch == "." and _ends_abbreviation(clean[max(s, i - 8):i + 1])):
                 out.append((s, i + 1))
                 s = i + 2
     if s < end and clean[s:end].strip():
