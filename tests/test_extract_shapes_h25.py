@@ -62,7 +62,7 @@ def cis(text: str) -> set[tuple]:
     ("The 5-year actuarial local control was 0.91 (SE 0.03).", {("local control", "rate", 60.0, "Overall", 91.0)}),
     ("2-year OS probabilities were 0.80, 0.65 and 0.40 for favourable-, intermediate- and poor-risk disease, "
      "respectively.",
-     {("OS", "rate", 24.0, "favourable-", 80.0), ("OS", "rate", 24.0, "intermediate-", 65.0),
+     {("OS", "rate", 24.0, "favourable-risk", 80.0), ("OS", "rate", 24.0, "intermediate-risk", 65.0),
       ("OS", "rate", 24.0, "poor-risk", 40.0)}),
     ("The 5-year OS was 0.72 ± 0.05 in men and 0.70 ± 0.04 in women.",
      {("OS", "rate", 60.0, "men", 72.0), ("OS", "rate", 60.0, "women", 70.0)}),

@@ -111,3 +111,46 @@ def test_a_sentence_may_start_with_a_code_in_lower_case():
     text = "Local failure was 12% at 5 years. cT3 tumours recurred more often (p = 0.02). See e.g. cT3 cases."
     assert [text[a:b] for a, b in split_sentences(text)] == [
         "Local failure was 12% at 5 years.", "cT3 tumours recurred more often (p = 0.02).", "See e.g. cT3 cases."]
+
+
+def test_a_ratio_for_an_exposure_with_a_threshold_in_its_name():
+    got = figures("For OS, the HR for age ≥ 70 was 1.64 (95% CI 1.10–2.45).")
+    assert [(e, m, v, lo) for e, m, _, _, v, lo, _ in got] == [("OS", "HR", 1.64, 1.10)]
+    ex = extract_article(ArticleRecord("text", text="Results\nFor OS, the HR for age ≥ 70 was 1.64 (95% CI 1.10–2.45).\n"))
+    assert ex.figures[0].variable == "age ≥ 70"
+    got = figures("The hazard ratio for death was 0.58 (95% CI, 0.41 to 0.82; P = 0.002) in favour of surgery.")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [("OS", "surgery", 0.58)]
+
+
+def test_freedom_from_an_event_is_its_event_free_endpoint_not_the_event():
+    got = figures("The 5-year rate of freedom from distant metastasis was 71%. "
+                  "Freedom from local failure at 3 years was 89%.")
+    assert [(e, m, t, v) for e, m, t, _, v, _, _ in got] == [("DMFS", "rate", 60, 71.0), ("LRFS", "rate", 36, 89.0)]
+
+
+def test_two_values_for_the_two_groups_named_after_them():
+    got = figures("Kaplan-Meier estimates of 5-year OS were 58% (95% CI 49-66) and 33% (95% CI 25-41) for patients "
+                  "with and without nodal metastasis.")
+    assert [(g, v, lo) for _, _, _, g, v, lo, _ in got] == [("with nodal metastasis", 58.0, 49.0),
+                                                           ("without nodal metastasis", 33.0, 25.0)]
+
+
+def test_medians_not_reached_compared_and_by_suspended_hyphen_groups():
+    # the median after a "not reached" is its own endpoint's
+    got = figures("The median OS was not reached, and the median PFS was 11.6 months.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("PFS", 11.6)]
+    got = figures("The median OS of patients with acral melanoma was 25 months, compared with 58 months for "
+                  "non-acral melanoma (p < 0.001).")
+    assert [(g, v, p) for _, _, _, g, v, _, p in got] == [
+        ("patients with acral melanoma", 25.0, 0.001), ("non-acral melanoma", 58.0, 0.001)]
+    got = figures("Median OS was 31, 17 and 8 months for low-, intermediate- and high-risk groups, respectively.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("low-risk", 31.0), ("intermediate-risk", 17.0),
+                                                      ("high-risk", 8.0)]
+    # the duration of response is what the median is of, not a group
+    got = figures("The median duration of response was 9.7 months.")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [("duration of response", "Overall", 9.7)]
+
+
+def test_nodal_and_neck_relapses_counted_over_the_total():
+    got = figures("Nodal relapse occurred in 6/52 (11.5%) patients. Neck recurrence developed in 4 patients (7.7%).")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("regional recurrence", 11.5), ("regional recurrence", 7.7)]

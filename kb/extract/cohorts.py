@@ -31,7 +31,7 @@ _ARM_LIST_N = re.compile(r"\(\s*((?:[A-Za-z][\w+/ -]{0,40},\s*[nN]\s*=\s*\d{1,6}
 # "patients were randomly assigned to X (n = 67)": the arm is what follows the verb.
 _VERB_PREFIX = re.compile(r"\b(?:assigned|randomi[sz]ed|allocated|enrolled|included)\s+(?:in)?to\s+|"
                           r"\b(?:treated|managed)\s+with\s+|\b(?:received|receiving|underwent)\s+", re.I)
-_LABEL_BEFORE = re.compile(r"[A-Za-z][\w /+-]{2,60}?\s*$")
+_LABEL_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z][\w /+-]{2,60}?\s*$")   # (from a word's start, not inside it)
 _RESPECTIVELY_END = re.compile(r"\s*,?\s*respectively\s*$", re.I)
 # "93 patients with postoperative radiotherapy", "9 were treated with preoperative radiotherapy",
 # "twelve of them were treated with palliative chemotherapy", "three refused surgery"

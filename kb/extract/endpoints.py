@@ -22,7 +22,8 @@ _EVENT_NAMES = [
     (r"distant metastas[ie]s|distant failures?|distant relapses?|distant recurrences?|distant (?:disease|spread)|metastatic disease",
      "distant metastasis"),
     (r"local(?:ly)? (?:recurrences?|relapses?|failures?)", "local recurrence"),
-    (r"regional (?:nodal )?(?:recurrences?|relapses?|failures?)|nodal (?:recurrences?|relapses?|failures?)", "regional recurrence"),
+    (r"regional (?:nodal )?(?:recurrences?|relapses?|failures?)|(?:nodal|neck) (?:recurrences?|relapses?|failures?)",
+     "regional recurrence"),
     (r"locoregional (?:recurrences?|relapses?|failures?)", "locoregional recurrence"),
     # (metastases to the nodes are no distant ones)
     (r"(?:lymph[- ]node|nodal|neck|cervical(?: lymph)? node)\s+metastas[ie]s", "lymph node metastasis"),

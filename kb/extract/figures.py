@@ -82,7 +82,8 @@ RATIO_RE = re.compile(
     rf"\s*(?:[(\[][^)\]]{{0,12}}[)\]]\s*|\([^()/]{{1,30}}/[^()/]{{1,30}}\)\s*)?"
     # "HR for death was 0.64", "the pooled RR of bladder cancer for SHS exposure was 1.16",
     # "the HR for 3-year mortality was 0.72" (a time in the outcome's name is no value)
-    rf"(?:(?:of|for)\s+(?:[^.;()\d=]|{_TIME_WORD}){{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
+    # ("the HR for age ≥ 65 was 1.82": a threshold in the exposure's name is no value either)
+    rf"(?:(?:of|for)\s+(?:[^.;()\d=]|{_TIME_WORD}|[<>≤≥]=?\s*\d+(?:\.\d+)?){{1,60}}?\s*(?=was\b|were\b|is\b|=|,))?"
     rf"(?:[:=,]|of|was|were|is)?\s*(?:[:=])?\s*(?:\(|\[)?\s*({NUM})(?![\d%])(?!\s?-?\s?{_TIME_UNIT})")
 # What every match of RATIO_RE (case-sensitive) contains.
 _RATIO_WORDS = ("HR", "OR", "RR", "hazard ratio", "odds ratio", "relative risk", "risk ratio", "incidence rate ratio")
@@ -94,7 +95,10 @@ MEASURE_OF = {"hr": "HR", "or": "OR", "rr": "RR", "irr": "RR", "shr": "HR", "haz
 MEDIAN_RE = re.compile(
     # (a digit inside a name is part of it: "for patients randomised to RT-5-FU was 9.6 months";
     # a standard error may stand between the value and its unit: "18 (±4) months")
-    rf"\bmedian\b(?P<what>(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d){{0,120}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
+    # (not across a "not reached" that another median follows: "median OS was not reached, and
+    # the median PFS was 14.2 months" is the PFS's)
+    rf"\bmedian\b(?P<what>(?:(?!\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b(?=[^.;]*\bmedian\b))"
+    rf"(?:[^.;%\d<>≤≥]|(?<=\bvs)\.|(?<=[A-Za-z/+-])\d)){{0,120}}?)(?:\b(?:was|were|of|is|reached)\b|[=:,])?\s*"
     rf"(?:approximately\s+)?(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?"
     # (or its interval: "102 (95% CI: 52, 169) days", "7.5 (6.2-12.3) months", read as a bare
     # interval after the unit is)
@@ -102,7 +106,7 @@ MEDIAN_RE = re.compile(
     rf"(?P<pci>\((?:(?:9[05]\s*%\s*)?(?:CI|confidence interval)\b[^()]{{1,30}}|\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*)\)\s*)?"
     rf"(?:\(\s*(?:range|IQR|interquartile range)\s*[:,]?\s*{NUM}\s*(?:-|–|to)\s*{NUM}\s*\)\s*)?"
     rf"(?P<unit>months?|mo|years?|yrs?|weeks?|days?)\b", re.I)
-MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with)\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
+MEDIAN_VS_RE = re.compile(rf"\s*(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:(?:in|with|for) (?:the )?(?P<g1>[^,;()]{{1,60}}?)\s+)?(?:[\[(][^\])]{{0,40}}[\])])?\s*(?:vs\.?|versus|and|compared with|,\s*(?:compared (?:with|to)|vs\.?|versus))\s*(?P<value>{NUM})\s*(?:\(\s*±\s*{NUM}\s*\)\s*)?(?P<unit>months?|mo|years?|weeks?)\b", re.I)
 VS_RE = re.compile(rf"{_PCT}\s*(?:vs\.?|versus|compared (?:with|to))\s*{_PCT}", re.I)
 
 @dataclass
@@ -218,6 +222,10 @@ def split_labels(s: str) -> list[str]:
     if head:
         h = head.group(1)
         parts = [p if p.lower().startswith(h.lower()) or " " in p else f"{h} {p}" for p in parts]
+    # Carry a suspended hyphen's word: "low-, intermediate- and high-risk" -> low-risk, ...
+    shared = re.match(r"^[\w+]+-(\w+)", parts[-1]) if len(parts) > 1 and any(p.endswith("-") for p in parts[:-1]) else None
+    if shared:
+        parts = [p + shared.group(1) if p.endswith("-") else p for p in parts]
     # Carry a shared unit: "<50, 50-69 and ≥70 years" -> <50 years, 50-69 years, ≥70 years.
     tail = re.match(r"^[^A-Za-z\s]+\s+([A-Za-z]+)$", parts[-1]) if len(parts) > 1 else None
     if tail and not any(re.search(r"[A-Za-z]", p) for p in parts[:-1]):
@@ -323,7 +331,9 @@ def _trailing_group(clause: str, value_end: int, with_ok: bool = True) -> str | 
     if m.group("prep").lower() == "with" and (not with_ok or _WITH_NO_GROUP.match(g)):
         return None
     end = _GROUP_END.search(g)
-    return _group_label(g[:end.start()] if end else g)
+    g = g[:end.start()] if end else g
+    # ("HR 0.62 ... in favour of surgery": the group favoured)
+    return _group_label(re.sub(r"^(?:the\s+)?favou?r\s+of\s+", "", g, flags=re.I))
 
 
 # An opening phrase that restricts the sentence to a subgroup.
@@ -837,6 +847,8 @@ _ASSOCIATED_SUBJECT = re.compile(
 _RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s+(?:for|with)\s+(?P<x>[^,;()=]{2,60}?)\s*"
                         r"(?:was|were|is|=|:)", re.I)
 # What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
+# "the HR for age ≥ 65 was 1.82": the exposure the ratio is for, when it is no endpoint
+_RATIO_FOR_WAS = re.compile(r"\s+for\s+(?P<x>[^,;()=]{2,60}?)\s+(?:was|were|is)\b", re.I)
 _PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
                             r"with|to|of|for|than|showed|revealed)\b", re.I)
 _COMPARATIVE_LEAD = re.compile(
@@ -867,7 +879,7 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
                 or (endpoint and endpoint.lower() in x.lower()) or _only_outcome(x):
             return None
         return x
-    m = _RATIO_FOR.match(s, name_end)
+    m = _RATIO_FOR.match(s, name_end) or _RATIO_FOR_WAS.match(s, name_end)
     if m and ok(m.group("x")):
         return ok(m.group("x")), None
     subgroup = None
@@ -1227,6 +1239,12 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
             tps = last_tps[0], 0
         last_tps = (tps[0], clause_start) if tps else None
         groups = (head_groups or _groups_after(clause, vals[-1][2]) or groups_ctx()) if respectively() else []
+        if not groups and len(vals) > 1 and not n_bare and len(eps) < len(vals) \
+                and len(after_groups := _groups_after(clause, vals[-1][2])) == len(vals) \
+                and not any("%" in g for g in after_groups):
+            # "64% (95% CI 55-72) and 41% (95% CI 32-50) for patients with and without adjuvant
+            # therapy": as many groups right after the values as there are values, in order
+            groups = after_groups
         if not groups and len(vals) > 2 and prev is not None and _CORRESPONDING.match(s):
             # "Five-year OS for stages 0-IV were 83%, ..., respectively. Corresponding 5-year DSS
             # rates were 100%, 92%, ...": the previous sentence's groups, in its order
@@ -1636,8 +1654,8 @@ _CI_LEVEL = re.compile(r"\s*(?:CI\b|confidence\s+interval|credible\s+interval)",
 _BARE_BEFORE = re.compile(rf"(?<![\w.,%])(?:{NUM}\s*(?:,\s*and|,|and)\s*)+$")
 _GROUPS_RE = re.compile(
     r"\b(?:for|among|in|of)\s+(?:the\s+)?(?:patients|those|cases)?\s*(?:with|who had|treated with|receiving|aged)?\s*"
-    r"(?P<g>[^,;]{1,40}(?:,\s*[^,;]{1,40}){0,5},?\s+(?:and|or)\s+[^,;]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
-    r"(?=,|\s+were\b|\s+was\b|\s+the\b|\s+respectively\b)", re.I)
+    r"(?P<g>[^,;%]{1,40}(?:,\s*[^,;%]{1,40}){0,5},?\s+(?:and|or)\s+[^,;%]{1,40}?)(?:\s+(?:disease|patients|groups?|cases|tumou?rs))?\s*"
+    r"(?=,|\s+were\b|\s+was\b|\s+the\b|\s+respectively\b|\s*[.;(]|\s*$)", re.I)
 
 
 _COMPARATIVE = re.compile(r"older|younger|more|less|above|over|greater|higher|lower|below|under|fewer", re.I)
@@ -1868,6 +1886,10 @@ def _comparison_p(s: str, pos: int) -> "PValue | None":
     return p
 
 
+# ("the median duration of response": what the median is of, no group)
+_DURATION_OF = re.compile(r"\b(?:duration|length)\s+of\s*$", re.I)
+
+
 def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
     """'median OS was 23.4 months (95% CI 18.2-28.6)'; follow-up medians are not outcomes."""
     s = sent.text(clean)
@@ -1899,7 +1921,7 @@ def medians(clean: CleanText, sent: Sentence) -> list[Figure]:
         # The group before the value ("median OS of patients with EMD was") or after it
         # ("14.1 months in patients with EMD and 38.6 months in those without").
         prep = _after_last(_MEDIAN_PREP, what)
-        g = _MEDIAN_OF.fullmatch(what, prep) if prep else None
+        g = _MEDIAN_OF.fullmatch(what, prep) if prep and not _DURATION_OF.search(what, 0, prep) else None
         if g and _CLAUSE_END.search(g.group("g")):
             g = None   # "not reached in the pembrolizumab group and was 10.3 months", "... versus 8.3
             #            months": another clause's group
@@ -2080,9 +2102,10 @@ _MEDIAN_MORE = re.compile(rf",?\s*(?:and\s+)?(?:for|in|among)\s+(?:the\s+)?(?P<g
 
 
 _EVENT_COUNT = re.compile(
-    rf"(?P<label>(?:distant|local|regional|locoregional|nodal|lung|liver|bone|brain)?\s*(?:metastas[ie]s|recurrences?|relapses?|"
+    rf"(?P<label>(?:distant|local|regional|locoregional|nodal|neck|lung|liver|bone|brain)?\s*(?:metastas[ie]s|recurrences?|relapses?|"
     rf"progression|failures?|deaths?))(?:(?!recurrence|relapse|metasta)[^.;()%]){{0,40}}?\b(?:in|was observed in|occurred in|developed in|of)\s+"
-    rf"(?:\d+\s+of\s+\d+\s+patients\s+)?(?P<n>\d+)\s*(?:patients\s*)?\(\s*{_PCT}\s*\)", re.I)
+    # ("in 5/48 (10.4%) patients": a count over the total)
+    rf"(?:\d+\s+of\s+\d+\s+patients\s+)?(?P<n>\d+)(?:\s*/\s*\d+)?\s*(?:patients\s*)?\(\s*{_PCT}\s*\)", re.I)
 # "7 (13%) patients have progressed", "4 (8%) have died", "12 patients (20%) relapsed"
 _COUNT_THEN_EVENT = re.compile(
     rf"(?:(?<![\d.,])\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s*)?"
@@ -2814,6 +2837,12 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
                 # months": the groups are the subject's
                 subject = _LISTED_SUBJECT.search(s, 0, m.start())
                 groups = split_labels(subject.group("g")) if subject else []
+            if len(groups) != len(vals) and RESPECTIVELY.search(s, m.end(), m.end() + 120):
+                # "Median OS was 19, 12 and 7 months for low-, intermediate- and high-risk groups,
+                # respectively": the groups after the values
+                after = _groups_after(s, m.end())
+                groups = after if len(after) == len(vals) else groups
+                subject = subject or (after if len(after) == len(vals) else None)
             earlier = len(groups) != len(vals) and RESPECTIVELY.search(s, m.end())
             if earlier:
                 # "The response rates for A and B were 61% and 25%, respectively; median PFS were
