@@ -154,3 +154,34 @@ def test_medians_not_reached_compared_and_by_suspended_hyphen_groups():
 def test_nodal_and_neck_relapses_counted_over_the_total():
     got = figures("Nodal relapse occurred in 6/52 (11.5%) patients. Neck recurrence developed in 4 patients (7.7%).")
     assert [(e, v) for e, _, _, _, v, _, _ in got] == [("regional recurrence", 11.5), ("regional recurrence", 7.7)]
+
+
+def test_further_counts_and_shares_after_a_developed_event():
+    got = figures("Fourteen patients (22%) developed local recurrence, 6 (9.4%) regional recurrence, and 17 (26.6%) "
+                  "distant metastases.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [
+        ("local recurrence", 22.0), ("regional recurrence", 9.4), ("distant metastasis", 26.6)]
+
+
+def test_sites_listed_after_the_most_common_site_of_an_event():
+    got = figures("The most common site of distant metastasis was the lung (n = 12, 40%), followed by bone "
+                  "(n = 8, 26.7%) and liver (n = 5, 16.7%).")
+    assert [(e, g, v) for e, _, _, g, v, _, _ in got] == [
+        ("distant metastasis", "Lung", 40.0), ("distant metastasis", "Bone", 26.7), ("distant metastasis", "Liver", 16.7)]
+
+
+def test_a_factor_whose_name_holds_an_endpoints_letters_is_still_the_factor():
+    # "positive" holds "os", "diagnosis" holds "os": neither is the endpoint OS
+    ex = extract_article(ArticleRecord("text", text="Results\nOn multivariate analysis, older age (HR 1.03; 95% CI "
+                                       "1.01-1.06; p = 0.02) and positive margins (HR 2.40; 95% CI 1.30-4.43; p = 0.005) "
+                                       "were independently associated with worse OS.\n"))
+    assert [(f.variable, f.value) for f in ex.figures] == [("older age", 1.03), ("positive margins", 2.40)]
+    ex = extract_article(ArticleRecord("text", text="Results\nPerineural invasion independently predicted worse RFS "
+                                       "(HR=2.2, 95%CI=1.3-3.7, p=0.004).\n"))
+    assert [f.variable for f in ex.figures] == ["Perineural invasion"]
+
+
+def test_a_median_for_a_group_then_for_those_who_did_not():
+    got = figures("Median OS in patients receiving radiotherapy was 24.3 months versus 13.0 months in those who "
+                  "did not.")
+    assert [(g, v) for _, _, _, g, v, _, _ in got] == [("radiotherapy", 24.3), ("no radiotherapy", 13.0)]

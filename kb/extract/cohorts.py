@@ -19,7 +19,7 @@ _N_EQUALS = re.compile(r"\((?:(?P<qual>[^()=;]{1,30}?),\s*)?\s*(?:[nN]\s*=\s*(?P
 # A label that only restates a count ('Thirty-eight patients (n = 38)') names no group.
 _COUNT_LABEL = re.compile(rf"^(?:\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:patients|cases|subjects)$", re.I)
 # Words a label does not start with: 'and the definitive chemoradiotherapy group', 'In the IMRT group'.
-_LEAD_WORDS = re.compile(r"^(?:(?:and|or|with|of|the|in|a|an|for|both|between|to|vs\.?|versus)\s+)+", re.I)
+_LEAD_WORDS = re.compile(r"^(?:(?:and|or|with|of|the|in|a|an|for|both|between|to|vs\.?|versus|followed\s+by)\s+)+", re.I)
 _CLAUSE_CUT_VERB = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|versus|vs\.?)\s+", re.I)
 _CLAUSE_CUT = re.compile(r"\s\b(?:was|were|is|are|compared|between|among|in|for|from|versus|vs\.?|comprised|included|"
                          r"consisted\s+of)\s+", re.I)

@@ -875,8 +875,11 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
     endpoint, a disease or a statistics phrase."""
     def ok(x: str | None) -> str | None:
         x = (x or "").strip(" ,;:")
+        # ("Lymphovascular invasion independently predicted ...": the factor, not its adverb)
+        x = re.sub(r"\s+(?:independently|significantly|strongly|also|still|remained)$", "", x, flags=re.I)
+        # (the endpoint as a word: "positive margins" holds "os", not OS)
         if not x or len(x) > 60 or len(x.split()) > 8 or _STATS_WORDS.search(x) \
-                or (endpoint and endpoint.lower() in x.lower()) or _only_outcome(x):
+                or (endpoint and re.search(rf"(?<!\w){re.escape(endpoint)}(?!\w)", x, re.I)) or _only_outcome(x):
             return None
         return x
     m = _RATIO_FOR.match(s, name_end) or _RATIO_FOR_WAS.match(s, name_end)
@@ -2113,6 +2116,10 @@ _COUNT_THEN_EVENT = re.compile(
     rf"(?P<ev>progressed|died|relapsed|recurred|developed (?:distant metastas[ie]s|local recurrence|recurrence|progression))\b"
     # "Five patients (6.0%) died of treatment-related causes": deaths from treatment
     rf"(?P<trm>\s+(?:of|from|due\s+to)\s+(?:treatment|therapy|toxicity)[\s-]related\b)?", re.I)
+_MORE_EVENT = re.compile(
+    rf"\s*,?\s*(?:and\s+)?(?P<n>\d+|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*{_PCT}\s*\)\s*(?:patients?\s+)?"
+    rf"(?:developed\s+|had\s+)?(?P<ev>(?:(?:local|regional|locoregional|distant|nodal|neck)\s+)?"
+    rf"(?:recurrences?|relapses?|failures?|metastas[ie]s|progression))\b", re.I)
 # Words one of which every match of _EVENT_COUNT, _COUNT_THEN_EVENT has (folded).
 _EVENT_WORDS = ("metastas", "recurrence", "relapse", "progression", "failure", "death")
 _EVENT_VERB_WORDS = ("progressed", "died", "relapsed", "recurred", "developed")
@@ -2155,7 +2162,10 @@ _NOT_AN_EVENT = re.compile(
     # a quantity or a negation, not an event ("no further treatment", "more than two cycles")
     r"no|none|not|more|less|fewer|only|at|least|some|several|one|two|three)\b|"
     r"\b(?:toxicit\w*|adverse|side|complications?|events?)\b", re.I)
-_SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*{_PCT}\s*\)", re.I)
+_SITE_LIST = re.compile(rf"(?:the\s+)?(?P<site>[a-z][a-z ]{{2,20}}?)\s*\(\s*(?:n\s*=\s*)?(?:\d+\s*[,;]\s*)?{_PCT}\s*\)", re.I)
+# "The most common site of distant metastasis was the lung (n = 18, 45%), followed by ...": the list after
+_SITES_OF_HEAD = re.compile(r"\bsites?\s+of\s+(?:first\s+)?(distant\s+metastas[ie]s|metastas[ie]s|recurrences?|relapses?)\b"
+                            r"[^.;%()]{0,30}?\b(?:was|were|included)\b", re.I)
 
 
 _EVENT_LIST = re.compile(
@@ -2264,6 +2274,19 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
                             group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
                             rule="prose.count_then_event"))
             taken.add(m.start(1))
+            pos = m.end()
+            while word.startswith("developed") and (more := _MORE_EVENT.match(s, pos)) is not None:
+                # "Twelve patients (20%) developed local recurrence, 8 (13.3%) regional recurrence,
+                # and 21 (35%) distant metastases": each further count and share, its own event's
+                e2 = ep.event_endpoint(more.group("ev"))
+                if not e2:
+                    break
+                out.append(_fig(clean, sent, sent.start + more.start("n"), sent.start + more.end(), endpoint=e2,
+                                measure="proportion", value=percent_value(more.group(2) + "%"), unit="%",
+                                group=_in_scope(sent.lead(clean), None, "Overall"), confidence=0.7,
+                                rule="prose.count_then_event"))
+                taken.add(more.start(2))
+                pos = more.end()
     for m in (_SHARE_OF_GROUP_EVENT.finditer(s) if "%" in s and " of patients " in s and has_any(fs, _NEED_WORDS)
               else ()):
         # "60% of patients who had only open RFA suffered local recurrences compared to 7% of
@@ -2318,13 +2341,16 @@ def event_proportions(clean: CleanText, sent: Sentence) -> list[Figure]:
     # Site lists: the event is named after the list ("... were sites of distant metastases").
     tail_event = re.search(r"\b(?:sites?|locations?)\b[^.]{0,60}?\b(distant metastas[ie]s|metastas[ie]s|recurrences?)", s, re.I) \
         if has_any(fs, ("site", "location")) and has_any(fs, ("metastas", "recurrence")) else None
+    head_event = _SITES_OF_HEAD.search(s) if tail_event else None
     if tail_event:
         e = ep.event_endpoint(tail_event.group(1))
-        for m in _SITE_LIST.finditer(s[:tail_event.start()]):
+        # the sites listed before the event ("The lungs (19.5%), the liver (16%) ... were sites of
+        # distant metastases"), or after it ("The most common site of distant metastasis was the lung ...")
+        for m in (_SITE_LIST.finditer(s, head_event.end()) if head_event else _SITE_LIST.finditer(s[:tail_event.start()])):
             if m.start(2) in taken or not e:
                 continue
             site = m.group("site").strip()
-            site = re.sub(r"^(?:(?:and|the|of)\s+)+", "", site).strip()
+            site = re.sub(r"^(?:(?:and|the|of|followed\s+by|including)\s+)+", "", site).strip()
             out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=e,
                             measure="proportion", value=percent_value(m.group(2) + "%"), unit="%",
                             group=site[:1].upper() + site[1:], confidence=0.6, rule="prose.site_list"))
@@ -2765,6 +2791,9 @@ def _listed_level(head: str) -> str | None:
 _VERB_IN_GROUP = re.compile(r"\b(?:was|were|is|are|had|has|showed|associated|compared)\b", re.I)
 
 
+_HEAD_IN_GROUP = re.compile(r"\b(?:median\s+)?(?:[A-Z]{2,5}|survival)\s+(?:in|for|among)\s+(?P<g>[^,;()]{2,60}?)\s+(?:was|were|is)\s*$")
+
+
 def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
     """Two times compared after a time-to-event endpoint are its medians: 'OS was longer in
     the EE group compared with the EP group (9.4 v 5.4 months ...)', 'median 21.8 vs. 13.8 months'."""
@@ -2799,6 +2828,12 @@ def time_pairs(clean: CleanText, sent: Sentence) -> list[Figure]:
             # "Longer OS was associated with: age <70 (13.5 vs 8.5 months; P<0.001); female gender
             # (12.0 vs 9.9 months ...)": the level named before the pair is the first value's
             g1 = _listed_level(head)
+        if not (g1 or g2) and (lead := _HEAD_IN_GROUP.search(head)):
+            # "Median OS in patients receiving immunotherapy was 20.1 months versus 11.3 months in
+            # those who did not": the group the median is stated for, then its opposite
+            g1 = _group_label(lead.group("g"))
+            other = _trailing_group(s, m.end())
+            g2 = other if other and not _COMPLEMENT.match(other) else None
         if g1 and not g2:
             g2 = _complement(g1)   # the group the comparison leaves unnamed: "no immunotherapy", "age ≥70"
         p = p or find_p(s, m.end(), limit=40) or _p_closing_parenthesis(s, m.start())
