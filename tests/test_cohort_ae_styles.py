@@ -232,3 +232,34 @@ def test_two_arms_and_their_sizes():
         ("Capecitabine", 50), ("S-1", 48)]
     # a stage and a sex are no arms
     assert _cohorts("The mandible was more retrusive at stage 1 in males and at stages 3 and 4 in females.") == []
+
+
+# --- adverse-event shapes found on a battery of common phrasings (session 8) ---------------
+
+def _ae_rows(text):
+    from kb.extract.article import extract_article
+    from kb.models import ArticleRecord
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{text}\n"))
+    return [(a.event, a.phase, a.grade, a.n, a.percent) for a in ex.adverse_events]
+
+
+def test_the_kinds_a_counted_toxicity_goes_on_to_list_take_its_grade():
+    assert _ae_rows("Grade 3 or higher haematologic toxicity was seen in 30% of patients, mainly neutropenia (21%) "
+                "and anaemia (9%).") == [
+        ("Haematologic toxicity", None, "≥3", None, 30.0), ("Neutropenia", None, "≥3", None, 21.0),
+        ("Anaemia", None, "≥3", None, 9.0)]
+    assert _ae_rows("Immune-related adverse events of any grade occurred in 20 patients (38%), including "
+                "hypothyroidism (n = 7) and hepatitis (n = 2).") == [
+        ("Immune-related adverse events", None, "any", 20, 38.0), ("Hypothyroidism", None, "any", 7, None),
+        ("Hepatitis", None, "any", 2, None)]
+
+
+def test_list_items_whose_bracket_names_their_grade_and_an_incidence_of_a_graded_event():
+    assert _ae_rows("Common toxicities were anaemia (grade 3, 12%) and thrombocytopenia (grade 4, 5%).") == [
+        ("Anaemia", None, "3", None, 12.0), ("Thrombocytopenia", None, "4", None, 5.0)]
+    assert _ae_rows("The incidence of grade ≥2 radiation pneumonitis was 9.8%.") == [
+        ("Radiation pneumonitis", None, "≥2", None, 9.8)]
+
+
+def test_a_patient_who_died_of_a_toxicity_had_it_at_grade_5():
+    assert _ae_rows("One patient (1.9%) died of pneumonitis.") == [("Pneumonitis", None, "5", 1, 1.9)]

@@ -83,7 +83,8 @@ _SUBJECT = re.compile(
 # treatment-related adverse events were ...", not "adverse events were similar (45% vs 40%)".
 _KIND = r"(?:(?:treatment|drug|immune)-related\s+|treatment-emergent\s+)"
 _LIST_HEAD = re.compile(
-    rf"(?:(?:\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+(?:reported|observed))?)|\bmain|\bprincipal|\bpredominant)\s+"
+    rf"(?:(?:\bmost\s+(?:common(?:ly\s+reported)?|frequent(?:ly\s+(?:reported|observed))?)|\bmain|\bprincipal|\bpredominant|"
+    rf"(?<!\bmost\s)\b(?:common|frequent))\s+"
     rf"(?:[a-z-]+\s+){{0,2}}?(?:{_grade_pat('m')}\s+)?(?:(?:acute|late|early|chronic)\s+)?{_KIND}?|"
     rf"{_GRADE}\s+(?:(?:acute|late|early|chronic)\s+)?{_KIND}?|{_KIND}|\b(?:acute|late|early|chronic)\s+)"
     rf"(?:adverse events?|AEs?|toxicit(?:y|ies)|side effects?)(?:\s+of\s+(?:any\s+grade|{_grade_pat('h')}))?"
@@ -252,7 +253,7 @@ _LIST_HEAD_WORDS = _AE_WORDS
 _NOT_TOXICITY = re.compile(r"\b(?:at\s+(?:diagnosis|presentation|baseline)|presenting|presented\s+with|symptoms?|"
                            r"comorbid\w*|history\s+of|before\s+(?:treatment|therapy))\b", re.I)
 # Words a sentence reads one of when it counts patients with an event (or toxic deaths).
-_TERM_GATE = (*_VERB_WORDS, "experienced", "suffered", "death")
+_TERM_GATE = (*_VERB_WORDS, "experienced", "suffered", "death", "died")
 _TERM_LEAD_STOP = re.compile(r"(?:the|a|an|of|in|and|or|with|overall|addition|moreover|however|also|only|"
                              r"patients?|after|during|all|any|worst|maximum|maximal|highest|main|major)$", re.I)
 
@@ -293,6 +294,8 @@ def _term_event(event: str, sentence: str | None = None) -> tuple[str, str] | No
     return " ".join([*keep, event[start:].strip()]), "5" if cat == "fatal" else "any"
 
 
+_INCIDENCE = re.compile(rf"\b(?:incidence|rate|frequency)\s+of\s+{_grade_pat('a')}\s+(?:(?P<iph>acute|late|early|chronic)\s+)?"
+                        rf"(?P<event>[a-z][a-z/-]*(?:\s+[a-z][a-z/-]*){{0,3}}?)\s+(?:was|were)\s+(?:only\s+)?{_PCT}", re.I)
 # Fatal events: 'AEs were fatal in 4 patients', 'there were two toxic deaths'.
 _FATAL = re.compile(rf"\b(?P<kind>AEs?|adverse\s+events?|toxicit(?:y|ies)|complications?)\s+(?:was|were|proved)\s+fatal\s+"
                     rf"in\s+{_count_pat('k')}", re.I)
@@ -369,6 +372,34 @@ def _grade_series(sent: str, add, free) -> None:
             add(at, m.end(), event, it.group(1), None, percent_value(it.group(2) + "%"), _phase_at(sent, at))
 
 
+# The events a count of toxicity goes on to list, each with its count, share or grade in brackets:
+# "..., including hypothyroidism (n = 12), colitis (n = 5), and pneumonitis (n = 3)", "..., mainly
+# thrombocytopenia (14%) and anemia (8%)"; and list items whose bracket names their grade first,
+# "anemia (grade 3, 10%)".
+_THEN_LIST = re.compile(r"\s*\)?\s*[,;:]?\s*(?:including|mainly|mostly|especially|particularly|predominantly|primarily|"
+                        r"consisting\s+(?:mainly\s+|mostly\s+)?of|such\s+as)\s+", re.I)
+_PAREN_ITEM = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*)(?P<event>[a-z][a-z -]{1,40}?)\s*"
+                         r"\((?P<inner>[^()]{1,30})\)", re.I)
+_INNER_N = re.compile(r"^\s*(?:n\s*=\s*)?(\d{1,4})\s*(?:patients?\s*)?(?:[,;]|$)", re.I)
+_INNER_PCT = re.compile(rf"({NUM})\s?%")
+
+
+def _paren_items(sent: str, pos: int, grade: str, phase: str | None, add, free) -> None:
+    """Each 'event (count, share or grade)' from `pos` on, while the list runs; `grade` is the
+    list's, unless an item's bracket names its own."""
+    while (m := _PAREN_ITEM.match(sent, pos)) is not None:
+        inner, name = m.group("inner"), m.group("event")
+        g = _GRADE_RE.search(inner)
+        n = _INNER_N.match(_GRADE_RE.sub("", inner).strip(" ,;"))
+        pct = _INNER_PCT.search(inner)
+        if (not n and not pct) or _NOT_EVENTS.match(name.strip()) or not _valid_event(name) \
+                or not free(m.start("event"), m.end()):
+            return
+        add(m.start("event"), m.end(), name, (_grade(g) if g else None) or grade, int(n.group(1)) if n else None,
+            percent_value(pct.group(1) + "%") if pct else None, phase)
+        pos = m.end()
+
+
 def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                          folded: str | None = None) -> list[AdverseEvent]:
     """`folded`: fastre.fold(clean.text), when the caller has it."""
@@ -432,6 +463,12 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 continue
             add(m.start(), m.end(), event, grade, n, pct, _phase_at(sent, m.start()))
             end, last_event, last_grade = m.end(), _event(event), grade
+            then = _THEN_LIST.match(sent, end)
+            if then and _GENERIC.search(event):
+                # "Grade >=3 toxicity occurred in 22% of patients, mainly thrombocytopenia (14%) ...":
+                # the kinds of toxicity counted, each of the clause's grade
+                _paren_items(sent, then.end(), grade, _phase_at(sent, m.start()), add, free)
+                continue
             if grade == "any" and end < len(sent) and sent[end] == ":":
                 # 'complications occurred in 15 patients: wound infection in 6, flap necrosis in 3'
                 tail_at = end + 1 + len(sent[end + 1:]) - len(sent[end + 1:].lstrip())
@@ -462,6 +499,8 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                 known = _term_event(event, sent)
                 if known is not None:
                     event, grade = known
+                    if m.group("verb").lower().startswith("died"):
+                        grade = "5"   # "one patient died of pneumonitis": a fatal toxicity
             if grade is None or not free(m.start(), m.end()):
                 continue
             pct = m.group("pct") or m.group("pct2")
@@ -482,11 +521,21 @@ def prose_adverse_events(clean: CleanText, sentences: list[tuple[int, int, str, 
                     name = f"{name.strip()} ({m.group('arm').strip()})"
                 add(tail_at + m.start("event"), tail_at + m.end(), name, grade,
                     int(m.group("n")) if m.group("n") else None, percent_value(m.group("pct") + "%"), phase)
+            # ("anemia (grade 3, 10%), neutropenia (grade 3, 18%)": each bracket names the item's grade)
+            _paren_items(sent, tail_at, grade, phase, add, free)
             for m in _COUNT_ITEM.finditer(tail):
                 if not _valid_event(m.group("event")) or not free(tail_at + m.start("event"), tail_at + m.end()):
                     break
                 n, pct = _count(m)
                 add(tail_at + m.start("event"), tail_at + m.end(), m.group("event"), grade, n, pct, phase)
+        if has_digit and "grade" in fs and ("incidence" in fs or "rate" in fs):
+            # "The incidence of grade >=2 radiation pneumonitis was 12.5%"
+            for m in _INCIDENCE.finditer(sent):
+                if free(m.start(), m.end()) and _valid_event(m.group("event")):
+                    add(m.start("event") if not m.group("iph") else m.start("iph"), m.end(), m.group("event"),
+                        _grade(m, "a"), None, percent_value(m.group("pct") + "%"),
+                        _PHASES[m.group("iph").lower()] if m.group("iph") else _phase_at(sent, m.start()),
+                        qa=m.start())
         if has_digit:   # (after the lists, whose items these would read as one event)
             _fatal_events(sent, fs, add, free)
             if "grade" in fs:
