@@ -263,3 +263,12 @@ def test_list_items_whose_bracket_names_their_grade_and_an_incidence_of_a_graded
 
 def test_a_patient_who_died_of_a_toxicity_had_it_at_grade_5():
     assert _ae_rows("One patient (1.9%) died of pneumonitis.") == [("Pneumonitis", None, "5", 1, 1.9)]
+
+
+def test_arm_sizes_that_end_their_clause_and_a_study_population_that_consisted_of_n():
+    from kb.extract.article import extract_article
+    from kb.models import ArticleRecord
+    ex = extract_article(ArticleRecord("text", text="Results\nThe study population consisted of 88 patients: 50 in the "
+                                       "observation arm and 38 in the interferon arm. Two patients in the interferon arm "
+                                       "withdrew consent.\n"))
+    assert [(c.label, c.n) for c in ex.cohorts] == [("All patients", 88), ("Observation arm", 50), ("Interferon arm", 38)]

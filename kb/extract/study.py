@@ -171,11 +171,12 @@ def find_total_cohorts(text: str, folded: str | None = None, treated: bool = Tru
 # "This study included 198 patients", "The study consists of 176 patients" (of patients: "the
 # cohort comprised 58 men and 42 women" counts two groups). Asked only where its verb phrase is.
 _STUDY_OF = re.compile(
-    rf"\b(?:this|the|our|present)\s+(?:study|analysis|series|cohort)\s+(?:included|includes|comprised|comprises|consisted\s+of|"
+    rf"\b(?:this|the|our|present)\s+(?:study\s+population|study|analysis|series|cohort)\s+(?:included|includes|comprised|comprises|consisted\s+of|"
     rf"consists\s+of|enrolled|involved)\s+(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})\s+(?:[\w-]+\s+){{0,4}}?"
     rf"(?:patients|subjects|participants|cases)\b", re.I)
 _STUDY_OF_WORDS = ("study includ", "study compris", "study consist", "study enrolled", "study involved", "analysis includ",
-                   "series includ", "series compris", "cohort includ", "cohort compris", "cohort consist")
+                   "series includ", "series compris", "cohort includ", "cohort compris", "cohort consist",
+                   "population consist", "population compris", "population includ")
 
 
 def _total_match(text: str, folded: str | None = None) -> re.Match | None:
