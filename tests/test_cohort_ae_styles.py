@@ -87,7 +87,9 @@ def test_adverse_events_in_methods_are_not_read():
 COHORT_STYLES = [
     # the whole series, qualified by how the paper counts it
     ("Methods", "Fifty-four patients were enrolled at three centres.", {("All patients (enrolled)", 54)}),
-    ("Methods", "We report a consecutive series of 19 patients with orbital liposarcoma.", {("All patients", 19)}),
+    # (the whole series carries what its patients had, as the paper says it)
+    ("Methods", "We report a consecutive series of 19 patients with orbital liposarcoma.",
+     {("All patients with orbital liposarcoma", 19)}),
     ("Results", "Of 73 patients registered, 70 were eligible.",
      {("All patients (eligible)", 70), ("Registered", 73)}),
     ("Methods", "After exclusion of 9 patients with incomplete staging, 131 patients were analysed.",

@@ -428,10 +428,11 @@ def test_cohort_shapes_of_rare_cancer_abstracts():
 
 
 def test_the_whole_series_in_more_shapes():
+    # (the whole series carries what its patients had, up to the verb that follows)
     assert _cohorts("This study included 154 patients with sinonasal melanoma treated at one centre.") == [
-        ("All patients", 154)]
+        ("All patients with sinonasal melanoma", 154)]
     assert _cohorts("The study consists of 88 patients with clinically diagnosed gallbladder cancer.") == [
-        ("All patients", 88)]
+        ("All patients with clinically diagnosed gallbladder cancer", 88)]
     assert ("All patients", 120) in _cohorts("RESULTS: Among 120 patients with SNMM, there were 75 patients with "
                                              "recurrence (62.5%).")
     # 'the cohort comprised 58 men and 42 women' counts two groups, not the series

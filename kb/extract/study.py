@@ -157,7 +157,7 @@ def find_total_cohorts(text: str, folded: str | None = None, treated: bool = Tru
     if not n:
         return []
     verb = re.search(r"\b(enrolled|eligible|randomi[sz]ed|evaluable|assessable|registered)\s*$", m.group(0), re.I)
-    label = "All patients" + (f" ({_QUALIFIERS[verb.group(1).lower()]})" if verb else "")
+    label = "All patients" + _described(text, m) + (f" ({_QUALIFIERS[verb.group(1).lower()]})" if verb else "")
     out = [(label, n, m.start(), m.end())]
     first = _OF_FIRST.match(text, m.start())
     if first:
@@ -166,6 +166,31 @@ def find_total_cohorts(text: str, folded: str | None = None, treated: bool = Tru
             out.append((("Randomized" if verb.startswith("randomi") else verb.capitalize()), int(first.group("n")),
                         first.start(), first.end()))
     return out
+
+
+_SERIES_NOUN = re.compile(r"\b(patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
+# What the series' count says its patients had: "57 patients with sinonasal mucosal melanoma treated
+# between ...", "1017 cases of metastatic MCC were ..." (to the first verb, clause or number)
+_DESCRIPTION = re.compile(r"\s+(?P<prep>with|of)\s+(?P<d>(?:(?!\b(?:who|that|which|(?<!ly )treated|(?<!ly )diagnosed|underwent|received|had|has|have|showed|developed|presented|died|were|was|are|is|"
+                          r"between|from|at|in|during|undergoing|receiving|and|or|seen|managed|identified|included|enrolled|"
+                          r"registered|retrospectively|prospectively|median|mean|aged?)\b)[^,;:.()\[\]\d%=]){2,60}?)"
+                          r"(?=\s*(?:[,;:.()\[\]]|\b(?:who|that|which|(?<!ly )treated|(?<!ly )diagnosed|underwent|received|had|has|have|showed|developed|presented|died|were|was|are|is|between|from|at|in|"
+                          r"during|undergoing|receiving|and|or|seen|managed|identified|included|enrolled|registered|"
+                          r"retrospectively|prospectively)\b|$))", re.I)
+
+
+def _described(text: str, m: re.Match) -> str:
+    """' with X' or ' (cases of X)': what the patients counted had, as the count's sentence says
+    right after its noun, so the whole series' label carries the paper's words for it."""
+    nouns = list(_SERIES_NOUN.finditer(text, m.start("n"), m.end() + 1))
+    if not nouns:
+        return ""
+    noun = nouns[0]
+    d = _DESCRIPTION.match(text, noun.end())
+    if not d or len(d.group("d").split()) > 8:
+        return ""
+    phrase = f"{d.group('prep').lower()} {d.group('d').strip()}"
+    return f" {phrase}" if noun.group(1).lower() == "patients" else f" ({noun.group(1).lower()} {phrase})"
 
 
 # "This study included 198 patients", "The study consists of 176 patients" (of patients: "the
