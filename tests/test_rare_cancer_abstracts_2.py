@@ -185,3 +185,9 @@ def test_a_median_for_a_group_then_for_those_who_did_not():
     got = figures("Median OS in patients receiving radiotherapy was 24.3 months versus 13.0 months in those who "
                   "did not.")
     assert [(g, v) for _, _, _, g, v, _, _ in got] == [("radiotherapy", 24.3), ("no radiotherapy", 13.0)]
+
+
+def test_a_response_named_by_the_organ_it_is_judged_on():
+    got = figures("Hepatic response occurred in 6 of 11 patients (55%) and renal response was achieved in 40%.")
+    assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("hepatic response", "proportion", 55.0),
+                                                         ("renal response", "proportion", 40.0)]

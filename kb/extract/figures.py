@@ -2488,6 +2488,12 @@ _RESPONSE = re.compile(
     # (21.4%) had stable disease", "stable disease, and five progressions (22%)")
     rf"(?:(?!\band\s+(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
 _RESPONSE_NAME_RE = re.compile(rf"\b({_RESPONSE_NAMES})s?\b", re.I)
+# A response named by the organ or measure it is judged on: "renal response", "haematological response"
+_ORGAN_RESPONSE = re.compile(rf"\b(?P<ep>(?:renal|cardiac|hepatic|liver|kidney|heart|neurologic(?:al)?|haematologic(?:al)?|"
+                             rf"hematologic(?:al)?|organ|metabolic|radiographic|radiologic(?:al)?|serologic(?:al)?|"
+                             rf"biochemical|clinical|symptomatic|cytogenetic|molecular|immunologic(?:al)?)\s+response)\s+"
+                             rf"(?:occurred|was\s+(?:achieved|observed|seen|noted|documented))\s+in\s+"
+                             rf"(?:\d+\s+(?:of|out\s+of)\s+\d+\s+(?:patients\s*)?\(\s*|)(?P<pct>{NUM})\s?%", re.I)
 # "33 of 50 patients (66%) responded"
 _RESPONDED = re.compile(rf"\(\s*{_PCT}\s*\)\s*(?:patients\s*)?(?:had\s+)?(?:responded|(?:had|achieved) an? (?:objective |overall )?response)\b", re.I)
 # "79% (42/53) were in CR", "45% of patients achieved a complete response"
@@ -2578,6 +2584,11 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         if not found_scope:
             found_scope.append(sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None))
         return found_scope[0]
+    for m in (_ORGAN_RESPONSE.finditer(s) if "response" in fs and "in" in fs else ()):
+        # "Renal response occurred in 10 of 15 patients (67%)": a response of its own kind, in its words
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=m.group("ep").lower(),
+                        measure="proportion", value=percent_value(m.group("pct") + "%"), unit="%",
+                        group=_in_scope(scope(), None, "Overall"), confidence=0.65, rule="prose.organ_response"))
     for m in (_RESPONDED.finditer(s) if "respon" in fs else ()):   # ("responded", "response")
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint="ORR", measure="proportion",
                         value=percent_value(m.group(1) + "%"), unit="%", group=_in_scope(scope(), None, "Overall"),
