@@ -191,3 +191,14 @@ def test_a_response_named_by_the_organ_it_is_judged_on():
     got = figures("Hepatic response occurred in 6 of 11 patients (55%) and renal response was achieved in 40%.")
     assert [(e, m, v) for e, m, _, _, v, _, _ in got] == [("hepatic response", "proportion", 55.0),
                                                          ("renal response", "proportion", 40.0)]
+
+
+def test_an_abstract_printed_without_its_heading_before_the_introduction_is_read():
+    text = ("Skip to main content\nOutcomes of sinonasal melanoma: a single-centre series\nA. Author, B. Author\n\n"
+            "We reviewed 48 patients with sinonasal melanoma treated between 2001 and 2016 with surgery. "
+            "Outcomes were estimated with the Kaplan-Meier method. The 5-year OS was 41%. Median PFS was 14 months.\n\n"
+            "Introduction\nSinonasal melanoma is rare. Earlier series reported a 5-year OS of 25%.\n")
+    ex = extract_article(ArticleRecord("text", text=text))
+    assert [(contract_name(f.endpoint), f.value) for f in ex.figures] == [("OS", 41.0), ("PFS", 14.0)]
+    # a year is no count ("between 2001 and 2016 with surgery")
+    assert [(c.label, c.n) for c in ex.cohorts] == [("All patients with sinonasal melanoma", 48)]

@@ -32,13 +32,38 @@ def document_spans(record: ArticleRecord) -> list[Span]:
         return record.spans
     spans = detect_spans(record.text)
     if any(s.kind not in ("front", "table", "caption", "furniture") for s in spans):
-        return spans  # the text has section headings: trust them
+        return _unlabelled_abstract(record.text, spans)  # the text has section headings: trust them
     text = record.text
     first = text.split("\n", 1)[0]
     if 0 < len(first.strip()) < 300 and "\n" in text:
         return [Span("title", 0, len(first)), Span("abstract", len(first), len(text))] + \
             [s for s in spans if s.kind in ("table", "caption")]
     return [Span("abstract", 0, len(text))] + [s for s in spans if s.kind in ("table", "caption")]
+
+
+# A paragraph of prose: long, and of more than two sentences (a title or an author line is not).
+_PROSE_PARAGRAPH = re.compile(r"^[^\n]{150,}$", re.M)
+
+
+def _unlabelled_abstract(text: str, spans: list[Span]) -> list[Span]:
+    """An abstract printed without its heading between the title block and the introduction
+    (a journal page or a PDF's first page: title, authors, then a paragraph, then
+    "Introduction") is the abstract: the prose of the text before the first heading, when the
+    first section is the introduction and no abstract is labelled."""
+    sections = [sp for sp in spans if sp.kind not in ("front", "table", "caption", "furniture")]
+    front = next((sp for sp in spans if sp.kind == "front"), None)
+    if front is None or not sections or any(sp.kind == "abstract" for sp in sections) \
+            or min(sections, key=lambda sp: sp.start).kind != "introduction":
+        return spans
+    para = next((m for m in _PROSE_PARAGRAPH.finditer(text, front.start, front.end)
+                 if text.count(". ", m.start(), m.end()) >= 2), None)
+    if para is None:
+        return spans
+    out = [sp for sp in spans if sp is not front]
+    if para.start() > front.start:
+        out.append(Span("front", front.start, para.start(), front.title))
+    out.append(Span("abstract", para.start(), front.end, None))
+    return sorted(out, key=lambda sp: (sp.start, sp.kind in ("table", "caption", "furniture")))
 
 
 FULL_TEXT_SECTIONS = {"methods", "results", "discussion"}

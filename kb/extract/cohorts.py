@@ -36,7 +36,8 @@ _RESPECTIVELY_END = re.compile(r"\s*,?\s*respectively\s*$", re.I)
 # "93 patients with postoperative radiotherapy", "9 were treated with preoperative radiotherapy",
 # "twelve of them were treated with palliative chemotherapy", "three refused surgery"
 _COUNT_VERB = re.compile(
-    rf"(?<![\d,.])\b(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
+    # (not a year: "between 2000 and 2015 with surgery")
+    rf"(?<![\d,.])\b(?!(?:19|20)\d\d\b(?!\s+(?:patients|cases)\b))(?P<n>{_N})\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?(?:of (?:them|these|those) |patients? |cases )?"
     rf"(?:\(\s*(?:[\d.]+\s*%|n\s*=\s*\d+)\s*\)\s+)?"
     rf"(?:(?:(?:were|was) )?(?:treated|managed) with|received|underwent|with|were given|had|refused|achieved|"
     # 'completed the planned treatment', not '390 completed questionnaires'
