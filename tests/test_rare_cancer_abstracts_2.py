@@ -202,3 +202,14 @@ def test_an_abstract_printed_without_its_heading_before_the_introduction_is_read
     assert [(contract_name(f.endpoint), f.value) for f in ex.figures] == [("OS", 41.0), ("PFS", 14.0)]
     # a year is no count ("between 2001 and 2016 with surgery")
     assert [(c.label, c.n) for c in ex.cohorts] == [("All patients with sinonasal melanoma", 48)]
+
+
+def test_a_fold_risk_with_its_interval_is_a_ratio():
+    ex = extract_article(ArticleRecord("text", text=(
+        "Results\nMultivariable Cox regression showed that nodal metastases were associated with a 2.15-fold higher "
+        "risk of mortality than node-negative disease (95% confidence interval, 1.30 to 3.56; P=0.003). "
+        "Smokers had a 1.9-fold increased odds of recurrence (95% CI 1.1-3.3). "
+        "Expression rose 3-fold higher risk scores.\n")))
+    assert [(contract_name(f.endpoint), f.measure, f.value, f.ci_low, f.group, f.comparator) for f in ex.figures] == [
+        ("OS", "HR", 2.15, 1.30, "nodal metastases", "node-negative disease"),
+        ("recurrence", "OR", 1.9, 1.1, "Smokers", None)]

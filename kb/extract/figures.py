@@ -784,6 +784,46 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
     return out
 
 
+# An effect size in words with its interval: "metastatic PPGLs were associated with a 2.40-fold
+# higher risk of mortality than non-metastatic PPGLs (95% confidence interval, 1.38 to 4.17;
+# P=0.002)". A ratio of hazards in a Cox model, of odds in a logistic one, else of risks.
+_FOLD_RATIO = re.compile(rf"(?P<v>{NUM})\s*-?\s*fold\s+(?:higher|increased|greater|elevated|lower|reduced|decreased)\s+"
+                         rf"(?P<kind>risk|hazard|odds|likelihood|chance)\s+(?:of\s+)?(?P<ev>[a-z][a-z -]{{2,40}}?)"
+                         rf"(?:\s+(?:than|compared\s+(?:with|to))\s+(?P<c>[^,;()]{{2,60}}?))?\s*(?=[(\[,;.]|$)", re.I)
+
+
+# ("showed that metastatic PPGLs were associated with a": the group whose risk it is)
+_FOLD_SUBJECT = re.compile(r"(?:^|\bthat\s+|,\s+)(?:the\s+)?(?P<x>[A-Za-z](?:(?!\bthat\s)[^,;()]){1,60}?)\s+(?:was|were|had|has|have|showed)\s+"
+                           r"(?:(?:significantly|independently)\s+)?(?:associated\s+with\s+)?an?\s*$", re.I)
+
+
+def fold_ratios(clean: CleanText, sent: Sentence) -> list[Figure]:
+    s = sent.text(clean)
+    out = []
+    for m in _FOLD_RATIO.finditer(s):
+        v = to_float(m.group("v"))
+        ci = find_ci(s, m.end(), limit=40)
+        if v is None or ci is None or not ci.low <= v <= ci.high:
+            continue   # (a fold change without its interval is no ratio the paper tested)
+        e = ep.first_endpoint(m.group("ev")) or ep.event_endpoint(m.group("ev"))
+        kind = "OR" if m.group("kind").lower() == "odds" or re.search(r"logistic", s, re.I) else \
+            "HR" if m.group("kind").lower() == "hazard" or re.search(r"\bCox\b|hazard", s, re.I) else "RR"
+        if e is None:
+            continue
+        if kind == "HR" and e in ("death", "mortality"):
+            e = "OS"
+        subj = _FOLD_SUBJECT.search(s, 0, m.start())
+        # (the subject is the group, though it may name an event: "nodal metastases were associated with")
+        group = _group_label(subj.group("x"), has_endpoint=False) if subj else None
+        p = find_p(s, ci.end, limit=20)
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + (p.end if p else ci.end), endpoint=e,
+                        measure=kind, value=v, unit="ratio", ci_low=ci.low, ci_high=ci.high,
+                        p_value=p.value if p else None, p_op=p.op if p else None, group=group,
+                        comparator=_group_label(m.group("c")) if m.group("c") else None, variable=group,
+                        analysis=_analysis_at(s, m.start()), confidence=0.6, rule="prose.fold_ratio"))
+    return out
+
+
 # "HRs for maxillary sinus, ethmoid sinus, and overlapping sinus disease were 1.34, 1.60, and
 # 2.30, respectively": one ratio for each listed group, the outcome the sentence or its
 # paragraph names.
@@ -3144,6 +3184,8 @@ def prose_figures(clean: CleanText, sentences: list[Sentence], folded: str | Non
             prior_ratio = next(((f.variable, f.endpoint) for f in reversed(found) if f.variable), None)
         elif "Rs " in text or "ratios " in text or "risks " in text:
             found = ratio_lists(clean, sent)   # ("HRs for A, B, and C were 1.34, 1.60, and 2.30")
+        if not found and "-fold" in fs:
+            found = fold_ratios(clean, sent)   # ("a 2.40-fold higher risk of mortality than B (95% CI ...)")
         if has_pct:
             found += labelled_lists(clean, sent, prev)
         # Specific rules first: a number one of them explains is not re-read by a general one.
