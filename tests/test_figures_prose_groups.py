@@ -94,7 +94,8 @@ GROUPED_MORE = [
  {("OS", "rate", 24, 74.5, "patients younger than 60 years"), ("OS", "rate", 24, 52.0, "older patients")}),
 ("Compared with the observation arm, the lenalidomide arm had a longer median PFS (52.8 vs 23.5 months; HR 0.48).",
  {("PFS", "median", None, 52.8, "lenalidomide arm"), ("PFS", "median", None, 23.5, "observation arm"),
-  ("PFS", "HR", None, 0.48, None)}),
+  # (the ratio is the lenalidomide arm's against the observation arm)
+  ("PFS", "HR", None, 0.48, "lenalidomide arm")}),
 ("Five-year OS was 55% for oral cavity, 48% for oropharynx and 31% for hypopharynx tumours.",
  {("OS", "rate", 60, 55, "oral cavity"), ("OS", "rate", 60, 48, "oropharynx"),
   ("OS", "rate", 60, 31, "hypopharynx tumours")}),

@@ -213,3 +213,34 @@ def test_a_fold_risk_with_its_interval_is_a_ratio():
     assert [(contract_name(f.endpoint), f.measure, f.value, f.ci_low, f.group, f.comparator) for f in ex.figures] == [
         ("OS", "HR", 2.15, 1.30, "nodal metastases", "node-negative disease"),
         ("recurrence", "OR", 1.9, 1.1, "Smokers", None)]
+
+
+def _ratios(text):
+    ex = extract_article(ArticleRecord("text", text=f"Results\n{text}\n"))
+    return [(contract_name(f.endpoint), f.value, f.p_value, f.variable, f.group, f.comparator) for f in ex.figures]
+
+
+def test_a_ratios_test_printed_before_it_and_not_the_next_factors():
+    assert _ratios("Multivariate analysis revealed that N stage (P = 0.004; HR, 2.61; 95% CI, 1.35-5.05) and "
+                   "grade (P = 0.02; HR, 1.88; 95% CI, 1.10-3.21) were independent predictors of DFS.") == [
+        ("DFS", 2.61, 0.004, "N stage", "N stage", None), ("DFS", 1.88, 0.02, "grade", "grade", None)]
+
+
+def test_ratio_factors_in_other_shapes():
+    # an event among the predictors of another endpoint is a factor (not death, the endpoint itself)
+    got = _ratios("Independent risk factors for CSS included age (HR = 1.04, 95% CI: 1.02-1.06, P < 0.001) and "
+                  "distant metastasis (HR = 3.20, 95% CI: 2.10-4.88, P < 0.001).")
+    assert [(v, x) for _, v, _, x, _, _ in got] == [(1.04, "age"), (3.2, "distant metastasis")]
+    got = _ratios("Black race was associated with an increased risk of death (hazard ratio, 1.41; 95% CI, 1.10 to 1.81).")
+    assert [(e, x) for e, _, _, x, _, _ in got] == [("OS", "Black race")]
+    # the subject of 'was protective', the group of 'for death among ...'
+    assert [x for _, _, _, x, _, _ in _ratios("For DSS, radiotherapy was protective (HR = 0.52, 95% CI = 0.31-0.87).")] \
+        == ["radiotherapy"]
+    assert [g for _, _, _, _, g, _ in _ratios("The adjusted hazard ratio for death among patients receiving "
+                                              "immunotherapy was 0.71 (95% CI, 0.55-0.92).")] == ["immunotherapy"]
+    # 'Compared with A, B had worse OS (HR ...)': B against A
+    assert [(g, c) for *_, g, c in _ratios("Compared with patients aged < 50 years, those aged ≥ 70 years had worse OS "
+                                          "(HR 2.10, 95% CI 1.40-3.15).")] == [("those aged ≥ 70 years",
+                                                                             "patients aged < 50 years")]
+    assert [x for _, _, _, x, _, _ in _ratios("Patients with high LDH had significantly shorter PFS (HR = 1.95, "
+                                              "95% CI 1.20-3.17, p = 0.007).")] == ["Patients with high LDH"]

@@ -440,6 +440,9 @@ _COMPARED_FIRST = re.compile(
 # A ratio's groups come from "Compared with B, A ..." only when A changed a risk ("reduced the
 # risk of ... (HR"); "A had a longer median PFS (...; HR 0.48)" leaves the ratio's groups to the pair.
 _RISK_VERB = re.compile(r"\b(?:reduced|decreased|lowered|increased)$", re.I)
+# ("Compared with A, B had worse OS (HR": B's outcome against A's)
+_WORSE_AFTER = re.compile(r"\s+(?:a\s+)?(?:significantly\s+)?(?:worse|better|inferior|superior|improved|poorer|longer|shorter)\b",
+                          re.I)
 # The subject of 'X had a better OS': patients or an arm named first.
 _SUBJECT = re.compile(
     r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
@@ -651,6 +654,7 @@ _BARE_RATIO = re.compile(rf"(?<![\w.=:])(?P<v>{NUM})\s*(?=[\[(]\s*(?:95\s?%\s*)?
 
 
 _ADJUSTED_NAME = re.compile(r"a(?:HR|OR|RR)s?$")
+_P_FIRST = re.compile(rf"([(\[])\s*[Pp]\s*[=<>≤]\s*{NUM}\s*[;,]\s*$")
 _PERCENT_NEXT = re.compile(r"[\d.]*\s?%")
 
 
@@ -688,7 +692,12 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             ci = None
         end = ci.end if ci else m_end
         p = find_p(s, end, limit=min(40, max(0, nxt - end)))
-        if p:
+        if p and s.rfind("(", 0, m_start) > s.rfind(")", 0, m_start) and 0 <= (close := s.find(")", m_start)) < p.start \
+                and "(" in s[close:p.start]:
+            p = None   # (in the next factor's parenthesis, past the close of the ratio's: that factor's test)
+        if p is None and (first := _P_FIRST.search(s, max(0, m_start - 25), m_start)) is not None:
+            p = find_p(s, first.start(), limit=m_start - first.start())   # "(P = 0.003; HR, 2.51; ...)"
+        elif p:
             end = p.end
         kind = _measure_of(name)
         before = s[:m_start]
@@ -750,7 +759,7 @@ def ratio_figures(clean: CleanText, sent: Sentence, prior_ratio: tuple[str, str]
             # the ratio of the group named second against the one named first.
             cf = _COMPARED_FIRST.match(before)
             a, b = (_group_label(cf.group("a")), _group_label(cf.group("b"))) \
-                if cf and _RISK_VERB.search(cf.group(0)) else (None, None)
+                if cf and (_RISK_VERB.search(cf.group(0)) or _WORSE_AFTER.match(before, cf.end())) else (None, None)
             if a and b:
                 group, comparator = a, b
         if group is None:
@@ -887,6 +896,11 @@ _ASSOCIATED_SUBJECT = re.compile(
 _RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s+(?:for|with)\s+(?P<x>[^,;()=]{2,60}?)\s*"
                         r"(?:was|were|is|=|:)", re.I)
 # What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
+_EVENT_AMONG = re.compile(r"(?:death|mortality|progression|recurrence|relapse|[\w-]+\s+survival)\s+(?:among|in|for)\s+"
+                          r"(?P<g>.+)$", re.I)
+_PREDICATE_ADJ = re.compile(r"(?:^|[,;:]\s*|\b(?:that|and)\s+)(?P<x>[A-Za-z][^,;:()]{1,50}?)\s+(?:was|were|is|are|remained)\s+"
+                            r"(?:(?:also|significantly|independently|not)\s+)*(?:protective|prognostic|significant|"
+                            r"favou?rable|unfavou?rable|adverse|beneficial|detrimental|predictive)\s*$", re.I)
 # "the HR for age ≥ 65 was 1.82": the exposure the ratio is for, when it is no endpoint
 _RATIO_FOR_WAS = re.compile(r"\s+for\s+(?P<x>[^,;()=]{2,60}?)\s+(?:was|were|is)\b", re.I)
 _PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
@@ -919,16 +933,30 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
         x = re.sub(r"\s+(?:independently|significantly|strongly|also|still|remained)$", "", x, flags=re.I)
         # (the endpoint as a word: "positive margins" holds "os", not OS)
         if not x or len(x) > 60 or len(x.split()) > 8 or _STATS_WORDS.search(x) \
-                or (endpoint and re.search(rf"(?<!\w){re.escape(endpoint)}(?!\w)", x, re.I)) or _only_outcome(x):
+                or (endpoint and re.search(rf"(?<!\w){re.escape(endpoint)}(?!\w)", x, re.I)):
             return None
+        if _only_outcome(x):
+            # an event is the factor of another endpoint's ratio ("distant metastasis (HR = 3.91)"
+            # among the predictors of CSS), never of its own
+            event = ep.event_endpoint(x)
+            if not event or event == "death" or not endpoint or event == endpoint or not ep.is_time_to_event(endpoint) \
+                    or any(ep.is_time_to_event(e) for e in ep.all_endpoints(x)):
+                return None
         return x
     m = _RATIO_FOR.match(s, name_end) or _RATIO_FOR_WAS.match(s, name_end)
+    among = _EVENT_AMONG.match(m.group("x")) if m else None
+    if among:
+        # "the hazard ratio for death among patients receiving adjuvant therapy was": the group
+        x = _group_label(among.group("g"))
+        return x, None
     if m and ok(m.group("x")):
         return ok(m.group("x")), None
     subgroup = None
     before = s[max(0, m_start - 80):m_start]
     # ("rituximab (n = 766; HR = 0.66; P = .001)": the group's size first, then its ratio)
     before = re.sub(r"([(\[])\s*n\s*=\s*[\d,]+\s*[;,]\s*$", r"\1", before)
+    # ("T stage (P = 0.003; HR, 2.51; ...)": the test first, then the ratio)
+    before = _P_FIRST.sub(r"\1", before)
     if before.rstrip().endswith(("(", "[")):
         phrase = before.rstrip()[:-1]
         phrase = phrase[_after_last(_PHRASE_STARTS, phrase):].strip()
@@ -946,9 +974,16 @@ def _ratio_variable(s: str, m_start: int, name_end: int, m_end: int,
             return ok(acted.group("x")), None
         if prep:
             subgroup = _group_label(prep.group("g"))
+        elif (adj := _PREDICATE_ADJ.search(whole)) is not None and ok(adj.group("x")):
+            # "radiotherapy was protective (HR": the subject, not its adjective
+            return ok(adj.group("x")), None
         elif ok(phrase) and not re.match(r"(?:the|a|an)\s+(?:risk|hazard|odds)\b", phrase, re.I):
             return ok(phrase), None
     subj = _ASSOCIATED_SUBJECT.match(s)
+    if subj is None and (had := _SUBJECT.match(s)) is not None and had.end() <= m_start \
+            and _WORSE_AFTER.match(s, had.end()):
+        # "Patients with high NLR had significantly shorter PFS (HR": the patients' factor
+        return ok(_group_label(had.group("a"), long_ok=True)), None
     if subj and subj.end() <= m_start:
         x = ok(re.sub(r"^(?:both|the|a|an)\s+", "", subj.group("x").strip(), flags=re.I))
         # The subgroup counts only beside the variable it restricts.
