@@ -74,10 +74,10 @@ _VERB_START = re.compile(r"(?:were|was|had|received|underwent|with|refused|achie
 _ARM_SIZE = re.compile(rf"\b(?:[Tt]he\s+)?(?P<label>[A-Za-z][\w -]{{1,40}}?\s(?:arm|group|cohort))\s+"
                        rf"(?:(?:comprised|included|consisted\s+of|contained)\s+)?(?P<n>{_N})\s+(?:patients|cases)\b"
                        r"(?!\s+(?:treated|who|with|receiving|undergoing|that|in)\b)")
-_N_IN_ARM = re.compile(rf"(?<![\d.,%])(?P<n>{_N})\s+(?:patients\s+|cases\s+)?(?:(?:were|was)\s+)?(?:in|to)\s+the\s+"
-                       rf"(?P<label>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){{0,3}}?\s(?:arm|group|cohort))\b"
-                       # (the arm's size ends its clause: "Two patients in the A arm withdrew" is a subset)
-                       rf"(?=\s*(?:[,;.)]|\band\b|$))", re.I)
+_IN_THE_ARM = re.compile(r"\s(?:in|to)\s+the\s+(?P<label>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,3}?\s(?:arm|group|cohort))\b"
+                         # (the arm's size ends its clause: "Two patients in the A arm withdrew" is a subset)
+                         r"(?=\s*(?:[,;.)]|\band\b|$))", re.I)
+_COUNT_BEFORE_ARM = re.compile(rf"(?<![\d.,%])\b(?P<n>{_N})(?:\s+(?:patients|cases))?(?:\s+(?:were|was))?\s*$", re.I)
 _ARM_COUNT_OPENS = re.compile(r"(?:^|[:;,(]|\band|\bwere|\bwith|\bof\s+(?:these|them|whom))\s*$", re.I)
 # "(EE, 67; EP, 65)": arms listed with their sizes
 _ARM_LIST = re.compile(r"\(\s*((?:[A-Z][\w+/ -]{0,30},\s*\d{1,6}\s*;\s*)+[A-Z][\w+/ -]{0,30},\s*\d{1,6})\s*\)")
@@ -356,13 +356,18 @@ def prose_cohorts(clean: CleanText, sentences: list[tuple[int, int, str, bool]],
                 if label and not _NOT_ARM.match(label) and not re.match(r"(?:study|whole|entire|total)\b", label, re.I):
                     out.append(_cohort(clean, s + m.start("label"), s + m.end(), label, word_to_int(m.group("n")),
                                        "prose.arm_size"))
-        for m in (_N_IN_ARM.finditer(sent) if has_digit and (" arm" in fs or " group" in fs or " cohort" in fs) else ()):
-            # "60 in the observation arm and 36 in the treatment arm", "There were 60 patients in the A group"
-            label = m.group("label").strip()
+        for a in (_IN_THE_ARM.finditer(sent) if has_digit and " in the " in fs and (" arm" in fs or " group" in fs
+                                                                                    or " cohort" in fs) else ()):
+            # "60 in the observation arm and 36 in the treatment arm", "There were 60 patients in the A
+            # group": the arm's phrase first (rare), then the count before it
+            m = _COUNT_BEFORE_ARM.search(sent, max(0, a.start() - 40), a.start())
+            if m is None:
+                continue
+            label = a.group("label").strip()
             # (a count that opens its clause: not "grade 3 toxicity occurred in 5 in the A arm", a count of events)
             opens = _ARM_COUNT_OPENS.search(sent, max(0, m.start() - 30), m.start())
             if opens and not _NOT_ARM.match(label) and not re.match(r"(?:study|whole|entire|total|same|other|each)\b", label, re.I):
-                out.append(_cohort(clean, s + m.start("n"), s + m.end(), label, word_to_int(m.group("n")), "prose.n_in_arm"))
+                out.append(_cohort(clean, s + m.start("n"), s + a.end(), label, word_to_int(m.group("n")), "prose.n_in_arm"))
         for m in (fastre.finditer_at(_PAIR, sent, digits) if has_digit and " and " in sent else ()):
             noun = m.group("noun")
             for n, adj, at in ((m.group("n1"), m.group("a"), m.start("n1")), (m.group("n2"), m.group("b"), m.start("n2"))):
