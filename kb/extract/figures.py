@@ -895,14 +895,16 @@ _ASSOCIATED_SUBJECT = re.compile(
 # "the pooled RR of bladder cancer for SHS exposure was": the exposure the ratio is for.
 _RATIO_FOR = re.compile(r"\s*(?:[(\[][^)\]]{0,12}[)\]]\s*)?of\s+[^,;()]{2,60}?\s+(?:for|with)\s+(?P<x>[^,;()=]{2,60}?)\s*"
                         r"(?:was|were|is|=|:)", re.I)
-# What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
+# "the hazard ratio for death among patients receiving X was": the ratio of the group after the event
 _EVENT_AMONG = re.compile(r"(?:death|mortality|progression|recurrence|relapse|[\w-]+\s+survival)\s+(?:among|in|for)\s+"
                           r"(?P<g>.+)$", re.I)
+# "radiotherapy was protective (HR": the subject of a predicate adjective is the factor
 _PREDICATE_ADJ = re.compile(r"(?:^|[,;:]\s*|\b(?:that|and)\s+)(?P<x>[A-Za-z][^,;:()]{1,50}?)\s+(?:was|were|is|are|remained)\s+"
                             r"(?:(?:also|significantly|independently|not)\s+)*(?:protective|prognostic|significant|"
                             r"favou?rable|unfavou?rable|adverse|beneficial|detrimental|predictive)\s*$", re.I)
 # "the HR for age ≥ 65 was 1.82": the exposure the ratio is for, when it is no endpoint
 _RATIO_FOR_WAS = re.compile(r"\s+for\s+(?P<x>[^,;()=]{2,60}?)\s+(?:was|were|is)\b", re.I)
+# What a phrase before a ratio's parenthesis starts after: "both X (aHR ...) and Y (aHR ...)".
 _PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
                             r"with|to|of|for|than|showed|revealed)\b", re.I)
 _COMPARATIVE_LEAD = re.compile(

@@ -171,12 +171,12 @@ def find_total_cohorts(text: str, folded: str | None = None, treated: bool = Tru
 _SERIES_NOUN = re.compile(r"\b(patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
 # What the series' count says its patients had: "57 patients with sinonasal mucosal melanoma treated
 # between ...", "1017 cases of metastatic MCC were ..." (to the first verb, clause or number)
-_DESCRIPTION = re.compile(r"\s+(?P<prep>with|of)\s+(?P<d>(?:(?!\b(?:who|that|which|(?<!ly )treated|(?<!ly )diagnosed|underwent|received|had|has|have|showed|developed|presented|died|were|was|are|is|"
-                          r"between|from|at|in|during|undergoing|receiving|and|or|seen|managed|identified|included|enrolled|"
-                          r"registered|retrospectively|prospectively|median|mean|aged?)\b)[^,;:.()\[\]\d%=]){2,60}?)"
-                          r"(?=\s*(?:[,;:.()\[\]]|\b(?:who|that|which|(?<!ly )treated|(?<!ly )diagnosed|underwent|received|had|has|have|showed|developed|presented|died|were|was|are|is|between|from|at|in|"
-                          r"during|undergoing|receiving|and|or|seen|managed|identified|included|enrolled|registered|"
-                          r"retrospectively|prospectively)\b|$))", re.I)
+# (where the description stops: a verb, a clause, a time or a measure)
+_DESCRIPTION_STOP = (r"who|that|which|(?<!ly )treated|(?<!ly )diagnosed|underwent|received|had|has|have|showed|developed|"
+                     r"presented|died|were|was|are|is|between|from|at|in|during|undergoing|receiving|and|or|seen|managed|"
+                     r"identified|included|enrolled|registered|retrospectively|prospectively")
+_DESCRIPTION = re.compile(rf"\s+(?P<prep>with|of)\s+(?P<d>(?:(?!\b(?:{_DESCRIPTION_STOP}|median|mean|aged?)\b)"
+                          rf"[^,;:.()\[\]\d%=]){{2,60}}?)(?=\s*(?:[,;:.()\[\]]|\b(?:{_DESCRIPTION_STOP})\b|$))", re.I)
 
 
 def _described(text: str, m: re.Match) -> str:
