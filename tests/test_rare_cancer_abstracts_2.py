@@ -244,3 +244,13 @@ def test_ratio_factors_in_other_shapes():
                                                                              "patients aged < 50 years")]
     assert [x for _, _, _, x, _, _ in _ratios("Patients with high LDH had significantly shorter PFS (HR = 1.95, "
                                               "95% CI 1.20-3.17, p = 0.007).")] == ["Patients with high LDH"]
+
+
+def test_response_codes_where_the_sentence_speaks_of_responses():
+    got = figures("Best responses were CR in 3 (12%), PR in 9 (36%), SD in 7 (28%) and PD in 6 (24%) patients.")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [
+        ("CR", 12.0), ("partial response", 36.0), ("stable disease", 28.0), ("progressive disease", 24.0)]
+    got = figures("Objective responses included four PR (17%) and one CR (4%).")
+    assert [(e, v) for e, _, _, _, v, _, _ in got] == [("partial response", 17.0), ("CR", 4.0)]
+    # a progesterone receptor or PD-L1 is no response
+    assert figures("ER/PR-positive tumours (65%) and PD-L1 expression (45%) predicted response.") == []

@@ -2565,6 +2565,11 @@ _RESPONSE = re.compile(
     # (21.4%) had stable disease", "stable disease, and five progressions (22%)")
     rf"(?:(?!\band\s+(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))[^.;%≥≤<>]){{0,30}}?(?:was|of|were|=|:|in)?\s*(?:\d+\s*(?:/\s*\d+|patients)?\s*\(\s*)?{_PCT}", re.I)
 _RESPONSE_NAME_RE = re.compile(rf"\b({_RESPONSE_NAMES})s?\b", re.I)
+_CODE_NAMES = {"PR": "partial response", "SD": "stable disease", "PD": "progressive disease", "MR": "minor response"}
+_CODE = r"(?<![\w/-])(?P<code>PR|SD|PD|MR)(?![\w/-])"
+_RESPONSE_CODE = re.compile(rf"{_CODE}\s*(?:(?:in|of|was|were|:|=)\s*)?(?:\d+\s*(?:patients?\s*)?\(\s*|\(\s*)?(?<![\d.])(?P<pct>{NUM})\s?%"
+                            rf"(?!\s*(?:CI|confidence))")
+_CODE_BEFORE = re.compile(r"(?<![\w/-])(?:PR|SD|PD|MR)\s*\(?\s*$")
 # A response named by the organ or measure it is judged on: "renal response", "haematological response"
 _ORGAN_RESPONSE = re.compile(rf"\b(?P<ep>(?:renal|cardiac|hepatic|liver|kidney|heart|neurologic(?:al)?|haematologic(?:al)?|"
                              rf"hematologic(?:al)?|organ|metabolic|radiographic|radiologic(?:al)?|serologic(?:al)?|"
@@ -2661,6 +2666,14 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
         if not found_scope:
             found_scope.append(sent.lead(clean) or (_phase_group(s, fs) if "after" in fs else None))
         return found_scope[0]
+    # Response codes where the sentence speaks of responses: "CR in 5 (20%), PR in 8 (32%), SD in 6
+    # (24%)", "five PR (22%)" ("PR" alone may be a progesterone receptor, "SD" a standard deviation).
+    codes = ("PR" in s or "SD" in s or "PD" in s or "MR" in s) and (
+        "respon" in fs or "remission" in fs or "CR" in s or "ORR" in s)
+    for m in (_RESPONSE_CODE.finditer(s) if codes else ()):
+        out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=_CODE_NAMES[m.group("code")],
+                        measure="proportion", value=percent_value(m.group("pct") + "%"), unit="%",
+                        group=_in_scope(scope(), None, "Overall"), confidence=0.65, rule="prose.response_code"))
     for m in (_ORGAN_RESPONSE.finditer(s) if "response" in fs and "in" in fs else ()):
         # "Renal response occurred in 10 of 15 patients (67%)": a response of its own kind, in its words
         out.append(_fig(clean, sent, sent.start + m.start(), sent.start + m.end(), endpoint=m.group("ep").lower(),
@@ -2683,6 +2696,8 @@ def response_rates(clean: CleanText, sent: Sentence) -> list[Figure]:
               if has_any(fs, _RESPONSE_NAME_WORDS) else ()):
         if percent_value(m.group(2) + "%") in seen:
             continue
+        if codes and _CODE_BEFORE.search(s, max(0, m.start(2) - 14), m.start(2)):
+            continue   # ("Objective responses included five PR (22%)": the partial responses' share, read below)
         if s[m.end("ep"):m.end("ep") + 1] == "+" or s[max(0, m.start("ep") - 1):m.start("ep")] == "+":
             continue   # "The tumour control rates (CR+PR+NC) were 63%": a part of the composite the rate is of
         # (the name nearest the value: "complete/partial responses with an ORR of 36%" is the ORR)
