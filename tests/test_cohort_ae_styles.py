@@ -274,3 +274,8 @@ def test_arm_sizes_that_end_their_clause_and_a_study_population_that_consisted_o
                                        "observation arm and 38 in the interferon arm. Two patients in the interferon arm "
                                        "withdrew consent.\n"))
     assert [(c.label, c.n) for c in ex.cohorts] == [("All patients", 88), ("Observation arm", 50), ("Interferon arm", 38)]
+
+
+def test_a_list_mixing_plain_items_and_items_that_name_their_grade():
+    assert _ae_rows("The most common grade 3 toxicities were neutropenia (18%), anaemia (grade 4, 5%) and fatigue (9%).") \
+        == [("Neutropenia", None, "3", None, 18.0), ("Fatigue", None, "3", None, 9.0), ("Anaemia", None, "4", None, 5.0)]

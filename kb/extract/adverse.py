@@ -392,9 +392,11 @@ def _paren_items(sent: str, pos: int, grade: str, phase: str | None, add, free) 
         g = _GRADE_RE.search(inner)
         n = _INNER_N.match(_GRADE_RE.sub("", inner).strip(" ,;"))
         pct = _INNER_PCT.search(inner)
-        if (not n and not pct) or _NOT_EVENTS.match(name.strip()) or not _valid_event(name) \
-                or not free(m.start("event"), m.end()):
+        if (not n and not pct) or _NOT_EVENTS.match(name.strip()) or not _valid_event(name):
             return
+        if not free(m.start("event"), m.end()):
+            pos = m.end()   # (an item the list rule already read: the list goes on)
+            continue
         add(m.start("event"), m.end(), name, (_grade(g) if g else None) or grade, int(n.group(1)) if n else None,
             percent_value(pct.group(1) + "%") if pct else None, phase)
         pos = m.end()

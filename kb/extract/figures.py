@@ -275,6 +275,8 @@ _GROUP_END = re.compile(
 _VALUE_BRACKET = r"[\[(](?:[^\[\]()]|[\[(][^\[\]()]{0,20}[\])]){0,60}[\])]"
 # "at" names a group only of places where patients were treated: "46.5% at low-volume centres".
 _FACILITY = r"(?:cent(?:re|er)s|hospitals|facilities|institutions|programs|programmes)"
+# The words that say one group fared better or worse than another.
+_BETTER_WORSE = r"(?:higher|lower|greater|worse|better|increased|reduced|decreased|longer|shorter|improved|poorer|inferior|superior)"
 # ("in 12 (26%) patients treated with vandetanib": the value's count and its share, then its arm)
 _TRAILING_GROUP = re.compile(
     rf"\s*\)?\s*(?:{_VALUE_BRACKET}\s*)?(?:at\s+{NUM}\s*(?:years?|months?|yrs?|mo)\s+)?"
@@ -441,8 +443,7 @@ _COMPARED_FIRST = re.compile(
 # risk of ... (HR"); "A had a longer median PFS (...; HR 0.48)" leaves the ratio's groups to the pair.
 _RISK_VERB = re.compile(r"\b(?:reduced|decreased|lowered|increased)$", re.I)
 # ("Compared with A, B had worse OS (HR": B's outcome against A's)
-_WORSE_AFTER = re.compile(r"\s+(?:a\s+)?(?:significantly\s+)?(?:worse|better|inferior|superior|improved|poorer|longer|shorter)\b",
-                          re.I)
+_WORSE_AFTER = re.compile(rf"\s+(?:a\s+)?(?:significantly\s+)?{_BETTER_WORSE}\b", re.I)
 # The subject of 'X had a better OS': patients or an arm named first.
 _SUBJECT = re.compile(
     r"^\s*(?P<a>(?:the\s+)?(?:(?:patients|those|women|men|children|adults|subjects|participants|cases)\b[^,;()]{0,60}?|"
@@ -548,9 +549,8 @@ _PAIR_WORDS = ("than", "compared", "relative to", "versus", "vs", "between", "ha
                "resulted", "led to", "conferred", "offered", "obtained")
 
 
-_COMPARATIVE_IN = re.compile(r"\b(?:lower|higher|better|worse|longer|shorter|greater|improved|superior|inferior|"
-                             r"increased|decreased|reduced|(?:more|less)\s+(?:frequent|common|often))\s+(?:in|for|among|after|following)\s+(?P<a>[^,;()]{2,60}?)\s*\(\s*$",
-                             re.I)
+_COMPARATIVE_IN = re.compile(rf"\b(?:{_BETTER_WORSE}|(?:more|less)\s+(?:frequent|common|often))\s+"
+                             rf"(?:in|for|among|after|following)\s+(?P<a>[^,;()]{{2,60}}?)\s*\(\s*$", re.I)
 
 
 def _pair_groups(head: str) -> tuple[str | None, str | None]:
@@ -908,9 +908,8 @@ _RATIO_FOR_WAS = re.compile(r"\s+for\s+(?P<x>[^,;()=]{2,60}?)\s+(?:was|were|is)\
 _PHRASE_STARTS = re.compile(r"[,;:]|\b(?:and|or|both|either|identified|included|including|were|was|are|is|that|"
                             r"with|to|of|for|than|showed|revealed)\b", re.I)
 _COMPARATIVE_LEAD = re.compile(
-    r"^(?:(?:significantly|markedly|slightly|substantially|much|also)\s+)?(?:higher|lower|greater|worse|better|"
-    r"increased|reduced|decreased|longer|shorter|improved|poorer|inferior|superior)\s+(?:after|following|with|in|"
-    r"for|among)\s+(?=\S)", re.I)
+    rf"^(?:(?:significantly|markedly|slightly|substantially|much|also)\s+)?{_BETTER_WORSE}\s+(?:after|following|with|in|"
+    rf"for|among)\s+(?=\S)", re.I)
 _STATS_WORDS = re.compile(r"\b(?:analys[ie]s|models?|regression|respectively|ratio|CI)\b", re.I)
 
 
@@ -1032,9 +1031,11 @@ def _disease_outcome(s: str, pos: int) -> str | None:
 
 
 _BETWEEN = re.compile(r"\bbetween (?:the )?(.{3,80}?)(?: groups?)? and (?:the )?(.{3,80}?)(?: groups?)?(?=[,.;)]|$)", re.I)
-_VERSUS_IN = re.compile(r"\b(?:for|in) (?:the )?([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+"
-                        r"(?:the )?([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
-_VERSUS = re.compile(r"(?:^|\bfor |\bin )([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+([\w /+-]{2,60}?)(?=[,.;(]|$)", re.I)
+_VERSUS_PAIR = r"([A-Za-z][\w /+-]{2,60}?)\s+(?:vs\.?|versus|compared (?:with|to))\s+(?:the )?([\w /+-]{2,60}?)(?=[,.;(]|$)"
+_VERSUS = re.compile(rf"(?:^|\bfor |\bin ){_VERSUS_PAIR}", re.I)
+# ("OS was longer in the surgery group compared with ...": the group after "in" first, not the
+# sentence from its start)
+_VERSUS_IN = re.compile(rf"\b(?:for|in) (?:the )?{_VERSUS_PAIR}", re.I)
 
 
 def _resolve_for(endpoint: str | None, sent: Sentence) -> str | None:
@@ -1077,8 +1078,6 @@ def _subject_compared(s: str) -> tuple[str | None, str | None]:
 
 
 def comparison(s: str) -> tuple[str | None, str | None]:
-    # ("OS was longer in the surgery group compared with ...": the group after "in", not the
-    # sentence from its start)
     m = _BETWEEN.search(s) or _VERSUS_IN.search(s) or _VERSUS.search(s)
     if not m:
         return _subject_compared(s)
@@ -1462,7 +1461,7 @@ def enumerated_rates(clean: CleanText, sent: Sentence, prev: Sentence | None,
     return out
 
 
-_INTERVAL_AFTER = re.compile(r"\s*[\[(][^\[\]()]{0,40}[\])]")
+_INTERVAL_AFTER = re.compile(rf"\s*{_VALUE_BRACKET}")
 # A timepoint stated right after a value, past its interval: "52% (95% CI 44-60) at 3 years",
 # "40% after 5 years". (Only a number with its unit: "at 3 and 5 years" is a list, read as one.)
 _VALUE_TIMEPOINT = re.compile(r"\s*(?:[(\[][^()\[\]]{0,60}[)\]]\s*)?,?\s*(?:at|after)\s+(\d+(?:\.\d+)?)\s*"
@@ -2442,8 +2441,8 @@ _WITH_EVENT = re.compile(rf"(?<!\bof\s)(?<![\d.,])(?P<n>\d+)\s+(?:patients?|case
                          rf"\(\s*(?P<pct>{NUM})\s?%\s*\)", re.I)
 _COUNT_HAD_EVENT = re.compile(rf"(?<!\bof\s)(?:(?<![\d.,])(?P<n>\d+)|\b{WORD_NUM_RE.pattern[2:-2]})\s*(?:patients?\s*)?\(\s*(?P<pct>{NUM})\s?%\s*\)\s*(?:patients?\s+)?(?:had|showed|were\s+found\s+to\s+have|(?:had\s+)?(?:subsequently\s+|eventually\s+|later\s+)?developed)\s+"
                               rf"(?:an?\s+)?{_EVENT_PHRASE}\b(?!\s+(?:at|before|prior)\b)", re.I)
-_EVENT_FOUND_IN = re.compile(rf"\b{_EVENT_PHRASE}\s+(?:was|were)\s+(?:found|observed|seen|noted|detected|documented|identified|"
-                             rf"diagnosed)\s+in\s+(?P<n>\d+)\s*/\s*\d+\s*(?:patients?\s*)?\(\s*(?P<pct>{NUM})\s?%\s*\)", re.I)
+_FOUND_VERBS = r"(?:found|observed|seen|noted|detected|documented|identified|diagnosed|reported)"
+_EVENT_FOUND_IN = re.compile(rf"\b{_EVENT_PHRASE}\s+(?:was|were)\s+{_FOUND_VERBS}\s+in\s+(?P<n>\d+)\s*/\s*\d+\s*(?:patients?\s*)?\(\s*(?P<pct>{NUM})\s?%\s*\)", re.I)
 # Patterns of failure by site: "Treatment failure was local [36 (18%)], regional [22 (11%)], and
 # distant [60 (30%)]", "distant recurrence was most common (42.8%), followed by local (28.3%) and
 # regional recurrence (8.3%)": each site's share of its kind of event.
@@ -2625,8 +2624,7 @@ _RATE_OF = re.compile(r"\b(?:rates?|incidence|frequency|percentage|proportion)\s
                       r"(?:recurrence|relapse|failure|metastas[ie]s)|"
                       r"\b(?:recurrence|relapse|failure|metastasis)\s+rates?\s+(?:was|were|of|is)\b", re.I)
 # "Local recurrence was noted in 19.1%": the event seen in a share of the patients.
-_SEEN_IN = re.compile(r"\b(?:occurred|developed|(?:was|were)\s+(?:noted|observed|seen|found|detected|documented|"
-                      r"diagnosed|reported))\s+in\s*$", re.I)
+_SEEN_IN = re.compile(rf"\b(?:occurred|developed|(?:was|were)\s+{_FOUND_VERBS})\s+in\s*$", re.I)
 # The patterns of failure whose share in two named groups a sentence may compare.
 _FAILURE_EVENTS = {"local recurrence", "regional recurrence", "locoregional recurrence", "distant metastasis", "recurrence"}
 

@@ -45,11 +45,13 @@ _DESIGN_SETS = [(pat, name, frozenset(words), line_starts) for pat, name, words,
 # "were retrospectively analyzed", "We reviewed retrospectively 57 patients"
 _ADVERB = r"(?:(?:retrospectively|prospectively|consecutively|subsequently|ultimately|finally)\s+)?"
 _WHO = r"(?:\s+(?:with|who|from|in|aged|having|diagnosed|treated|undergoing)\b(?:(?!,\s*\d)(?:[^.;:()]|\([^()]{0,30}\))){0,80}?)?"
+# The nouns a paper counts its series in.
+_SERIES_WORDS = "patients|subjects|participants|cases|individuals|women|men|children|adults"
 _PATIENTS = re.compile(
     rf"\b(?:(?:a total of|total of|in total,?|overall,?|(?:a |our )?(?:consecutive )?series of|leaving|(?:performed|conducted) (?:on|in)|we (?:retrospectively |prospectively )?(?:reviewed|analy[sz]ed|included|enrolled|identified|studied)(?:\s+(?:retrospectively|prospectively))?)\s+"
     r"(?:the (?:medical |clinical |hospital )?(?:records|charts|data|files|course|outcomes?) of\s+)?)"
     # ("performed in 59 of 78 patients": a part of a group, not the series)
-    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})(?!\s+(?:of|out\s+of)\s+\d)\s+(?:[\w-]+\s+){{0,4}}?(?:patients|subjects|participants|cases|individuals|women|men|children|adults)\b"
+    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{WORD_NUM_RE.pattern[2:-2]})(?!\s+(?:of|out\s+of)\s+\d)\s+(?:[\w-]+\s+){{0,4}}?(?:{_SERIES_WORDS})\b"
     # ("In total, 18 patients died": an event's count, not the series)
     r"(?!\s+(?:died|developed|experienced|relapsed|recurred|progressed|had\s+(?:a\s+)?(?:recurrence|relapse|progression)))", re.I)
 _PATIENTS_BARE = re.compile(
@@ -168,7 +170,7 @@ def find_total_cohorts(text: str, folded: str | None = None, treated: bool = Tru
     return out
 
 
-_SERIES_NOUN = re.compile(r"\b(patients|subjects|participants|cases|individuals|women|men|children|adults)\b", re.I)
+_SERIES_NOUN = re.compile(rf"\b({_SERIES_WORDS})\b", re.I)
 # What the series' count says its patients had: "57 patients with sinonasal mucosal melanoma treated
 # between ...", "1017 cases of metastatic MCC were ..." (to the first verb, clause or number)
 # (where the description stops: a verb, a clause, a time or a measure)
